@@ -1,0 +1,23 @@
+#include "api/etcd_copy_backups_task.hpp"
+
+namespace druid::api {
+
+const Condition* EtcdCopyBackupsTaskStatus::condition(const std::string& type) const {
+  for (const auto& c : conditions) {
+    if (c.type == type) return &c;
+  }
+  return nullptr;
+}
+
+Expected<EtcdCopyBackupsTask, FieldErrors> decode_etcd_copy_backups_task(const nlohmann::json& j) {
+  EtcdCopyBackupsTask task;
+  auto errors = decode_into(j, task);
+  if (!errors.empty()) return unexpected(std::move(errors));
+  return task;
+}
+
+nlohmann::json encode_etcd_copy_backups_task(const EtcdCopyBackupsTask& task) {
+  return encode(task);
+}
+
+}  // namespace druid::api

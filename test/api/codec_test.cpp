@@ -1,0 +1,63 @@
+#include <gtest/gtest.h>
+
+#include "api/etcd.hpp"
+
+namespace druid::api {
+namespace {
+
+TEST(Codec, RoundTripKeepsUnknownFields) {
+  auto j = nlohmann::json::parse(R"({
+    "apiVersion": "druid.gardener.cloud/v1alpha1", "kind": "Etcd",
+    "metadata": {"name": "e", "namespace": "ns", "managedFields": [{"manager": "kubectl"}]},
+    "spec": {"replicas": 3, "labels": {"a": "b"}, "futureField": {"x": 1},
+             "etcd": {"quota": "8Gi", "resources": {"requests": {"cpu": "50m"}}},
+             "backup": {"store": {"prefix": "p", "provider": "S3", "newKey": true}},
+             "schedulingConstraints": {"affinity": {"nodeAffinity": {}}}}
+  })");
+  auto etcd = decode_etcd(j);
+  ASSERT_TRUE(etcd.has_value()) << to_string(etcd.error());
+  EXPECT_EQ(etcd->spec.replicas, 3);
+  EXPECT_EQ(etcd->spec.etcd.quota->text(), "8Gi");
+  EXPECT_EQ(encode_etcd(*etcd), j);
+}
+
+TEST(Codec, TypeErrorsCarryPathAndKubernetesMessage) {
+  auto j = nlohmann::json::parse(R"({"spec": {"replicas": "three", "labels": {"a": 1}}})");
+  auto etcd = decode_etcd(j);
+  ASSERT_FALSE(etcd.has_value());
+  ASSERT_EQ(etcd.error().size(), 2u);
+  EXPECT_EQ(etcd.error()[0].message(),
+            "spec.labels[a]: Invalid value: \"integer\": spec.labels[a] in body must be of type "
+            "string: \"integer\"");
+  EXPECT_EQ(etcd.error()[1].message(),
+            "spec.replicas: Invalid value: \"string\": spec.replicas in body must be of type "
+            "integer: \"string\"");
+}
+
+TEST(Codec, RequiredFieldsReportedOnlyWhenAsked) {
+  Etcd etcd;
+  auto j = nlohmann::json::parse(R"({"spec": {"etcd": {}}})");
+  EXPECT_TRUE(decode_into(j, etcd).empty());
+  auto errors = decode_into(j, etcd, true);
+  std::vector<std::string> messages;
+  for (const auto& e : errors) messages.push_back(e.message());
+  EXPECT_EQ(messages,
+            (std::vector<std::string>{"spec.labels: Required value", "spec.backup: Required value",
+                                      "spec.replicas: Required value"}));
+}
+
+TEST(Codec, Int32RangeIsChecked) {
+  auto etcd = decode_etcd(nlohmann::json::parse(R"({"spec": {"replicas": 3000000000}})"));
+  ASSERT_FALSE(etcd.has_value());
+  EXPECT_EQ(etcd.error()[0].field, "spec.replicas");
+}
+
+TEST(Codec, SchemaListsRequiredFields) {
+  auto schema = schema_of<EtcdSpec>();
+  EXPECT_EQ(schema.required, (std::set<std::string>{"backup", "etcd", "labels", "replicas"}));
+  EXPECT_EQ(schema.properties.at("storageCapacity").kind, SchemaNode::Kind::kIntOrString);
+  EXPECT_EQ(schema.properties.at("labels").kind, SchemaNode::Kind::kMap);
+}
+
+}  // namespace
+}  // namespace druid::api
