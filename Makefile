@@ -19,10 +19,9 @@ test: build
 	ctest --test-dir $(BUILD_DIR) --output-on-failure -j $(JOBS)
 
 # The operator binary arrives with the controller issues; until then `make run`
-# validates the bundled examples the way the API server will.
+# validates the examples and serves them from a local development API server.
 run: build
-	@echo "etcd-druid (C++): the operator binary is not built yet; validating examples/ with druid-validate"
-	$(BUILD_DIR)/druid-validate examples/*.yaml
+	BUILD_DIR=$(BUILD_DIR) bash scripts/run-local.sh
 
 bench: build
 	@for b in $(BUILD_DIR)/*_bench; do [ -x "$$b" ] && "$$b" --benchmark_repetitions=5 --benchmark_report_aggregates_only=true; done

@@ -1,0 +1,485 @@
+#include "kube/client.hpp"
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+#include <sys/stat.h>
+
+#include <cctype>
+#include <fstream>
+#include <mutex>
+#include <sstream>
+
+#include "kube/http_transport.hpp"
+#include "kube/rate_limiter.hpp"
+
+namespace druid::kube {
+namespace {
+
+using nlohmann::json;
+
+// A watch without a server-side timeout may legitimately stay open for hours;
+// with one, the server closes it at that time and this margin catches a dead peer.
+constexpr std::chrono::seconds kWatchTimeoutMargin{30};
+
+// Builds "?a=1&b=2" with percent-encoded values.
+class Query {
+ public:
+  Query& add(std::string_view key, std::string_view value) {
+    if (value.empty()) return *this;
+    out_ += out_.empty() ? '?' : '&';
+    out_ += key;
+    out_ += '=';
+    out_ += url_encode(value);
+    return *this;
+  }
+  const std::string& str() const { return out_; }
+
+ private:
+  std::string out_;
+};
+
+void add_list_options(Query& q, const ListOptions& o) {
+  q.add("labelSelector", o.label_selector)
+      .add("fieldSelector", o.field_selector)
+      .add("limit", o.limit ? std::to_string(*o.limit) : "")
+      .add("continue", o.continue_token)
+      .add("resourceVersion", o.resource_version)
+      .add("resourceVersionMatch", o.resource_version_match);
+}
+
+std::string write_query(const WriteOptions& o) {
+  Query q;
+  q.add("fieldManager", o.field_manager).add("dryRun", o.dry_run ? "All" : "");
+  return q.str();
+}
+
+json delete_options_body(const DeleteOptions& o) {
+  json body = {{"kind", "DeleteOptions"}, {"apiVersion", "v1"}};
+  if (o.propagation_policy) body["propagationPolicy"] = *o.propagation_policy;
+  if (o.grace_period_seconds) body["gracePeriodSeconds"] = *o.grace_period_seconds;
+  if (o.precondition_uid || o.precondition_resource_version) {
+    json& pre = body["preconditions"] = json::object();
+    if (o.precondition_uid) pre["uid"] = *o.precondition_uid;
+    if (o.precondition_resource_version) pre["resourceVersion"] = *o.precondition_resource_version;
+  }
+  if (o.dry_run) body["dryRun"] = json::array({"All"});
+  return body;
+}
+
+std::string_view content_type_of(PatchType type) {
+  switch (type) {
+    case PatchType::kMerge:
+      return "application/merge-patch+json";
+    case PatchType::kJson:
+      return "application/json-patch+json";
+    case PatchType::kStrategicMerge:
+      return "application/strategic-merge-patch+json";
+  }
+  return "application/merge-patch+json";
+}
+
+std::string host_of(const std::string& server) {
+  std::string_view s = server;
+  if (auto scheme = s.find("://"); scheme != std::string_view::npos) s.remove_prefix(scheme + 3);
+  return std::string(s.substr(0, s.find('/')));
+}
+
+std::string base64_encode(std::string_view in) {
+  static constexpr char kAlphabet[] =
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  std::string out;
+  std::size_t i = 0;
+  for (; i + 2 < in.size(); i += 3) {
+    unsigned n = (static_cast<unsigned char>(in[i]) << 16) |
+                 (static_cast<unsigned char>(in[i + 1]) << 8) |
+                 static_cast<unsigned char>(in[i + 2]);
+    for (int shift : {18, 12, 6, 0}) out += kAlphabet[(n >> shift) & 63];
+  }
+  if (i < in.size()) {
+    unsigned n = static_cast<unsigned char>(in[i]) << 16;
+    if (i + 1 < in.size()) n |= static_cast<unsigned char>(in[i + 1]) << 8;
+    out += kAlphabet[(n >> 18) & 63];
+    out += kAlphabet[(n >> 12) & 63];
+    out += i + 1 < in.size() ? kAlphabet[(n >> 6) & 63] : '=';
+    out += '=';
+  }
+  return out;
+}
+
+std::string object_name(const json& object) {
+  auto meta = object.find("metadata");
+  if (meta == object.end() || !meta->is_object()) return {};
+  return meta->value("name", "");
+}
+
+// The namespace to use for a write: the argument, else the object's own.
+std::string object_namespace(std::string_view ns, const json& object) {
+  if (!ns.empty()) return std::string(ns);
+  auto meta = object.find("metadata");
+  if (meta == object.end() || !meta->is_object()) return {};
+  return meta->value("namespace", "");
+}
+
+ApiError local_error(ApiErrorReason reason, std::string message) {
+  ApiError e;
+  e.reason = reason;
+  e.message = std::move(message);
+  return e;
+}
+
+// Reads a token file and caches it by (mtime, size, inode) so a rotated token
+// is picked up by the next request; a failed read keeps the last good token,
+// as client-go does.
+class TokenFile {
+ public:
+  explicit TokenFile(std::string path) : path_(std::move(path)) {}
+
+  std::string token() {
+    struct stat st {};
+    std::lock_guard lock(mu_);
+    if (::stat(path_.c_str(), &st) != 0) return token_;
+    Stamp stamp{st.st_mtim.tv_sec, st.st_mtim.tv_nsec, st.st_size, st.st_ino};
+    if (loaded_ && stamp == stamp_) return token_;
+    std::ifstream in(path_, std::ios::binary);
+    if (!in) return token_;
+    std::ostringstream text;
+    text << in.rdbuf();
+    std::string value = text.str();
+    while (!value.empty() && std::isspace(static_cast<unsigned char>(value.back())))
+      value.pop_back();
+    token_ = std::move(value);
+    stamp_ = stamp;
+    loaded_ = true;
+    return token_;
+  }
+
+ private:
+  struct Stamp {
+    long long sec = 0, nsec = 0, size = 0;
+    unsigned long long inode = 0;
+    friend bool operator==(const Stamp&, const Stamp&) = default;
+  };
+  std::string path_;
+  std::mutex mu_;
+  std::string token_;
+  Stamp stamp_;
+  bool loaded_ = false;
+};
+
+}  // namespace
+
+// ---------------------------------------------------------------------------
+// WatchStreamDecoder
+
+bool WatchStreamDecoder::feed(std::string_view chunk, const std::function<bool(Decoded&&)>& sink) {
+  buffer_.append(chunk);
+  bool keep_going = true;
+  for (; scan_ < buffer_.size() && keep_going; ++scan_) {
+    char c = buffer_[scan_];
+    if (depth_ == 0) {
+      if (c == ' ' || c == '\n' || c == '\r' || c == '\t') {
+        start_ = scan_ + 1;
+        continue;
+      }
+      start_ = scan_;
+      if (c != '{') {
+        // Not a JSON object: nothing sensible can follow in this stream.
+        Decoded bad;
+        bad.error =
+            transport_error(fmt::format("invalid watch stream: unexpected '{}' between events", c));
+        start_ = scan_ + 1;
+        keep_going = sink(std::move(bad));
+        continue;
+      }
+      depth_ = 1;
+      continue;
+    }
+    if (in_string_) {
+      if (escaped_) {
+        escaped_ = false;
+      } else if (c == '\\') {
+        escaped_ = true;
+      } else if (c == '"') {
+        in_string_ = false;
+      }
+      continue;
+    }
+    if (c == '"') {
+      in_string_ = true;
+    } else if (c == '{' || c == '[') {
+      ++depth_;
+    } else if ((c == '}' || c == ']') && --depth_ == 0) {
+      std::string_view frame(buffer_.data() + start_, scan_ + 1 - start_);
+      start_ = scan_ + 1;
+      Decoded decoded;
+      auto parsed = json::parse(frame, nullptr, /*allow_exceptions=*/false);
+      auto type = parsed.is_object() ? parsed.find("type") : parsed.end();
+      if (parsed.is_discarded() || !parsed.is_object() || type == parsed.end() ||
+          !type->is_string()) {
+        decoded.error = transport_error(fmt::format(
+            "invalid watch event: {}", frame.substr(0, std::min<std::size_t>(frame.size(), 200))));
+      } else if (type->get<std::string>() == "ERROR") {
+        const json& status = parsed["object"];
+        int code = status.is_object() ? status.value("code", 0) : 0;
+        decoded.error = from_response(code, status.dump());
+      } else {
+        WatchEvent event;
+        event.type = type->get<std::string>();
+        if (auto object = parsed.find("object"); object != parsed.end())
+          event.object = std::move(*object);
+        decoded.event = std::move(event);
+      }
+      keep_going = sink(std::move(decoded));
+    }
+  }
+  // Drop consumed frames; only a partial frame stays buffered.
+  buffer_.erase(0, start_);
+  scan_ -= start_;
+  start_ = 0;
+  return keep_going;
+}
+
+// ---------------------------------------------------------------------------
+// Client
+
+struct Client::Impl {
+  explicit Impl(RestConfig c)
+      : config(std::move(c)),
+        transport(TlsConfig{config.ca_pem, config.client_cert_pem, config.client_key_pem,
+                            config.insecure_skip_tls_verify},
+                  config.timeout, config.user_agent.empty() ? "etcd-druid-cpp" : config.user_agent),
+        limiter(config.qps, config.burst),
+        host(host_of(config.server)) {
+    if (!config.bearer_token_file.empty())
+      token_file = std::make_unique<TokenFile>(config.bearer_token_file);
+  }
+
+  std::vector<std::pair<std::string, std::string>> auth_headers() {
+    std::string token = token_file ? token_file->token() : std::string();
+    if (token.empty()) token = config.bearer_token;
+    if (!token.empty()) return {{"Authorization", "Bearer " + token}};
+    if (!config.username.empty() || !config.password.empty())
+      return {{"Authorization", "Basic " + base64_encode(config.username + ":" + config.password)}};
+    return {};
+  }
+
+  void count(std::string_view method, int code) {
+    std::lock_guard lock(counts_mu);
+    ++counts[RequestKey{std::string(method), code, host}];
+  }
+
+  HttpRequest make_request(std::string_view method, std::string_view path_and_query,
+                           const json& body, std::string_view content_type) {
+    HttpRequest request;
+    request.method = std::string(method);
+    request.url = config.server + std::string(path_and_query);
+    request.headers = auth_headers();
+    request.headers.emplace_back("Accept", "application/json");
+    if (!body.is_null()) {
+      request.body = body.dump();
+      request.headers.emplace_back("Content-Type", std::string(content_type));
+    }
+    return request;
+  }
+
+  // Sends one request; 2xx bodies are decoded as JSON (non-JSON text is
+  // returned as a JSON string only when `lenient`).
+  Result<json> execute(std::string_view method, std::string_view path_and_query,
+                       const json& body = nullptr,
+                       std::string_view content_type = "application/json", bool lenient = false) {
+    limiter.acquire();
+    HttpRequest request = make_request(method, path_and_query, body, content_type);
+    auto response = transport.perform(request);
+    if (!response) {
+      count(method, 0);
+      spdlog::debug("{} {}: {}", method, request.url, response.error().message);
+      return api::unexpected(
+          transport_error(fmt::format("{} {}: {}", method, request.url, response.error().message)));
+    }
+    count(method, response->status);
+    spdlog::trace("{} {} -> {}", method, request.url, response->status);
+    if (response->status < 200 || response->status >= 300)
+      return api::unexpected(from_response(response->status, response->body, response->headers));
+    if (response->body.empty()) return json::object();
+    auto parsed = json::parse(response->body, nullptr, /*allow_exceptions=*/false);
+    if (parsed.is_discarded()) {
+      if (lenient) return json(response->body);
+      return api::unexpected(local_error(ApiErrorReason::kUnknown,
+                                         fmt::format("{} {}: response is not JSON: {}", method,
+                                                     request.url, response->body.substr(0, 200))));
+    }
+    return parsed;
+  }
+
+  RestConfig config;
+  HttpTransport transport;
+  RateLimiter limiter;
+  std::string host;
+  std::unique_ptr<TokenFile> token_file;
+  mutable std::mutex counts_mu;
+  std::map<RequestKey, std::uint64_t> counts;
+};
+
+Client::Client(RestConfig config) : impl_(std::make_unique<Impl>(std::move(config))) {}
+Client::~Client() = default;
+
+const RestConfig& Client::config() const {
+  return impl_->config;
+}
+
+Result<json> Client::get(const ResourceType& type, std::string_view ns, std::string_view name) {
+  if (name.empty())
+    return api::unexpected(local_error(ApiErrorReason::kBadRequest,
+                                       fmt::format("get {}: name is required", type.resource)));
+  return impl_->execute("GET", type.path(ns, name));
+}
+
+Result<json> Client::list(const ResourceType& type, std::string_view ns,
+                          const ListOptions& options) {
+  Query q;
+  add_list_options(q, options);
+  return impl_->execute("GET", type.path(ns) + q.str());
+}
+
+Result<json> Client::create(const ResourceType& type, std::string_view ns, const json& object,
+                            const WriteOptions& options) {
+  return impl_->execute("POST", type.path(object_namespace(ns, object)) + write_query(options),
+                        object);
+}
+
+Result<json> Client::update(const ResourceType& type, std::string_view ns, const json& object,
+                            const WriteOptions& options) {
+  std::string name = object_name(object);
+  if (name.empty())
+    return api::unexpected(
+        local_error(ApiErrorReason::kBadRequest,
+                    fmt::format("update {}: metadata.name is required", type.resource)));
+  return impl_->execute("PUT", type.path(object_namespace(ns, object), name) + write_query(options),
+                        object);
+}
+
+Result<json> Client::patch(const ResourceType& type, std::string_view ns, std::string_view name,
+                           PatchType patch_type, const json& patch_body,
+                           std::string_view subresource, const WriteOptions& options) {
+  if (name.empty())
+    return api::unexpected(local_error(ApiErrorReason::kBadRequest,
+                                       fmt::format("patch {}: name is required", type.resource)));
+  return impl_->execute("PATCH", type.path(ns, name, subresource) + write_query(options),
+                        patch_body, content_type_of(patch_type));
+}
+
+Result<json> Client::remove(const ResourceType& type, std::string_view ns, std::string_view name,
+                            const DeleteOptions& options) {
+  if (name.empty())
+    return api::unexpected(local_error(ApiErrorReason::kBadRequest,
+                                       fmt::format("delete {}: name is required", type.resource)));
+  return impl_->execute("DELETE", type.path(ns, name), delete_options_body(options));
+}
+
+Result<json> Client::delete_collection(const ResourceType& type, std::string_view ns,
+                                       const ListOptions& list_options,
+                                       const DeleteOptions& options) {
+  Query q;
+  add_list_options(q, list_options);
+  return impl_->execute("DELETE", type.path(ns) + q.str(), delete_options_body(options));
+}
+
+Result<json> Client::get_status(const ResourceType& type, std::string_view ns,
+                                std::string_view name) {
+  if (name.empty())
+    return api::unexpected(
+        local_error(ApiErrorReason::kBadRequest,
+                    fmt::format("get {}/status: name is required", type.resource)));
+  return impl_->execute("GET", type.path(ns, name, "status"));
+}
+
+Result<json> Client::update_status(const ResourceType& type, std::string_view ns,
+                                   const json& object, const WriteOptions& options) {
+  std::string name = object_name(object);
+  if (name.empty())
+    return api::unexpected(
+        local_error(ApiErrorReason::kBadRequest,
+                    fmt::format("update {}/status: metadata.name is required", type.resource)));
+  return impl_->execute(
+      "PUT", type.path(object_namespace(ns, object), name, "status") + write_query(options),
+      object);
+}
+
+Result<json> Client::get_scale(const ResourceType& type, std::string_view ns,
+                               std::string_view name) {
+  if (name.empty())
+    return api::unexpected(local_error(
+        ApiErrorReason::kBadRequest, fmt::format("get {}/scale: name is required", type.resource)));
+  return impl_->execute("GET", type.path(ns, name, "scale"));
+}
+
+Result<json> Client::update_scale(const ResourceType& type, std::string_view ns,
+                                  std::string_view name, const json& scale,
+                                  const WriteOptions& options) {
+  if (name.empty())
+    return api::unexpected(
+        local_error(ApiErrorReason::kBadRequest,
+                    fmt::format("update {}/scale: name is required", type.resource)));
+  return impl_->execute("PUT", type.path(ns, name, "scale") + write_query(options), scale);
+}
+
+Result<json> Client::request(std::string_view method, std::string_view path_and_query,
+                             const json& body, std::string_view content_type) {
+  return impl_->execute(method, path_and_query, body, content_type, /*lenient=*/true);
+}
+
+Result<WatchEnd> Client::watch(const ResourceType& type, std::string_view ns,
+                               const WatchOptions& options,
+                               const std::function<bool(const WatchEvent&)>& on_event,
+                               const std::atomic<bool>* stop) {
+  Query q;
+  q.add("watch", "true")
+      .add("resourceVersion", options.resource_version)
+      .add("allowWatchBookmarks", options.allow_watch_bookmarks ? "true" : "")
+      .add("timeoutSeconds",
+           options.timeout_seconds ? std::to_string(*options.timeout_seconds) : "")
+      .add("labelSelector", options.label_selector)
+      .add("fieldSelector", options.field_selector);
+  impl_->limiter.acquire();
+  HttpRequest request = impl_->make_request("GET", type.path(ns) + q.str(), nullptr, "");
+  if (options.timeout_seconds)
+    request.timeout = std::chrono::duration_cast<std::chrono::milliseconds>(
+        std::chrono::seconds(*options.timeout_seconds) + kWatchTimeoutMargin);
+
+  WatchStreamDecoder decoder;
+  std::optional<ApiError> stream_error;
+  bool callback_stopped = false;
+  auto on_frame = [&](WatchStreamDecoder::Decoded&& decoded) {
+    if (decoded.error) {
+      stream_error = std::move(decoded.error);
+      return false;
+    }
+    if (!on_event(*decoded.event)) {
+      callback_stopped = true;
+      return false;
+    }
+    return true;
+  };
+  auto result = impl_->transport.stream(
+      request, [&](std::string_view chunk) { return decoder.feed(chunk, on_frame); }, stop);
+  if (!result) {
+    impl_->count("WATCH", 0);
+    return api::unexpected(
+        transport_error(fmt::format("watch {}: {}", request.url, result.error().message)));
+  }
+  impl_->count("WATCH", result->response.status);
+  const HttpResponse& response = result->response;
+  if (response.status < 200 || response.status >= 300)
+    return api::unexpected(from_response(response.status, response.body, response.headers));
+  if (stream_error) return api::unexpected(std::move(*stream_error));
+  if (callback_stopped) return WatchEnd::kCallbackStopped;
+  if (result->end == StreamEnd::kStopRequested) return WatchEnd::kStopRequested;
+  return WatchEnd::kServerClosed;
+}
+
+std::map<RequestKey, std::uint64_t> Client::request_counts() const {
+  std::lock_guard lock(impl_->counts_mu);
+  return impl_->counts;
+}
+
+}  // namespace druid::kube

@@ -1,0 +1,94 @@
+#pragma once
+// HTTP(S) requests over libcurl: easy handles kept in a free list so
+// connections (and HTTP/2 sessions, where the server offers h2 over TLS) are
+// reused; TLS material from memory; a streaming mode for watches that can be
+// stopped from another thread within ~100 ms.
+
+#include <atomic>
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "api/expected.hpp"
+#include "kube/api_error.hpp"
+
+namespace druid::kube {
+
+struct TlsConfig {
+  std::string ca_pem;  // empty: system trust store
+  std::string client_cert_pem, client_key_pem;
+  bool insecure_skip_verify = false;
+};
+
+struct HttpRequest {
+  std::string method = "GET";
+  std::string url;
+  std::vector<std::pair<std::string, std::string>> headers;  // name, value
+  std::string body;
+  // Overrides the transport's default timeout; zero = no overall timeout.
+  std::optional<std::chrono::milliseconds> timeout;
+};
+
+struct HttpResponse {
+  int status = 0;
+  HttpHeaders headers;    // lower-case names
+  std::string body;       // for streams: only when the status is not 2xx
+  long http_version = 0;  // CURL_HTTP_VERSION_* actually used (for tests/diagnostics)
+};
+
+struct TransportError {
+  std::string message;  // "<curl error text>: <detail>"
+  int curl_code = 0;
+  bool timed_out = false;
+};
+
+enum class StreamEnd { kServerClosed, kConsumerStopped, kStopRequested };
+
+struct StreamResult {
+  HttpResponse response;
+  StreamEnd end = StreamEnd::kServerClosed;
+};
+
+class HttpTransport {
+ public:
+  HttpTransport(TlsConfig tls, std::chrono::milliseconds default_timeout, std::string user_agent);
+  ~HttpTransport();
+  HttpTransport(const HttpTransport&) = delete;
+  HttpTransport& operator=(const HttpTransport&) = delete;
+
+  // One request, whole response in memory. Thread-safe.
+  api::Expected<HttpResponse, TransportError> perform(const HttpRequest& request);
+
+  // A long-lived response: `on_data` receives each chunk of a 2xx body as it
+  // arrives and returns false to end the stream. Non-2xx bodies are collected in
+  // the result instead. Ends when the server closes, the consumer stops, or
+  // `*stop` becomes true (checked at least every 100 ms). The request's
+  // timeout (default: none) bounds the whole stream; the connect timeout is the
+  // transport's default timeout. Thread-safe.
+  api::Expected<StreamResult, TransportError> stream(
+      const HttpRequest& request, const std::function<bool(std::string_view)>& on_data,
+      const std::atomic<bool>* stop);
+
+ private:
+  struct Handle;
+  std::unique_ptr<Handle> take_handle();
+  void give_back(std::unique_ptr<Handle> handle);
+  void configure(Handle& handle, const HttpRequest& request, bool streaming);
+
+  TlsConfig tls_;
+  std::chrono::milliseconds default_timeout_;
+  std::string user_agent_;
+  std::mutex mu_;
+  std::vector<std::unique_ptr<Handle>> idle_;  // free list, most recently used last
+};
+
+// Percent-encodes everything but RFC 3986 unreserved characters.
+std::string url_encode(std::string_view text);
+
+}  // namespace druid::kube

@@ -1,0 +1,122 @@
+#include "apiserver/controls.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+namespace druid::testing {
+namespace {
+
+std::string full_resource(const RequestAttributes& r) {
+  return r.subresource.empty() ? r.resource : r.resource + "/" + r.subresource;
+}
+
+StatusError injected_error(const ErrorInjection& e, const RequestAttributes& r) {
+  const QualifiedResource resource{r.group, r.resource};
+  switch (e.code) {
+    case 429:
+      return too_many_requests(e.retry_after);
+    case 409:
+      return conflict_modified(resource, r.name);
+    case 404:
+      return not_found(resource, r.name);
+    case 500:
+      return internal_error(e.message.empty() ? "injected error" : e.message);
+    default: {
+      StatusError s;
+      s.code = e.code;
+      s.message = e.message.empty() ? fmt::format("injected error {}", e.code) : e.message;
+      if (e.code == 503) s.reason = "ServiceUnavailable";
+      if (e.code == 504) s.reason = "Timeout";
+      if (e.code == 403) s.reason = "Forbidden";
+      if (e.code == 401) s.reason = "Unauthorized";
+      return s;
+    }
+  }
+}
+
+}  // namespace
+
+bool Controls::applies(const RequestMatch& m, const RequestAttributes& r) {
+  if (!m.verb.empty() && m.verb != r.verb) return false;
+  if (!m.resource.empty() && m.resource != r.resource && m.resource != full_resource(r)) {
+    return false;
+  }
+  if (!m.ns.empty() && m.ns != r.ns) return false;
+  return m.name.empty() || m.name == r.name;
+}
+
+void Controls::inject_error(ErrorInjection injection) {
+  std::lock_guard lock(mutex_);
+  errors_.push_back(std::move(injection));
+}
+
+void Controls::fail_next(const std::string& verb, const std::string& resource, int code, int count,
+                         std::chrono::seconds retry_after) {
+  inject_error({{verb, resource}, code, count, retry_after});
+}
+
+void Controls::add_latency(RequestMatch match, std::chrono::milliseconds latency) {
+  std::lock_guard lock(mutex_);
+  latencies_.emplace_back(std::move(match), latency);
+}
+
+void Controls::clear() {
+  std::lock_guard lock(mutex_);
+  errors_.clear();
+  latencies_.clear();
+}
+
+std::optional<StatusError> Controls::on_request(const RequestAttributes& request) {
+  std::lock_guard lock(mutex_);
+  ++counts_[{request.verb, full_resource(request)}];
+  for (auto it = errors_.begin(); it != errors_.end(); ++it) {
+    if (!applies(it->match, request)) continue;
+    StatusError e = injected_error(*it, request);
+    if (--it->count <= 0) errors_.erase(it);
+    return e;
+  }
+  return std::nullopt;
+}
+
+std::chrono::milliseconds Controls::latency_for(const RequestAttributes& request) const {
+  std::lock_guard lock(mutex_);
+  std::chrono::milliseconds total{0};
+  for (const auto& [match, latency] : latencies_) {
+    if (applies(match, request)) total += latency;
+  }
+  return total;
+}
+
+std::int64_t Controls::request_count(const std::string& verb, const std::string& resource) const {
+  std::lock_guard lock(mutex_);
+  std::int64_t n = 0;
+  for (const auto& [key, count] : counts_) {
+    if ((verb.empty() || key.first == verb) && (resource.empty() || key.second == resource)) {
+      n += count;
+    }
+  }
+  return n;
+}
+
+std::int64_t Controls::write_count() const {
+  std::int64_t n = 0;
+  for (const char* verb : {"create", "update", "patch", "delete", "deletecollection"}) {
+    n += request_count(verb, "");
+  }
+  return n;
+}
+
+void Controls::reset_counts() {
+  std::lock_guard lock(mutex_);
+  counts_.clear();
+}
+
+nlohmann::json Controls::counts_json() const {
+  std::lock_guard lock(mutex_);
+  nlohmann::json out = nlohmann::json::object();
+  for (const auto& [key, count] : counts_) out[key.first][key.second] = count;
+  return out;
+}
+
+}  // namespace druid::testing

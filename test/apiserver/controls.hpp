@@ -1,0 +1,74 @@
+#pragma once
+// Knobs for tests that need a misbehaving or observable server: injected
+// errors for the next N matching requests, added latency, and request counters
+// by verb and resource (to assert, e.g., that a reconcile wrote nothing).
+
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "apiserver/status.hpp"
+
+namespace druid::testing {
+
+// Which requests a rule applies to; empty fields match anything. `resource` is
+// the plural, optionally with a subresource ("statefulsets/status").
+struct RequestMatch {
+  std::string verb = "";
+  std::string resource = "";
+  std::string ns = "";
+  std::string name = "";
+};
+
+struct ErrorInjection {
+  RequestMatch match;
+  int code = 500;                       // 500 InternalError, 429 TooManyRequests, 409 Conflict, ...
+  int count = 1;                        // how many matching requests fail
+  std::chrono::seconds retry_after{1};  // for 429
+  std::string message = "";             // optional text for the Status message
+};
+
+struct RequestAttributes {
+  std::string verb = "";
+  std::string resource = "";     // plural
+  std::string subresource = "";  // "" or "status", "scale"
+  std::string group = "";
+  std::string ns = "";
+  std::string name = "";
+};
+
+class Controls {
+ public:
+  void inject_error(ErrorInjection injection);
+  // Shorthand: the next `count` requests with this verb on this resource fail.
+  void fail_next(const std::string& verb, const std::string& resource, int code, int count = 1,
+                 std::chrono::seconds retry_after = std::chrono::seconds(1));
+  void add_latency(RequestMatch match, std::chrono::milliseconds latency);
+  void clear();
+
+  // Counts the request and returns the error to answer instead, if one is due.
+  std::optional<StatusError> on_request(const RequestAttributes& request);
+  std::chrono::milliseconds latency_for(const RequestAttributes& request) const;
+
+  // Counters by verb and resource (resource "pods", "statefulsets/status").
+  std::int64_t request_count(const std::string& verb, const std::string& resource) const;
+  // Writes (create, update, patch, delete, deletecollection) of any type.
+  std::int64_t write_count() const;
+  void reset_counts();
+  // {"<verb>": {"<resource>": n}} for GET /debug/requests.
+  nlohmann::json counts_json() const;
+
+ private:
+  static bool applies(const RequestMatch& match, const RequestAttributes& request);
+  mutable std::mutex mutex_;
+  std::vector<ErrorInjection> errors_;
+  std::vector<std::pair<RequestMatch, std::chrono::milliseconds>> latencies_;
+  std::map<std::pair<std::string, std::string>, std::int64_t> counts_;
+};
+
+}  // namespace druid::testing

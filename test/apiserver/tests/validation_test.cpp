@@ -1,0 +1,71 @@
+// Druid's custom resources are validated as the CRDs would be on a real server:
+// 422 Invalid with field causes.
+
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <sstream>
+
+#include "api/yaml.hpp"
+#include "apiserver/tests/fixture.hpp"
+
+namespace druid::testing {
+namespace {
+
+using nlohmann::json;
+
+class ValidationTest : public ApiServerTest {
+ protected:
+  void SetUp() override {
+    ApiServerTest::SetUp();
+    install_druid_crds();
+  }
+  json minimal_etcd() {
+    std::ifstream in(std::string(DRUID_SOURCE_DIR) + "/examples/etcd-minimal.yaml");
+    std::stringstream text;
+    text << in.rdbuf();
+    return *api::parse_yaml(text.str());
+  }
+};
+
+TEST_F(ValidationTest, ValidEtcdIsCreated) {
+  auto r = client_->post(kEtcds, minimal_etcd());
+  EXPECT_EQ(r.status, 201) << r.text;
+}
+
+TEST_F(ValidationTest, InvalidEtcdIsRejectedWithFieldCauses) {
+  json etcd = minimal_etcd();
+  etcd["spec"]["replicas"] = -1;
+  auto r = client_->post(kEtcds, etcd);
+  ASSERT_EQ(r.status, 422) << r.text;
+  EXPECT_EQ(r.body["reason"], "Invalid");
+  EXPECT_EQ(r.body["details"]["group"], "druid.gardener.cloud");
+  EXPECT_EQ(r.body["details"]["kind"], "Etcd");
+  EXPECT_EQ(r.body["details"]["name"], "etcd-test");
+  const std::string message = r.body["message"];
+  EXPECT_TRUE(message.starts_with("Etcd.druid.gardener.cloud \"etcd-test\" is invalid: "))
+      << message;
+  ASSERT_FALSE(r.body["details"]["causes"].empty());
+  bool replicas = false;
+  for (const auto& cause : r.body["details"]["causes"]) {
+    replicas |= cause["field"].get<std::string>().find("spec.replicas") != std::string::npos;
+    EXPECT_TRUE(cause.contains("reason"));
+    EXPECT_NE(message.find(cause["message"].get<std::string>()), std::string::npos);
+  }
+  EXPECT_TRUE(replicas) << r.text;
+  EXPECT_FALSE(server_.get("etcds.druid.gardener.cloud", "default", "etcd-test"));
+}
+
+TEST_F(ValidationTest, UpdateRulesSeeTheOldObject) {
+  json etcd = minimal_etcd();
+  etcd["spec"]["replicas"] = 3;
+  json created = create(kEtcds, etcd);
+  // Scaling an Etcd down to a non-zero size is refused by the CRD's update rule.
+  auto r = client_->patch(std::string(kEtcds) + "/etcd-test", json{{"spec", {{"replicas", 2}}}});
+  EXPECT_EQ(r.status, 422) << r.text;
+  auto zero = client_->patch(std::string(kEtcds) + "/etcd-test", json{{"spec", {{"replicas", 0}}}});
+  EXPECT_EQ(zero.status, 200) << zero.text;
+}
+
+}  // namespace
+}  // namespace druid::testing

@@ -1,0 +1,182 @@
+#include "kube/event_recorder.hpp"
+
+#include <gtest/gtest.h>
+
+#include "kube/eventually.hpp"
+#include "kube/live_server.hpp"
+
+namespace druid::kube {
+namespace {
+
+using namespace std::chrono_literals;
+using nlohmann::json;
+using test::eventually;
+
+class EventRecorderTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_EQ(test::create_namespace(client(), "ev"), "");
+    auto created = client().create(resources::kConfigMaps, "ev", test::config_map("ev", "subject"));
+    ASSERT_TRUE(created);
+    subject_ = *created;
+    subject_["apiVersion"] = "v1";
+    subject_["kind"] = "ConfigMap";
+  }
+  Client& client() { return live_.client(); }
+  std::vector<json> events(const std::string& ns = "ev") {
+    return live_.server().core().list_objects("events", ns);
+  }
+  std::int64_t requests(const std::string& verb) {
+    return live_.server().controls().request_count(verb, "events");
+  }
+  EventRecorderOptions options() {
+    EventRecorderOptions o;
+    o.component = "etcd-druid";
+    o.host = "druid-0";
+    o.retry_delay = 5ms;
+    return o;
+  }
+
+  test::LiveServer live_;
+  json subject_;
+};
+
+TEST_F(EventRecorderTest, CreatesAnEventAboutTheObject) {
+  FakeClock clock(*api::parse_rfc3339("2024-05-01T10:00:00Z"));
+  auto o = options();
+  o.clock = &clock;
+  EventRecorder recorder(client(), o);
+  recorder.warning(subject_, "ReconcileError", "could not sync: boom");
+  ASSERT_TRUE(recorder.flush(5s));
+  auto list = events();
+  ASSERT_EQ(list.size(), 1u);
+  const json& e = list[0];
+  EXPECT_EQ(e["involvedObject"]["kind"], "ConfigMap");
+  EXPECT_EQ(e["involvedObject"]["apiVersion"], "v1");
+  EXPECT_EQ(e["involvedObject"]["name"], "subject");
+  EXPECT_EQ(e["involvedObject"]["namespace"], "ev");
+  EXPECT_EQ(e["involvedObject"]["uid"], subject_["metadata"]["uid"]);
+  EXPECT_EQ(e["involvedObject"]["resourceVersion"], subject_["metadata"]["resourceVersion"]);
+  EXPECT_EQ(e["reason"], "ReconcileError");
+  EXPECT_EQ(e["message"], "could not sync: boom");
+  EXPECT_EQ(e["type"], "Warning");
+  EXPECT_EQ(e["source"]["component"], "etcd-druid");
+  EXPECT_EQ(e["source"]["host"], "druid-0");
+  EXPECT_EQ(e["reportingComponent"], "etcd-druid");
+  EXPECT_EQ(e["count"], 1);
+  EXPECT_EQ(e["firstTimestamp"], "2024-05-01T10:00:00Z");
+  EXPECT_EQ(e["lastTimestamp"], "2024-05-01T10:00:00Z");
+  EXPECT_TRUE(e["metadata"]["name"].get<std::string>().starts_with("subject."));
+  EXPECT_EQ(recorder.stats().created, 1u);
+}
+
+TEST_F(EventRecorderTest, RepeatsAreAggregatedIntoOneEvent) {
+  FakeClock clock(*api::parse_rfc3339("2024-05-01T10:00:00Z"));
+  auto o = options();
+  o.clock = &clock;
+  EventRecorder recorder(client(), o);
+  recorder.normal(subject_, "Reconciled", "all good");
+  ASSERT_TRUE(recorder.flush(5s));
+  clock.advance(30s);
+  recorder.normal(subject_, "Reconciled", "all good");
+  ASSERT_TRUE(recorder.flush(5s));
+
+  auto list = events();
+  ASSERT_EQ(list.size(), 1u);
+  EXPECT_EQ(list[0]["count"], 2);
+  EXPECT_EQ(list[0]["firstTimestamp"], "2024-05-01T10:00:00Z");
+  EXPECT_EQ(list[0]["lastTimestamp"], "2024-05-01T10:00:30Z");
+  EXPECT_EQ(requests("create"), 1);
+  EXPECT_EQ(requests("patch"), 1);
+
+  // A different message is a different event.
+  recorder.normal(subject_, "Reconciled", "something else");
+  recorder.warning(subject_, "Reconciled", "all good");  // and so is another type
+  ASSERT_TRUE(recorder.flush(5s));
+  EXPECT_EQ(events().size(), 3u);
+  EXPECT_EQ(recorder.stats().created, 3u);
+  EXPECT_EQ(recorder.stats().patched, 1u);
+}
+
+TEST_F(EventRecorderTest, ARepeatOfADeletedEventCreatesItAgainWithTheCount) {
+  EventRecorder recorder(client(), options());
+  recorder.normal(subject_, "Reconciled", "all good");
+  ASSERT_TRUE(recorder.flush(5s));
+  const std::string name = events()[0]["metadata"]["name"];
+  ASSERT_TRUE(client().remove(resources::kEvents, "ev", name));
+  recorder.normal(subject_, "Reconciled", "all good");
+  ASSERT_TRUE(recorder.flush(5s));
+  auto list = events();
+  ASSERT_EQ(list.size(), 1u);
+  EXPECT_EQ(list[0]["metadata"]["name"], name);
+  EXPECT_EQ(list[0]["count"], 2);
+}
+
+TEST_F(EventRecorderTest, RetriesServerErrorsWithoutBlockingTheCaller) {
+  live_.server().controls().inject_error(test::failure("create", "events", 500, 2));
+  live_.server().controls().add_latency(test::match("create", "events"), 100ms);
+  EventRecorder recorder(client(), options());
+  const auto before = std::chrono::steady_clock::now();
+  recorder.warning(subject_, "Failed", "x");
+  EXPECT_LT(std::chrono::steady_clock::now() - before, 50ms);  // asynchronous
+  ASSERT_TRUE(recorder.flush(5s));
+  EXPECT_EQ(events().size(), 1u);
+  EXPECT_EQ(requests("create"), 3);
+  EXPECT_EQ(recorder.stats().failed, 0u);
+}
+
+TEST_F(EventRecorderTest, GivesUpQuietlyOnPersistentFailures) {
+  live_.server().controls().inject_error(test::failure("create", "events", 500, 100));
+  auto o = options();
+  o.max_attempts = 2;
+  EventRecorder recorder(client(), o);
+  recorder.warning(subject_, "Failed", "x");
+  ASSERT_TRUE(recorder.flush(5s));
+  EXPECT_EQ(recorder.stats().failed, 1u);
+  EXPECT_EQ(requests("create"), 2);
+  EXPECT_TRUE(events().empty());
+}
+
+TEST_F(EventRecorderTest, SpamFilterLimitsEventsPerObject) {
+  auto o = options();
+  o.spam_burst = 3;
+  EventRecorder recorder(client(), o);
+  for (int i = 0; i < 5; ++i) recorder.normal(subject_, "Tick", "tick " + std::to_string(i));
+  ASSERT_TRUE(recorder.flush(5s));
+  EXPECT_EQ(events().size(), 3u);
+  EXPECT_EQ(recorder.stats().filtered, 2u);
+}
+
+TEST_F(EventRecorderTest, EventsAboutClusterScopedObjectsGoToDefault) {
+  EventRecorder recorder(client(), options());
+  json ns = {{"apiVersion", "v1"}, {"kind", "Namespace"}, {"metadata", {{"name", "ev"}}}};
+  recorder.normal(ns, "Seen", "namespace seen");
+  ASSERT_TRUE(recorder.flush(5s));
+  auto list = events("default");
+  ASSERT_EQ(list.size(), 1u);
+  EXPECT_EQ(list[0]["involvedObject"]["kind"], "Namespace");
+  EXPECT_FALSE(list[0]["involvedObject"].contains("namespace"));
+}
+
+TEST_F(EventRecorderTest, StopWritesPendingEventsAndDropsLaterOnes) {
+  live_.server().controls().add_latency(test::match("create", "events"), 20ms);
+  auto recorder = std::make_unique<EventRecorder>(client(), options());
+  for (int i = 0; i < 3; ++i) recorder->normal(subject_, "Tick", "tick " + std::to_string(i));
+  recorder->stop();
+  EXPECT_EQ(events().size(), 3u);
+  recorder->normal(subject_, "Tick", "after stop");
+  EXPECT_EQ(recorder->stats().dropped, 1u);
+}
+
+TEST_F(EventRecorderTest, AFullQueueDropsInsteadOfBlocking) {
+  live_.server().controls().add_latency(test::match("create", "events"), 200ms);
+  auto o = options();
+  o.queue_limit = 2;
+  EventRecorder recorder(client(), o);
+  for (int i = 0; i < 10; ++i) recorder.normal(subject_, "Tick", "tick " + std::to_string(i));
+  EXPECT_GE(recorder.stats().dropped, 7u);
+  ASSERT_TRUE(recorder.flush(5s));
+}
+
+}  // namespace
+}  // namespace druid::kube
