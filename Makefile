@@ -29,8 +29,10 @@ bench: build
 format:
 	git ls-files '*.cpp' '*.hpp' | xargs clang-format -i
 
-tidy: build
-	git ls-files 'src/*.cpp' | xargs clang-tidy -p $(BUILD_DIR) --quiet
+# clang-tidy cannot read g++'s precompiled headers: use a compile database without them.
+tidy: deps
+	cmake -S . -B build-tidy -G Ninja -DCMAKE_DISABLE_PRECOMPILE_HEADERS=ON >/dev/null
+	run-clang-tidy -p build-tidy -j $(JOBS) -quiet 'src/'
 
 clean:
 	rm -rf $(BUILD_DIR)

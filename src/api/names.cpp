@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <charconv>
 
 namespace druid::api {
@@ -11,6 +12,7 @@ namespace {
 template <class NameOf>
 std::vector<std::string> for_each_ordinal(const Etcd& etcd, NameOf name_of) {
   std::vector<std::string> names;
+  names.reserve(static_cast<std::size_t>(std::max(etcd.spec.replicas, 0)));
   for (int ordinal = 0; ordinal < etcd.spec.replicas; ++ordinal) {
     names.push_back(name_of(etcd, ordinal));
   }

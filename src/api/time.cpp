@@ -111,7 +111,7 @@ Expected<Time, ParseError> parse_rfc3339(std::string_view text) {
 
   const std::int64_t epoch_seconds =
       std::chrono::sys_days{date}.time_since_epoch().count() * std::int64_t{86'400} +
-      f.hour * 3'600 + f.minute * 60 + f.second - f.offset_seconds;
+      std::int64_t{f.hour} * 3'600 + std::int64_t{f.minute} * 60 + f.second - f.offset_seconds;
   // sys_time<nanoseconds> spans about 1677-09-21 to 2262-04-11.
   constexpr std::int64_t kMinSeconds =
       std::chrono::duration_cast<seconds>(nanoseconds::min()).count();

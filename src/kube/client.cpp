@@ -9,6 +9,7 @@
 #include <mutex>
 #include <sstream>
 
+#include "api/base64.hpp"
 #include "kube/http_transport.hpp"
 #include "kube/rate_limiter.hpp"
 
@@ -84,28 +85,6 @@ std::string host_of(const std::string& server) {
   return std::string(s.substr(0, s.find('/')));
 }
 
-std::string base64_encode(std::string_view in) {
-  static constexpr char kAlphabet[] =
-      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  std::string out;
-  std::size_t i = 0;
-  for (; i + 2 < in.size(); i += 3) {
-    unsigned n = (static_cast<unsigned char>(in[i]) << 16) |
-                 (static_cast<unsigned char>(in[i + 1]) << 8) |
-                 static_cast<unsigned char>(in[i + 2]);
-    for (int shift : {18, 12, 6, 0}) out += kAlphabet[(n >> shift) & 63];
-  }
-  if (i < in.size()) {
-    unsigned n = static_cast<unsigned char>(in[i]) << 16;
-    if (i + 1 < in.size()) n |= static_cast<unsigned char>(in[i + 1]) << 8;
-    out += kAlphabet[(n >> 18) & 63];
-    out += kAlphabet[(n >> 12) & 63];
-    out += i + 1 < in.size() ? kAlphabet[(n >> 6) & 63] : '=';
-    out += '=';
-  }
-  return out;
-}
-
 std::string object_name(const json& object) {
   auto meta = object.find("metadata");
   if (meta == object.end() || !meta->is_object()) return {};
@@ -145,7 +124,7 @@ class TokenFile {
     std::ostringstream text;
     text << in.rdbuf();
     std::string value = text.str();
-    while (!value.empty() && std::isspace(static_cast<unsigned char>(value.back())))
+    while (!value.empty() && std::isspace(static_cast<unsigned char>(value.back())) != 0)
       value.pop_back();
     token_ = std::move(value);
     stamp_ = stamp;
@@ -259,7 +238,8 @@ struct Client::Impl {
     if (token.empty()) token = config.bearer_token;
     if (!token.empty()) return {{"Authorization", "Bearer " + token}};
     if (!config.username.empty() || !config.password.empty())
-      return {{"Authorization", "Basic " + base64_encode(config.username + ":" + config.password)}};
+      return {{"Authorization",
+               "Basic " + api::base64_encode(config.username + ":" + config.password)}};
     return {};
   }
 

@@ -621,7 +621,7 @@ Result<json> merge_map(json original, json patch, const PatchMeta* schema) {
     return api::unexpected(ordered.error());
   }
 
-  for (auto& [patch_key, patch_value] : patch.items()) {
+  for (const auto& [patch_key, patch_value] : patch.items()) {
     std::string key = patch_key;
     bool is_delete_list = false;
     if (starts_with(key, kDeleteFromPrimitiveListPrefix)) {

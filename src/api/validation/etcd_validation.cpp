@@ -280,7 +280,8 @@ FieldErrors set_duplicates(const json& object) {
   FieldErrors errors;
   const json* etcd = member(member(&object, "spec"), "etcd");
   const FieldPath etcd_path = FieldPath("spec").child("etcd");
-  if (const json* list = member(etcd, "additionalAdvertisePeerURLs"); list && list->is_array()) {
+  if (const json* list = member(etcd, "additionalAdvertisePeerURLs");
+      list != nullptr && list->is_array()) {
     const auto path = etcd_path.child("additionalAdvertisePeerURLs");
     for (std::size_t i = 0; i < list->size(); ++i) {
       if (const json* urls = member(&(*list)[i], "urls")) {
@@ -290,7 +291,8 @@ FieldErrors set_duplicates(const json& object) {
   }
   if (const json* bootstrap = member(etcd, "bootstrapWithExistingCluster")) {
     const auto path = etcd_path.child("bootstrapWithExistingCluster");
-    if (const json* members = member(bootstrap, "members"); members && members->is_array()) {
+    if (const json* members = member(bootstrap, "members");
+        members != nullptr && members->is_array()) {
       for (std::size_t i = 0; i < members->size(); ++i) {
         if (const json* urls = member(&(*members)[i], "peerUrls")) {
           check_unique_set(errors, path.child("members").index(i).child("peerUrls"), *urls);

@@ -219,7 +219,7 @@ FieldErrors ops_task_schema_errors(const json& object) {
                 ops_task_state::kFailed, ops_task_state::kRejected});
   }
   if (const json* last_errors = member(status, "lastErrors");
-      last_errors && last_errors->is_array()) {
+      last_errors != nullptr && last_errors->is_array()) {
     check_max_items(errors, status_path.child("lastErrors"), last_errors->size(),
                     kMaxOpsTaskLastErrorsInCrd);
   }
