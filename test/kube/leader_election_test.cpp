@@ -16,16 +16,8 @@ using nlohmann::json;
 using test::eventually;
 using test::never;
 
-// Fast timings: 1 s lease, 600 ms renew deadline, 100 ms retry.
 LeaderElectionConfig config(const std::string& identity) {
-  LeaderElectionConfig c;
-  c.lease_namespace = "kube-system";
-  c.lease_name = "druid-leader-election";
-  c.identity = identity;
-  c.lease_duration = 1s;
-  c.renew_deadline = 600ms;
-  c.retry_period = 100ms;
-  return c;
+  return test::fast_leader_election("kube-system", identity);
 }
 
 struct Observed {

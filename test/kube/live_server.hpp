@@ -8,6 +8,7 @@
 
 #include "apiserver/server.hpp"
 #include "kube/client.hpp"
+#include "kube/leader_election.hpp"
 
 namespace druid::kube::test {
 
@@ -71,6 +72,20 @@ inline nlohmann::json config_map(const std::string& ns, const std::string& name,
           {"kind", "ConfigMap"},
           {"metadata", {{"name", name}, {"namespace", ns}, {"labels", std::move(labels)}}},
           {"data", std::move(data)}};
+}
+
+// Leader election with fast timings for tests: 1 s lease, 600 ms renew
+// deadline, 100 ms retry.
+inline LeaderElectionConfig fast_leader_election(const std::string& lease_namespace,
+                                                 const std::string& identity) {
+  LeaderElectionConfig c;
+  c.lease_namespace = lease_namespace;
+  c.lease_name = "druid-leader-election";
+  c.identity = identity;
+  c.lease_duration = std::chrono::seconds(1);
+  c.renew_deadline = std::chrono::milliseconds(600);
+  c.retry_period = std::chrono::milliseconds(100);
+  return c;
 }
 
 }  // namespace druid::kube::test

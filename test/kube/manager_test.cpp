@@ -62,14 +62,7 @@ InformerOptions config_maps() {
 }
 
 LeaderElectionConfig election(const std::string& identity) {
-  LeaderElectionConfig c;
-  c.lease_namespace = "mgr";
-  c.lease_name = "druid-leader-election";
-  c.identity = identity;
-  c.lease_duration = 1s;
-  c.renew_deadline = 600ms;
-  c.retry_period = 100ms;
-  return c;
+  return test::fast_leader_election("mgr", identity);
 }
 
 class ManagerTest : public ::testing::Test {
