@@ -8,6 +8,7 @@
 #include "apiserver/api_core_internal.hpp"
 #include "apiserver/discovery.hpp"
 #include "apiserver/openapi.hpp"
+#include "apiserver/schema_defaulting.hpp"
 
 namespace druid::testing {
 
@@ -204,6 +205,8 @@ ApiResponse ApiCore::handle_resource(const ApiRequest& request, const RequestInf
 }
 
 json ApiCore::render(const ResourceType& type, json object) const {
+  // The real server defaults custom resources when it decodes them from storage too.
+  default_custom_resource(type, object);
   object["apiVersion"] = type.api_version();
   object["kind"] = type.kind;
   return object;

@@ -9,6 +9,7 @@
 #include "apiserver/custom_resource_validation.hpp"
 #include "apiserver/patch_adapter.hpp"
 #include "apiserver/scale.hpp"
+#include "apiserver/schema_defaulting.hpp"
 #include "apiserver/schema_pruning.hpp"
 
 namespace druid::testing {
@@ -156,6 +157,7 @@ api::Expected<ApiCore::WritePlan, StatusError> ApiCore::plan_create(Context& ctx
   object = render(type, std::move(object));
   auto warnings = core_detail::prune_custom_resource(type, object, ctx.request.query);
   if (!warnings) return api::unexpected(warnings.error());
+  default_custom_resource(type, object);  // decode order: prune, default, then validate
   prepare_for_create(object, type, now(), ids_);
   if (auto invalid_error = validate(type, object, nullptr)) return api::unexpected(*invalid_error);
   ObjectKey key = ObjectLifecycle::key_of(type, object);
@@ -185,7 +187,7 @@ api::Expected<ApiCore::WritePlan, StatusError> ApiCore::plan_update(Context& ctx
     }
     return api::unexpected(not_found(type.qualified_resource(), ctx.info.name));
   }
-  json old = *current;
+  json old = render(type, *current);  // decoded from storage: custom resources defaulted
   const std::string old_rv = meta_string(old, "resourceVersion");
   if (!rv.empty() && rv != old_rv) {
     return api::unexpected(conflict_modified(type.qualified_resource(), ctx.info.name));
@@ -207,11 +209,14 @@ api::Expected<ApiCore::WritePlan, StatusError> ApiCore::plan_update(Context& ctx
     if (type.namespaced && meta_string(updated, "namespace").empty()) {
       updated["metadata"]["namespace"] = ctx.info.ns;
     }
-    prepare_for_update(updated, old, type);
   }
   updated = render(type, std::move(updated));
   auto warnings = core_detail::prune_custom_resource(type, updated, ctx.request.query);
   if (!warnings) return api::unexpected(warnings.error());
+  // Decode order: prune, default; then the strategy (generation compares the
+  // defaulted spec), then validation.
+  default_custom_resource(type, updated);
+  if (ctx.info.subresource != "status") prepare_for_update(updated, old, type);
   updated["metadata"]["resourceVersion"] = old_rv;
   if (auto invalid_error = validate(type, updated, old)) return api::unexpected(*invalid_error);
   WritePlan plan;

@@ -11,6 +11,15 @@ std::string full_resource(const RequestAttributes& r) {
   return r.subresource.empty() ? r.resource : r.resource + "/" + r.subresource;
 }
 
+constexpr const char* kWriteVerbs[] = {"create", "update", "patch", "delete", "deletecollection"};
+
+bool is_write_verb(const std::string& verb) {
+  for (const char* write : kWriteVerbs) {
+    if (verb == write) return true;
+  }
+  return false;
+}
+
 StatusError injected_error(const ErrorInjection& e, const RequestAttributes& r) {
   const QualifiedResource resource{r.group, r.resource};
   switch (e.code) {
@@ -65,11 +74,27 @@ void Controls::clear() {
   std::lock_guard lock(mutex_);
   errors_.clear();
   latencies_.clear();
+  write_budget_.reset();
+}
+
+void Controls::limit_writes(std::int64_t allowed) {
+  std::lock_guard lock(mutex_);
+  write_budget_ = allowed;
 }
 
 std::optional<StatusError> Controls::on_request(const RequestAttributes& request) {
   std::lock_guard lock(mutex_);
   ++counts_[{request.verb, full_resource(request)}];
+  if (write_budget_ && is_write_verb(request.verb)) {
+    if (*write_budget_ <= 0) {
+      StatusError s;
+      s.code = 503;
+      s.reason = "ServiceUnavailable";
+      s.message = "write budget exhausted";
+      return s;
+    }
+    --*write_budget_;
+  }
   for (auto it = errors_.begin(); it != errors_.end(); ++it) {
     if (!applies(it->match, request)) continue;
     StatusError e = injected_error(*it, request);
@@ -101,7 +126,7 @@ std::int64_t Controls::request_count(const std::string& verb, const std::string&
 
 std::int64_t Controls::write_count() const {
   std::int64_t n = 0;
-  for (const char* verb : {"create", "update", "patch", "delete", "deletecollection"}) {
+  for (const char* verb : kWriteVerbs) {
     n += request_count(verb, "");
   }
   return n;

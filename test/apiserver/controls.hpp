@@ -49,6 +49,9 @@ class Controls {
   void fail_next(const std::string& verb, const std::string& resource, int code, int count = 1,
                  std::chrono::seconds retry_after = std::chrono::seconds(1));
   void add_latency(RequestMatch match, std::chrono::milliseconds latency);
+  // The next `allowed` writes succeed; every later write fails with 503 until
+  // clear() — a client that dies after its k-th write, for crash-safety tests.
+  void limit_writes(std::int64_t allowed);
   void clear();
 
   // Counts the request and returns the error to answer instead, if one is due.
@@ -69,6 +72,7 @@ class Controls {
   std::vector<ErrorInjection> errors_;
   std::vector<std::pair<RequestMatch, std::chrono::milliseconds>> latencies_;
   std::map<std::pair<std::string, std::string>, std::int64_t> counts_;
+  std::optional<std::int64_t> write_budget_;
 };
 
 }  // namespace druid::testing

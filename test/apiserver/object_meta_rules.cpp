@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <set>
 
+#include "api/validation/object_meta_validation.hpp"
+
 namespace druid::testing {
 namespace {
 
@@ -80,6 +82,59 @@ json initial_status(const ResourceType& type) {
     return {{"phase", "Pending"}};
   }
   return json::object();
+}
+
+void append(api::FieldErrors& errors, api::FieldErrors more) {
+  for (auto& e : more) errors.push_back(std::move(e));
+}
+
+// The name rule of the type (each registry strategy passes its own nameFn).
+api::FieldErrors name_errors(const std::string& name, const ResourceType& type) {
+  api::FieldErrors errors;
+  const bool rbac = type.group == "rbac.authorization.k8s.io";
+  const bool core_label = type.group.empty() && type.plural == "namespaces";
+  const bool service = type.group.empty() && type.plural == "services";
+  if (rbac) {
+    // Path segment names: anything but "." and ".." and no '/' or '%'.
+    if (name == "." || name == "..") {
+      errors.push_back(
+          api::invalid_error(kMetadata.child("name"), name, fmt::format("may not be '{}'", name)));
+    } else if (name.find_first_of("/%") != std::string::npos) {
+      errors.push_back(api::invalid_error(
+          kMetadata.child("name"), name,
+          fmt::format("may not contain '{}'", name.find('/') != std::string::npos ? "/" : "%")));
+    }
+  } else if (service) {
+    bool ok = is_dns_label(name) && name.front() >= 'a' && name.front() <= 'z';
+    if (!ok) {
+      errors.push_back(
+          api::invalid_error(kMetadata.child("name"), name, std::string(kDns1035Message)));
+    }
+  } else if (core_label) {
+    if (!is_dns_label(name)) {
+      errors.push_back(
+          api::invalid_error(kMetadata.child("name"), name, std::string(kLabelMessage)));
+    }
+  } else if (!is_dns_subdomain(name)) {
+    errors.push_back(
+        api::invalid_error(kMetadata.child("name"), name, std::string(kSubdomainMessage)));
+  }
+  return errors;
+}
+
+// ValidateLabels and ValidateAnnotations, which ValidateObjectMeta and
+// ValidateObjectMetaUpdate both run (after the name and immutability rules).
+api::FieldErrors label_and_annotation_errors(const json& object) {
+  const json& meta = meta_of(object);
+  const json kNone;
+  auto labels = meta.find("labels");
+  auto annotations = meta.find("annotations");
+  api::FieldErrors errors = api::validation::validate_labels(labels != meta.end() ? *labels : kNone,
+                                                             kMetadata.child("labels"));
+  append(errors,
+         api::validation::validate_annotations(annotations != meta.end() ? *annotations : kNone,
+                                               kMetadata.child("annotations")));
+  return errors;
 }
 
 void copy_meta_field(json& object, const json& old, const char* field) {
@@ -217,57 +272,25 @@ api::FieldErrors validate_object_meta(const json& object, const ResourceType& ty
   if (name.empty()) {
     errors.push_back(
         api::required_error(kMetadata.child("name"), "name or generateName is required"));
-    return errors;
+  } else {
+    append(errors, name_errors(name, type));
   }
-  const bool rbac = type.group == "rbac.authorization.k8s.io";
-  const bool core_label = type.group.empty() && type.plural == "namespaces";
-  const bool service = type.group.empty() && type.plural == "services";
-  if (rbac) {
-    // Path segment names: anything but "." and ".." and no '/' or '%'.
-    if (name == "." || name == "..") {
-      errors.push_back(
-          api::invalid_error(kMetadata.child("name"), name, fmt::format("may not be '{}'", name)));
-    } else if (name.find_first_of("/%") != std::string::npos) {
-      errors.push_back(api::invalid_error(
-          kMetadata.child("name"), name,
-          fmt::format("may not contain '{}'", name.find('/') != std::string::npos ? "/" : "%")));
-    }
-  } else if (service) {
-    bool ok = is_dns_label(name) && name.front() >= 'a' && name.front() <= 'z';
-    if (!ok) {
-      errors.push_back(
-          api::invalid_error(kMetadata.child("name"), name, std::string(kDns1035Message)));
-    }
-  } else if (core_label) {
-    if (!is_dns_label(name)) {
-      errors.push_back(
-          api::invalid_error(kMetadata.child("name"), name, std::string(kLabelMessage)));
-    }
-  } else if (!is_dns_subdomain(name)) {
-    errors.push_back(
-        api::invalid_error(kMetadata.child("name"), name, std::string(kSubdomainMessage)));
-  }
+  append(errors, label_and_annotation_errors(object));
   return errors;
 }
 
 api::FieldErrors validate_object_meta_update(const json& object, const json& old) {
   api::FieldErrors errors;
-  for (const char* field : {"name", "namespace", "uid", "creationTimestamp"}) {
-    const std::string now = meta_string(object, field);
-    const std::string before = meta_string(old, field);
-    if (now != before) {
-      errors.push_back(api::invalid_error(kMetadata.child(field), now, "field is immutable"));
-    }
-  }
+  // ValidateObjectMetaAccessorUpdate's order: finalizers, immutable fields, labels, annotations.
   if (is_deleting(old)) {
     std::set<std::string> before;
     for (const auto& f : meta_of(old).value("finalizers", json::array())) {
-      before.insert(f.get<std::string>());
+      if (f.is_string()) before.insert(f.get<std::string>());
     }
-    std::vector<std::string> added;
+    std::set<std::string> added;  // sets.String.List(): sorted, no duplicates
     for (const auto& f : meta_of(object).value("finalizers", json::array())) {
       if (f.is_string() && !before.contains(f.get<std::string>())) {
-        added.push_back(f.get<std::string>());
+        added.insert(f.get<std::string>());
       }
     }
     if (!added.empty()) {
@@ -280,6 +303,14 @@ api::FieldErrors validate_object_meta_update(const json& object, const json& old
                       list)));
     }
   }
+  for (const char* field : {"name", "namespace", "uid", "creationTimestamp"}) {
+    const std::string now = meta_string(object, field);
+    const std::string before = meta_string(old, field);
+    if (now != before) {
+      errors.push_back(api::invalid_error(kMetadata.child(field), now, "field is immutable"));
+    }
+  }
+  append(errors, label_and_annotation_errors(object));
   return errors;
 }
 

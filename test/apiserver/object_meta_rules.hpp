@@ -56,7 +56,9 @@ bool is_deleting(const nlohmann::json& object);
 
 // The ObjectMeta rules of ValidateObjectMeta[Update] that clients run into:
 // name required and well-formed, immutable uid/name/namespace/creationTimestamp,
-// no new finalizers on an object being deleted.
+// no new finalizers on an object being deleted, and on both create and update
+// label keys and values, annotation keys and the 256 KiB annotation size
+// (api/validation/object_meta_validation.hpp).
 api::FieldErrors validate_object_meta(const nlohmann::json& object, const ResourceType& type);
 api::FieldErrors validate_object_meta_update(const nlohmann::json& object,
                                              const nlohmann::json& old);

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "apiserver/schema_defaulting.hpp"
+
 namespace druid::testing {
 
 using nlohmann::json;
@@ -11,6 +13,8 @@ namespace {
 constexpr std::size_t kMaxEventsPerChunk = 256;
 
 json with_type(json object, const ResourceType& type) {
+  // Watches serve custom resources decoded from storage, i.e. defaulted.
+  default_custom_resource(type, object);
   object["apiVersion"] = type.api_version();
   object["kind"] = type.kind;
   return object;

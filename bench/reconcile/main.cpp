@@ -1,0 +1,251 @@
+// bench/reconcile: the operator binary against the in-process test API server.
+// For N Etcds (3 members, backup store) it measures the time until every one
+// reports lastOperation Succeeded, the API requests the operator sent per Etcd
+// by verb (and their ratio to the minimum: one create per object plus the
+// finalizer and status writes), writes per minute in a steady state with
+// nothing changing, and the operator's peak RSS and CPU seconds. Each case runs
+// several times; medians are printed as a Markdown table for
+// docs/benchmarks.md.
+//
+//   reconcile-bench [--sizes 1,100,1000] [--runs 5] [--steady-seconds 30]
+
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "apiserver/server.hpp"
+#include "kube/client.hpp"
+
+extern char** environ;
+
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+using Clock = std::chrono::steady_clock;
+
+constexpr const char* kNamespace = "bench";
+// The objects one Etcd with a store needs: SA, Role, RoleBinding, 3 member
+// leases, 2 snapshot leases, PDB, 2 Services, ConfigMap, StatefulSet = 13
+// creates; plus the finalizer patch and the status writes (lastOperation
+// Processing and Succeeded, observedGeneration, the first computed status).
+constexpr double kMinimumCreates = 13;
+constexpr double kMinimumPatches = 5;
+
+struct Sample {
+  double seconds_to_succeeded = 0;
+  std::map<std::string, double> requests_per_etcd;  // by verb
+  double writes_per_minute_steady = 0;
+  double peak_rss_mib = 0;
+  double cpu_seconds = 0;
+};
+
+json etcd(int i) {
+  return {{"apiVersion", "druid.gardener.cloud/v1alpha1"},
+          {"kind", "Etcd"},
+          {"metadata", {{"name", "etcd-" + std::to_string(i)}, {"namespace", kNamespace}}},
+          {"spec",
+           {{"replicas", 3},
+            {"labels", {{"app", "etcd-statefulset"}}},
+            {"etcd", json::object()},
+            {"backup",
+             {{"store",
+               {{"provider", "aws"},
+                {"prefix", "bench/etcd-" + std::to_string(i)},
+                {"container", "etcd-bucket"},
+                {"secretRef", {{"name", "etcd-backup"}}}}}}}}}};
+}
+
+std::unique_ptr<druid::kube::Client> admin_client(const druid::testing::TestApiServer& server) {
+  druid::kube::RestConfig config;
+  config.server = server.url();
+  config.ca_pem = server.ca_pem();
+  config.bearer_token = server.admin_token();
+  config.qps = -1;
+  return std::make_unique<druid::kube::Client>(config);
+}
+
+// The operator as a child process; killed (SIGTERM) on destruction.
+class OperatorProcess {
+ public:
+  OperatorProcess(const fs::path& binary, const fs::path& kubeconfig, const fs::path& config,
+                  const fs::path& log) {
+    std::vector<std::string> args = {binary.string(), "--kubeconfig=" + kubeconfig.string(),
+                                     "--config=" + config.string()};
+    std::vector<char*> argv;
+    for (auto& a : args) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_addopen(&actions, 1, log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    posix_spawn_file_actions_adddup2(&actions, 1, 2);
+    if (posix_spawn(&pid_, argv[0], &actions, nullptr, argv.data(), environ) != 0) pid_ = -1;
+    posix_spawn_file_actions_destroy(&actions);
+    if (pid_ < 0) throw std::runtime_error("cannot start " + binary.string());
+  }
+  ~OperatorProcess() {
+    ::kill(pid_, SIGTERM);
+    int status = 0;
+    ::waitpid(pid_, &status, 0);
+  }
+  OperatorProcess(const OperatorProcess&) = delete;
+  OperatorProcess& operator=(const OperatorProcess&) = delete;
+
+  // VmHWM (peak resident set) in MiB.
+  double peak_rss_mib() const {
+    std::ifstream status("/proc/" + std::to_string(pid_) + "/status");
+    std::string line;
+    while (std::getline(status, line)) {
+      if (line.rfind("VmHWM:", 0) == 0) return std::stod(line.substr(6)) / 1024.0;
+    }
+    return 0;
+  }
+  // utime + stime in seconds.
+  double cpu_seconds() const {
+    std::ifstream stat("/proc/" + std::to_string(pid_) + "/stat");
+    std::string text((std::istreambuf_iterator<char>(stat)), std::istreambuf_iterator<char>());
+    std::istringstream fields(text.substr(text.rfind(')') + 2));
+    std::string field;
+    double ticks = 0;
+    for (int i = 3; i <= 15 && fields >> field; ++i) {
+      if (i == 14 || i == 15) ticks += std::stod(field);
+    }
+    return ticks / static_cast<double>(::sysconf(_SC_CLK_TCK));
+  }
+
+ private:
+  pid_t pid_ = -1;
+};
+
+std::size_t succeeded(druid::testing::TestApiServer& server) {
+  std::size_t n = 0;
+  for (const auto& e : server.core().list_objects("etcds.druid.gardener.cloud", kNamespace)) {
+    const json status = e.value("status", json::object());
+    if (status.value("lastOperation", json::object()).value("state", "") == "Succeeded" &&
+        status.value("observedGeneration", 0) == 1) {
+      ++n;
+    }
+  }
+  return n;
+}
+
+fs::path write_config(const fs::path& dir, double qps, int burst) {
+  const fs::path path = dir / "config.yaml";
+  std::ofstream(path) << "apiVersion: config.druid.gardener.cloud/v1alpha1\n"
+                      << "kind: OperatorConfiguration\n"
+                      << "clientConnection:\n  qps: " << qps << "\n  burst: " << burst << "\n"
+                      << "server:\n  metrics:\n    port: 0\n"
+                      << "logging:\n  logLevel: error\n";
+  return path;
+}
+
+Sample run_once(const fs::path& binary, int n, double qps, int burst, int steady_seconds) {
+  druid::testing::TestApiServer server;
+  server.start();
+  server.install_crds(fs::path(DRUID_SOURCE_DIR) / "config" / "crd");
+  auto client = admin_client(server);
+  client->create(druid::kube::resources::kNamespaces, "",
+                 {{"apiVersion", "v1"}, {"kind", "Namespace"}, {"metadata", {{"name", kNamespace}}}});
+  const fs::path dir = fs::temp_directory_path() / ("druid-bench-" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  server.write_kubeconfig(dir / "kubeconfig");
+  const fs::path config = write_config(dir, qps, burst);
+
+  OperatorProcess op(binary, dir / "kubeconfig", config, dir / "operator.log");
+  server.controls().reset_counts();
+  const auto start = Clock::now();
+  for (int i = 0; i < n; ++i) {
+    auto created = client->create(druid::kube::resources::kEtcds, kNamespace, etcd(i));
+    if (!created) throw std::runtime_error(created.error().what());
+  }
+  while (succeeded(server) < static_cast<std::size_t>(n)) {
+    if (Clock::now() - start > std::chrono::minutes(10)) throw std::runtime_error("timeout");
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));  // polling interval, not sync
+  }
+  Sample s;
+  s.seconds_to_succeeded = std::chrono::duration<double>(Clock::now() - start).count();
+  const json counts = server.controls().counts_json();
+  for (const auto& [verb, resources] : counts.items()) {
+    double total = 0;
+    for (const auto& [resource, count] : resources.items()) total += count.get<double>();
+    if (verb == "create") total -= n;  // the bench's own Etcd creates
+    s.requests_per_etcd[verb] = total / n;
+  }
+  // Steady state: nothing changes; count the operator's writes.
+  std::this_thread::sleep_for(std::chrono::seconds(2));  // let in-flight requeues settle
+  server.controls().reset_counts();
+  std::this_thread::sleep_for(std::chrono::seconds(steady_seconds));  // the measured window
+  s.writes_per_minute_steady =
+      static_cast<double>(server.controls().write_count()) * 60.0 / steady_seconds;
+  s.peak_rss_mib = op.peak_rss_mib();
+  s.cpu_seconds = op.cpu_seconds();
+  fs::remove_all(dir);
+  return s;
+}
+
+double median(std::vector<double> values) {
+  std::sort(values.begin(), values.end());
+  return values.empty() ? 0 : values[values.size() / 2];
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"etcd-druid reconcile benchmark"};
+  std::vector<int> sizes = {1, 100, 1000};
+  int runs = 5;
+  int steady_seconds = 30;
+  std::string binary = ETCD_DRUID_BIN;
+  app.add_option("--sizes", sizes)->delimiter(',');
+  app.add_option("--runs", runs);
+  app.add_option("--steady-seconds", steady_seconds);
+  app.add_option("--binary", binary);
+  CLI11_PARSE(app, argc, argv);
+
+  std::printf(
+      "| Etcds | client QPS/burst | time to Succeeded (s) | requests per Etcd (create/patch/get/list/watch/delete) | "
+      "ratio to minimum writes | steady writes/min | peak RSS (MiB) | CPU (s) |\n|---|---|---|---|---|---|---|---|\n");
+  for (int n : sizes) {
+    for (auto [qps, burst] : {std::pair{100.0, 150}, std::pair{100000.0, 100000}}) {
+      std::vector<Sample> samples;
+      for (int r = 0; r < runs; ++r) samples.push_back(run_once(binary, n, qps, burst, steady_seconds));
+      auto med = [&](auto field) {
+        std::vector<double> v;
+        for (const auto& s : samples) v.push_back(field(s));
+        return median(v);
+      };
+      auto verb = [&](const std::string& name) {
+        return med([&](const Sample& s) {
+          auto it = s.requests_per_etcd.find(name);
+          return it == s.requests_per_etcd.end() ? 0.0 : it->second;
+        });
+      };
+      const double writes = verb("create") + verb("patch") + verb("update") + verb("delete");
+      std::printf("| %d | %s | %.2f | %.1f / %.1f / %.1f / %.1f / %.2f / %.1f | %.2f | %.1f | %.1f | %.2f |\n", n,
+                  qps > 1000 ? "unlimited" : "100/150",
+                  med([](const Sample& s) { return s.seconds_to_succeeded; }), verb("create"),
+                  verb("patch"), verb("get"), verb("list"), verb("watch"), verb("delete"),
+                  writes / (kMinimumCreates + kMinimumPatches),
+                  med([](const Sample& s) { return s.writes_per_minute_steady; }),
+                  med([](const Sample& s) { return s.peak_rss_mib; }),
+                  med([](const Sample& s) { return s.cpu_seconds; }));
+      std::fflush(stdout);
+    }
+  }
+  return 0;
+}

@@ -1,0 +1,53 @@
+#pragma once
+// The one interface every managed component implements (etcd-druid.md §2.3,
+// §2.5): which of its objects exist for an Etcd, how to bring them to the
+// desired state, how to delete them, and an optional step before any sync.
+// The registry (registry.hpp) lists them in sync order.
+
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "component/context.hpp"
+#include "component/druid_error.hpp"
+
+namespace druid::component {
+
+class Component {
+ public:
+  virtual ~Component() = default;
+
+  // "ServiceAccount", "Role", ... (upstream's component kinds; they appear in
+  // lastOperation descriptions and logs).
+  virtual std::string_view kind() const = 0;
+
+  // Names of this component's objects that exist and are controlled by the
+  // Etcd (owner reference with controller=true and the Etcd's UID).
+  virtual Outcome<std::vector<std::string>> existing_names(Context& ctx) = 0;
+
+  // Runs before any component syncs; only the StatefulSet has one.
+  virtual Outcome<> pre_sync(Context& ctx) {
+    (void)ctx;
+    return ok();
+  }
+
+  // Creates or patches the objects to the desired state; sends nothing when
+  // they are already there.
+  virtual Outcome<> sync(Context& ctx) = 0;
+
+  // Deletes the objects (NotFound is success). PVCs are never deleted.
+  virtual Outcome<> trigger_delete(Context& ctx) = 0;
+};
+
+using ComponentPtr = std::unique_ptr<Component>;
+
+// The metadata of every managed object: name, the Etcd's namespace, the
+// component's labels and the Etcd as controlling owner.
+nlohmann::json managed_metadata(const api::Etcd& etcd, const std::string& name,
+                                const api::Labels& labels);
+
+// True when `object` carries a controller owner reference with `uid`.
+bool is_controlled_by(const nlohmann::json& object, std::string_view uid);
+
+}  // namespace druid::component

@@ -1,0 +1,52 @@
+#pragma once
+// What a component needs for one reconcile of one Etcd: where to write and
+// read, the operator's settings, the images, the time, and the values one
+// component hands to a later one (the ConfigMap's checksum for the pod
+// template). Built by the controller per reconcile; components keep no state.
+
+#include <chrono>
+#include <optional>
+#include <string>
+
+#include "api/etcd.hpp"
+#include "api/image_vector.hpp"
+#include "api/operator_config.hpp"
+#include "component/object_reader.hpp"
+#include "kube/client.hpp"
+
+namespace druid::component {
+
+// The operator configuration the components read (etcd-druid.md §6.2).
+struct OperatorSettings {
+  bool disable_etcd_service_account_automount = false;
+  api::FeatureGates feature_gates;
+};
+
+struct Context {
+  Context(kube::Client& client, ObjectReader& reader, const OperatorSettings& settings,
+          const api::ImageVector& image_vector, const api::Etcd& etcd)
+      : client(client),
+        reader(reader),
+        settings(settings),
+        image_vector(image_vector),
+        etcd(etcd) {}
+
+  kube::Client& client;
+  ObjectReader& reader;
+  const OperatorSettings& settings;
+  const api::ImageVector& image_vector;
+  const api::Etcd& etcd;
+  std::chrono::system_clock::time_point now = std::chrono::system_clock::now();
+  std::string run_id;
+  // SHA-256 of the ConfigMap data, set by the ConfigMap's sync; the
+  // StatefulSet's pod template carries it (checksum/etcd-configmap).
+  std::optional<std::string> configmap_checksum;
+  // Set by the StatefulSet's pre-sync when it gave up waiting for a snapshot
+  // after the last attempt, so the controller can warn.
+  bool presync_snapshot_failed = false;
+  // Writes (creates, patches, deletes) the components sent in this reconcile:
+  // a periodic re-sync that sent none leaves lastOperation alone.
+  int writes = 0;
+};
+
+}  // namespace druid::component

@@ -1,0 +1,50 @@
+#pragma once
+// The error every component returns (upstream's DruidError): a code from
+// error_codes.hpp that callers branch on, the operation during which it
+// happened, a message naming the object, and the API error that caused it.
+// The controller turns these into status.lastErrors (etcd-druid.md §1.6).
+
+#include <chrono>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <variant>
+
+#include "api/expected.hpp"
+#include "kube/api_error.hpp"
+
+namespace druid::component {
+
+enum class Operation { kPreSync, kSync, kTriggerDelete, kGetExistingResourceNames };
+
+// "PreSync", "Sync", "TriggerDelete", "GetExistingResourceNames".
+std::string_view operation_name(Operation operation);
+
+struct DruidError {
+  std::string code;
+  Operation operation = Operation::kSync;
+  std::string message;
+  std::optional<kube::ApiError> cause;
+  std::chrono::system_clock::time_point observed_at = std::chrono::system_clock::now();
+
+  // `[Operation: Sync, Code: ERR_SYNC_ROLE] <cause or message>` (the error string).
+  std::string what() const;
+  // `[Operation: Sync, Code: ERR_SYNC_ROLE] message: <message>[, cause: <cause>]`
+  // (the lastErrors description).
+  std::string description() const;
+  // ERR_REQUEUE_AFTER: "retry in 10 s", not a failure.
+  bool is_requeue_after() const;
+};
+
+DruidError druid_error(std::string code, Operation operation, std::string message,
+                       std::optional<kube::ApiError> cause = std::nullopt);
+
+// Fallible component steps; std::monostate stands in for "no value".
+template <class T = std::monostate>
+using Outcome = api::Expected<T, DruidError>;
+
+inline Outcome<> ok() {
+  return std::monostate{};
+}
+
+}  // namespace druid::component

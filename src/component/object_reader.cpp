@@ -1,0 +1,38 @@
+#include "component/object_reader.hpp"
+
+#include <memory>
+
+namespace druid::component {
+
+std::string selector_string(const api::Labels& selector) {
+  std::string text;
+  for (const auto& [key, value] : selector) {
+    if (!text.empty()) text += ',';
+    text += key + "=" + value;
+  }
+  return text;
+}
+
+kube::Result<kube::ObjectPtr> LiveReader::get(const kube::ResourceType& type, std::string_view ns,
+                                              std::string_view name) {
+  auto object = client_.get(type, ns, name);
+  if (object) return std::make_shared<const nlohmann::json>(std::move(*object));
+  if (object.error().reason == kube::ApiErrorReason::kNotFound) return kube::ObjectPtr{};
+  return api::unexpected(object.error());
+}
+
+kube::Result<std::vector<kube::ObjectPtr>> LiveReader::list(const kube::ResourceType& type,
+                                                            std::string_view ns,
+                                                            const api::Labels& selector) {
+  kube::ListOptions options;
+  options.label_selector = selector_string(selector);
+  auto listed = client_.list(type, ns, options);
+  if (!listed) return api::unexpected(listed.error());
+  std::vector<kube::ObjectPtr> objects;
+  for (auto& item : (*listed)["items"]) {
+    objects.push_back(std::make_shared<const nlohmann::json>(std::move(item)));
+  }
+  return objects;
+}
+
+}  // namespace druid::component

@@ -1,0 +1,46 @@
+#pragma once
+// Where components read the current state of the objects they manage. The
+// operator reads from its informers' caches (no request per reconcile); tests
+// and tools can read live from the API server. Writes always go through the
+// client, so a stale read costs at most one redundant, idempotent patch.
+
+#include <string_view>
+#include <vector>
+
+#include "api/label_selector.hpp"
+#include "kube/cache.hpp"
+#include "kube/client.hpp"
+#include "kube/resource.hpp"
+
+namespace druid::component {
+
+class ObjectReader {
+ public:
+  virtual ~ObjectReader() = default;
+  // nullptr when the object does not exist.
+  virtual kube::Result<kube::ObjectPtr> get(const kube::ResourceType& type, std::string_view ns,
+                                            std::string_view name) = 0;
+  // Objects of the namespace whose labels include every pair of `selector`.
+  virtual kube::Result<std::vector<kube::ObjectPtr>> list(const kube::ResourceType& type,
+                                                          std::string_view ns,
+                                                          const api::Labels& selector) = 0;
+};
+
+// Reads with GET/LIST requests.
+class LiveReader final : public ObjectReader {
+ public:
+  explicit LiveReader(kube::Client& client) : client_(client) {}
+  kube::Result<kube::ObjectPtr> get(const kube::ResourceType& type, std::string_view ns,
+                                    std::string_view name) override;
+  kube::Result<std::vector<kube::ObjectPtr>> list(const kube::ResourceType& type,
+                                                  std::string_view ns,
+                                                  const api::Labels& selector) override;
+
+ private:
+  kube::Client& client_;
+};
+
+// `k1=v1,k2=v2` in key order, for label-selector query parameters.
+std::string selector_string(const api::Labels& selector);
+
+}  // namespace druid::component

@@ -1,0 +1,13 @@
+#pragma once
+// The RoleBinding `druid.gardener.cloud:etcd:<etcd>` (etcd-druid.md §3
+// "RoleBinding"): grants the Role to the ServiceAccount `<etcd>`.
+
+#include <nlohmann/json.hpp>
+
+#include "api/etcd.hpp"
+
+namespace druid::component {
+
+nlohmann::json build_role_binding(const api::Etcd& etcd);
+
+}  // namespace druid::component

@@ -1,0 +1,16 @@
+#pragma once
+// The ServiceAccount `<etcd>` the etcd pods run as (etcd-druid.md §3
+// "ServiceAccount"); backup-restore uses its token to renew leases.
+
+#include <nlohmann/json.hpp>
+
+#include "api/etcd.hpp"
+#include "component/context.hpp"
+
+namespace druid::component {
+
+// The complete desired ServiceAccount; the token is mounted unless the
+// operator disables it (controllers.etcd.disableEtcdServiceAccountAutomount).
+nlohmann::json build_service_account(const api::Etcd& etcd, const OperatorSettings& settings);
+
+}  // namespace druid::component

@@ -1,0 +1,60 @@
+#include "component/single_object_component.hpp"
+
+#include <fmt/format.h>
+
+namespace druid::component {
+
+Outcome<std::vector<std::string>> existing_if_controlled(Context& ctx,
+                                                         const kube::ResourceType& type,
+                                                         const std::string& name, const char* code,
+                                                         std::string_view object) {
+  auto current = ctx.reader.get(type, ctx.etcd.metadata.namespace_, name);
+  if (!current) {
+    return api::unexpected(druid_error(code, Operation::kGetExistingResourceNames,
+                                       fmt::format("Error getting {}", object), current.error()));
+  }
+  std::vector<std::string> names;
+  if (*current && is_controlled_by(**current, ctx.etcd.metadata.uid)) names.push_back(name);
+  return names;
+}
+
+Outcome<> delete_ignoring_not_found(Context& ctx, const kube::ResourceType& type,
+                                    const std::string& name, const char* code,
+                                    std::string_view object) {
+  auto removed = ctx.client.remove(type, ctx.etcd.metadata.namespace_, name);
+  if (!removed && !kube::is_not_found(removed.error())) {
+    return api::unexpected(druid_error(code, Operation::kTriggerDelete,
+                                       fmt::format("Failed to delete {}", object),
+                                       removed.error()));
+  }
+  if (removed) ++ctx.writes;
+  return ok();
+}
+
+std::string SingleObjectComponent::object(const api::Etcd& etcd) const {
+  return fmt::format("{} {}/{}", definition_.description, etcd.metadata.namespace_,
+                     definition_.name(etcd));
+}
+
+Outcome<std::vector<std::string>> SingleObjectComponent::existing_names(Context& ctx) {
+  return existing_if_controlled(ctx, definition_.type, definition_.name(ctx.etcd),
+                                definition_.get_error, object(ctx.etcd));
+}
+
+Outcome<> SingleObjectComponent::sync(Context& ctx) {
+  auto result =
+      create_or_patch(ctx, definition_.type, definition_.build(ctx), definition_.patch_options);
+  if (!result) {
+    return api::unexpected(druid_error(
+        definition_.sync_error, Operation::kSync,
+        fmt::format("Error during create or patch of {}", object(ctx.etcd)), result.error()));
+  }
+  return ok();
+}
+
+Outcome<> SingleObjectComponent::trigger_delete(Context& ctx) {
+  return delete_ignoring_not_found(ctx, definition_.type, definition_.name(ctx.etcd),
+                                   definition_.delete_error, object(ctx.etcd));
+}
+
+}  // namespace druid::component

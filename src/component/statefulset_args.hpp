@@ -1,0 +1,25 @@
+#pragma once
+// Command-line arguments of the two containers of an etcd pod, in exactly
+// upstream's order (etcd-druid.md §3 "StatefulSet", sidecars.md A.1): a
+// reordered or reworded argument changes the pod template and rolls every
+// etcd pod when druid takes over from the Go operator.
+
+#include <string>
+#include <vector>
+
+#include "api/etcd.hpp"
+#include "api/expected.hpp"
+
+namespace druid::component {
+
+// etcd-wrapper `start-etcd`.
+std::vector<std::string> etcd_wrapper_args(const api::Etcd& etcd);
+
+// etcd-backup-restore `server`; `provider` is the normalised storage provider
+// ("" without a store). Durations from the spec are printed as Go prints them
+// ("300s" → "5m0s"), quantities in bytes. Errors name the field that does not
+// parse, e.g. `spec.etcd.quota: quantities must match ...`.
+api::Expected<std::vector<std::string>, std::string> backup_restore_args(
+    const api::Etcd& etcd, const std::string& provider);
+
+}  // namespace druid::component

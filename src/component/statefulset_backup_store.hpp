@@ -1,0 +1,48 @@
+#pragma once
+// What a backup store (spec.backup.store) adds to the etcd pod (etcd-druid.md
+// §3 "StatefulSet", sidecars.md A.0): the backup-restore environment, the
+// volume holding the provider's credentials or the Local buckets, its mount,
+// and the init container that hands a Local bucket to the non-root user.
+// `provider` is always the normalised name (api/provider.hpp), "" when the
+// store names none.
+
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+
+#include "api/etcd.hpp"
+#include "api/expected.hpp"
+
+namespace druid::component {
+
+// The normalised provider of spec.backup.store; "" without a store or without
+// a provider. An unknown provider is an error naming the field.
+api::Expected<std::string, std::string> backup_store_provider(const api::Etcd& etcd);
+
+// Env of the backup-restore container: POD_NAME, POD_NAMESPACE and, with a
+// store, STORAGE_CONTAINER and the provider's credential variables. ECS takes
+// its credentials from the store secret, so ECS without secretRef is an error.
+api::Expected<nlohmann::json, std::string> backup_restore_env(const api::Etcd& etcd,
+                                                              const std::string& provider);
+
+// Where a Local store's container is mounted: /home/nonroot/<container>, or
+// /root/<container> with runAsRoot.
+std::string local_store_mount_path(const api::Etcd& etcd);
+
+// The mount of the backup volume in the backup-restore container, if any:
+// Local with a container, or a cloud provider (not ECS) with a secretRef.
+std::optional<nlohmann::json> backup_volume_mount(const api::Etcd& etcd,
+                                                  const std::string& provider);
+
+// The backup volume, if any: Local → hostPath `<host_path>/<container>`
+// (DirectoryOrCreate); a cloud provider (not ECS) with a secretRef → the
+// secret. Without a secretRef the sidecar uses the pod's ambient identity.
+std::optional<nlohmann::json> backup_volume(const api::Etcd& etcd, const std::string& provider,
+                                            const std::string& local_host_path);
+
+// `change-backup-bucket-permissions`, only for a Local store with a container
+// when the pod does not run as root.
+std::optional<nlohmann::json> change_backup_bucket_permissions_container(
+    const api::Etcd& etcd, const std::string& provider, const std::string& alpine_image);
+
+}  // namespace druid::component

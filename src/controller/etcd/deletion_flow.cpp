@@ -1,0 +1,116 @@
+// The deletion flow (etcd-druid.md §2.5): record the start, delete every
+// component concurrently, come back every 5 s until none is left, then remove
+// the finalizer. PVCs are never deleted: they hold the members' data.
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <future>
+
+#include "api/annotations.hpp"
+#include "api/duration.hpp"
+#include "controller/etcd/reconciler.hpp"
+#include "controller/etcd/run.hpp"
+#include "kube/resource.hpp"
+
+namespace druid::controller::etcd {
+namespace {
+
+using nlohmann::json;
+
+bool deletion_recorded(const api::Etcd& etcd) {
+  if (!etcd.status || !etcd.status->last_operation) return false;
+  const auto& operation = *etcd.status->last_operation;
+  return operation.type == api::last_operation::kTypeDelete &&
+         operation.state == api::last_operation::kStateProcessing;
+}
+
+}  // namespace
+
+kube::ReconcileOutcome EtcdReconciler::reconcile_deletion(Run& run) {
+  run.record.type = OperationType::kDelete;
+  if (!run.etcd.metadata.has_finalizer(api::kEtcdDruidFinalizer)) return kube::ReconcileResult{};
+  // While the verify loop waits, the start is recorded once, not every 5 s.
+  if (!deletion_recorded(run.etcd)) {
+    if (auto error = patch_status(run, record_start_patch(run.record))) {
+      return api::unexpected(kube::ReconcileError{*error});
+    }
+  }
+  for (auto step :
+       {&EtcdReconciler::delete_all_components, &EtcdReconciler::verify_components_deleted,
+        &EtcdReconciler::remove_finalizer}) {
+    StepResult result = (this->*step)(run);
+    if (!result.stops()) continue;
+    record(run, record_incomplete_patch(run.record, result));
+    if (result.kind == StepResult::Kind::kRequeueAfter) {
+      return kube::ReconcileResult{false, result.requeue_after};
+    }
+    spdlog::error("Etcd {}: deletion failed: {}", run.key, result.description);
+    return api::unexpected(kube::ReconcileError{result.description});
+  }
+  return kube::ReconcileResult{};
+}
+
+StepResult EtcdReconciler::delete_all_components(Run& run) {
+  std::vector<std::future<component::Outcome<>>> deletions;
+  for (const auto& component : registry_.all()) {
+    // One context copy per thread; an exception becomes that component's error.
+    deletions.push_back(
+        std::async(std::launch::async, [component = component.get(), ctx = run.ctx]() mutable {
+          try {
+            return component->trigger_delete(ctx);
+          } catch (const std::exception& e) {
+            return component::Outcome<>(api::unexpected(
+                component::druid_error("ERR_DELETE_" + std::string(component->kind()),
+                                       component::Operation::kTriggerDelete, e.what())));
+          }
+        }));
+  }
+  std::vector<component::DruidError> errors;
+  for (auto& deletion : deletions) {
+    auto outcome = deletion.get();
+    if (!outcome) errors.push_back(outcome.error());
+  }
+  if (!errors.empty()) return StepResult::failed(std::move(errors));
+  return StepResult::proceed();
+}
+
+StepResult EtcdReconciler::verify_components_deleted(Run& run) {
+  std::vector<std::string> remaining;
+  std::vector<component::DruidError> errors;
+  for (const auto& component : registry_.all()) {
+    auto names = component->existing_names(run.ctx);
+    if (!names) {
+      errors.push_back(names.error());
+      continue;
+    }
+    for (const auto& name : *names)
+      remaining.push_back(fmt::format("{}/{}", component->kind(), name));
+  }
+  if (!errors.empty()) return StepResult::failed(std::move(errors));
+  if (remaining.empty()) return StepResult::proceed();
+  spdlog::info("Etcd {}: waiting for deletion of {}", run.key, fmt::join(remaining, ", "));
+  return StepResult::retry_after(
+      config_.deletion_verify_interval,
+      fmt::format("Cleanup of all resources has not yet been completed. Will retry after {}.",
+                  api::format_duration(config_.deletion_verify_interval)));
+}
+
+StepResult EtcdReconciler::remove_finalizer(Run& run) {
+  json remaining = json::array();
+  for (const auto& finalizer : run.etcd.metadata.finalizers) {
+    if (finalizer != api::kEtcdDruidFinalizer) remaining.push_back(finalizer);
+  }
+  const json patch = {
+      {"metadata",
+       {{"finalizers", remaining}, {"resourceVersion", run.etcd.metadata.resource_version}}}};
+  auto patched =
+      client_.patch(kube::resources::kEtcds, run.ns(), run.name(), kube::PatchType::kMerge, patch);
+  if (patched || patched.error().reason == kube::ApiErrorReason::kNotFound) {
+    return StepResult::proceed();
+  }
+  return StepResult::failed(fmt::format("removing finalizer {} from Etcd {}: {}",
+                                        api::kEtcdDruidFinalizer, run.key, patched.error().what()));
+}
+
+}  // namespace druid::controller::etcd

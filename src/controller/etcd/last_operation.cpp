@@ -1,0 +1,84 @@
+#include "controller/etcd/last_operation.hpp"
+
+#include "api/common.hpp"
+#include "api/time.hpp"
+
+namespace druid::controller::etcd {
+namespace {
+
+using nlohmann::json;
+
+std::string timestamp(std::chrono::system_clock::time_point t) {
+  return api::format_rfc3339(std::chrono::time_point_cast<std::chrono::nanoseconds>(t));
+}
+
+const char* type_name(OperationType type) {
+  return type == OperationType::kDelete ? api::last_operation::kTypeDelete
+                                        : api::last_operation::kTypeReconcile;
+}
+
+json status_patch(const OperationRecord& record, const char* state, const std::string& description,
+                  json last_errors) {
+  json operation = {{"type", type_name(record.type)},
+                    {"state", state},
+                    {"description", description},
+                    {"runID", record.run_id},
+                    {"lastUpdateTime", timestamp(record.now)}};
+  return {{"status",
+           {{"lastOperation", std::move(operation)}, {"lastErrors", std::move(last_errors)}}}};
+}
+
+}  // namespace
+
+StepResult StepResult::failed(std::vector<component::DruidError> errors) {
+  StepResult result;
+  result.kind = Kind::kError;
+  std::string joined;
+  for (const auto& error : errors) {
+    if (!joined.empty()) joined += "\n";
+    joined += error.what();
+  }
+  result.description = std::move(joined);
+  result.errors = std::move(errors);
+  return result;
+}
+
+StepResult StepResult::failed(std::string description) {
+  StepResult result;
+  result.kind = Kind::kError;
+  result.description = std::move(description);
+  return result;
+}
+
+json record_start_patch(const OperationRecord& record) {
+  const char* description = record.type == OperationType::kDelete
+                                ? "Etcd cluster deletion is in progress"
+                                : "Etcd cluster reconciliation is in progress";
+  return status_patch(record, api::last_operation::kStateProcessing, description, nullptr);
+}
+
+json record_success_patch(const OperationRecord& record) {
+  const char* description = record.type == OperationType::kDelete
+                                ? "Etcd cluster has been successfully deleted"
+                                : "Etcd cluster has been successfully reconciled";
+  return status_patch(record, api::last_operation::kStateSucceeded, description, nullptr);
+}
+
+json record_incomplete_patch(const OperationRecord& record, const StepResult& result) {
+  json errors = nullptr;
+  if (!result.errors.empty()) {
+    errors = json::array();
+    for (const auto& error : result.errors) {
+      errors.push_back({{"code", error.code},
+                        {"description", error.description()},
+                        {"observedAt", timestamp(error.observed_at)}});
+    }
+  }
+  // Any failure is state Error; a requeue the flow asked for is state Requeue.
+  const char* state = result.kind == StepResult::Kind::kError ? api::last_operation::kStateError
+                                                              : api::last_operation::kStateRequeue;
+  return status_patch(record, state, result.description + " Operation will be retried.",
+                      std::move(errors));
+}
+
+}  // namespace druid::controller::etcd

@@ -1,0 +1,32 @@
+#pragma once
+// status.lastOperation / status.lastErrors of an Etcd (etcd-druid.md §1.6) as
+// the JSON merge patches the flows send to the status subresource.
+
+#include <chrono>
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "controller/etcd/step_result.hpp"
+
+namespace druid::controller::etcd {
+
+// Reconcile or Delete.
+enum class OperationType { kReconcile, kDelete };
+
+struct OperationRecord {
+  OperationType type = OperationType::kReconcile;
+  std::string run_id;
+  std::chrono::system_clock::time_point now;
+};
+
+// lastOperation {state Processing, "Etcd cluster reconciliation is in
+// progress" / "Etcd cluster deletion is in progress"}, lastErrors removed.
+nlohmann::json record_start_patch(const OperationRecord& record);
+// lastOperation {state Succeeded, "Etcd cluster has been successfully
+// reconciled"}, lastErrors removed.
+nlohmann::json record_success_patch(const OperationRecord& record);
+// lastOperation {state Error when the step carried errors, else Requeue;
+// "<description> Operation will be retried."}, lastErrors one per error.
+nlohmann::json record_incomplete_patch(const OperationRecord& record, const StepResult& result);
+
+}  // namespace druid::controller::etcd

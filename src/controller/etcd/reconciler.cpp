@@ -1,0 +1,134 @@
+#include "controller/etcd/reconciler.hpp"
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include <random>
+
+#include "api/annotations.hpp"
+#include "api/json_access.hpp"
+#include "controller/etcd/run.hpp"
+#include "kube/resource.hpp"
+
+namespace druid::controller::etcd {
+namespace {
+
+using nlohmann::json;
+
+const kube::Clock& system_clock() {
+  static const kube::SystemClock kClock;
+  return kClock;
+}
+
+// A random (version 4) UUID, as controller-runtime gives every reconcile.
+std::string new_run_id() {
+  std::random_device device;
+  std::mt19937_64 random(device());
+  std::uniform_int_distribution<std::uint64_t> bits;
+  const std::uint64_t high = (bits(random) & 0xffffffffffff0fffULL) | 0x0000000000004000ULL;
+  const std::uint64_t low = (bits(random) & 0x3fffffffffffffffULL) | 0x8000000000000000ULL;
+  return fmt::format("{:08x}-{:04x}-{:04x}-{:04x}-{:012x}", high >> 32, (high >> 16) & 0xffff,
+                     high & 0xffff, low >> 48, low & 0xffffffffffffULL);
+}
+
+std::string requeue_description(const StepResult& result) {
+  return result.description;
+}
+
+}  // namespace
+
+EtcdReconciler::EtcdReconciler(ReconcilerDependencies dependencies, EtcdControllerConfig config)
+    : client_(dependencies.client),
+      reader_(dependencies.reader),
+      registry_(dependencies.registry),
+      image_vector_(dependencies.image_vector),
+      events_(dependencies.events),
+      clock_(dependencies.clock != nullptr ? *dependencies.clock : system_clock()),
+      config_(std::move(config)) {}
+
+kube::ReconcileOutcome EtcdReconciler::reconcile(const kube::Request& request) {
+  auto read = reader_.get(kube::resources::kEtcds, request.namespace_, request.name);
+  if (!read) {
+    return api::unexpected(kube::ReconcileError{
+        fmt::format("reading Etcd {}: {}", request.key(), read.error().what())});
+  }
+  if (!*read) return kube::ReconcileResult{};  // gone: nothing to do
+  auto decoded = api::decode_etcd(**read);
+  if (!decoded) {
+    return api::unexpected(kube::ReconcileError{fmt::format(
+        "Etcd {} cannot be decoded: {}", request.key(), decoded.error().front().message())});
+  }
+  const auto now = std::chrono::system_clock::time_point(clock_.wall_now());
+  Run run{**read, std::move(*decoded),
+          component::Context{client_, reader_, config_.settings, image_vector_, run.etcd},
+          OperationRecord{OperationType::kReconcile, new_run_id(), now}, request.key()};
+  run.ctx.now = now;
+  run.ctx.run_id = run.record.run_id;
+
+  if (run.etcd.metadata.is_being_deleted()) return reconcile_deletion(run);
+
+  const bool spec_due = should_reconcile_spec(run);
+  const StepResult spec = spec_due ? reconcile_spec(run) : StepResult::proceed();
+  if (const StepResult status = reconcile_status(run); status.stops()) {
+    return api::unexpected(kube::ReconcileError{status.description});
+  }
+  return finish(run, spec, spec_due);
+}
+
+bool EtcdReconciler::should_reconcile_spec(const Run& run) {
+  const auto& meta = run.etcd.metadata;
+  if (api::is_spec_reconcile_suspended(meta)) {
+    if (events_ != nullptr) {
+      events_->warning(run.object, kSpecReconciliationSkippedReason,
+                       fmt::format("spec reconciliation of {}/{} is skipped by etcd-druid due to "
+                                   "the presence of annotation {} on the etcd resource",
+                                   run.ns(), run.name(), api::kSuspendEtcdSpecReconcileAnnotation));
+    }
+    return false;
+  }
+  if (config_.enable_etcd_spec_auto_reconcile) return true;
+  if (api::has_reconcile_operation_annotation(meta)) return true;
+  return !run.etcd.status || !run.etcd.status->observed_generation;
+}
+
+kube::ReconcileOutcome EtcdReconciler::finish(Run& run, const StepResult& spec, bool spec_ran) {
+  switch (spec.kind) {
+    case StepResult::Kind::kError:
+      return api::unexpected(kube::ReconcileError{spec.description});
+    case StepResult::Kind::kRequeueAfter:
+      return kube::ReconcileResult{false, spec.requeue_after};
+    case StepResult::Kind::kContinue:
+      break;
+  }
+  if (spec_ran) {
+    if (const StepResult completed = complete_spec(run); completed.stops()) {
+      record(run, record_incomplete_patch(run.record, completed));
+      return api::unexpected(kube::ReconcileError{requeue_description(completed)});
+    }
+  }
+  return kube::ReconcileResult{false, config_.status_sync_period};
+}
+
+std::optional<std::string> EtcdReconciler::patch_status(Run& run, const json& patch) {
+  auto patched = client_.patch(kube::resources::kEtcds, run.ns(), run.name(),
+                               kube::PatchType::kMerge, patch, "status");
+  if (!patched)
+    return fmt::format("patching status of Etcd {}: {}", run.key, patched.error().what());
+  run.etcd.metadata.resource_version = api::metadata_of(*patched).value("resourceVersion", "");
+  return std::nullopt;
+}
+
+std::optional<std::string> EtcdReconciler::patch_etcd(Run& run, const json& patch,
+                                                      std::string_view what) {
+  auto patched =
+      client_.patch(kube::resources::kEtcds, run.ns(), run.name(), kube::PatchType::kMerge, patch);
+  if (!patched) return fmt::format("{} of Etcd {}: {}", what, run.key, patched.error().what());
+  run.etcd.metadata.resource_version = api::metadata_of(*patched).value("resourceVersion", "");
+  return std::nullopt;
+}
+
+void EtcdReconciler::record(Run& run, const json& patch) {
+  if (auto error = patch_status(run, patch)) spdlog::error("{}", *error);
+}
+
+}  // namespace druid::controller::etcd

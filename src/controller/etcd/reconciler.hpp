@@ -1,0 +1,85 @@
+#pragma once
+// The Etcd controller's reconcile (etcd-druid.md §2.2): deletion, or the spec
+// flow when it is due, then the status flow, then completion; every Etcd comes
+// back after the status sync period. The flows live in spec_flow.cpp,
+// deletion_flow.cpp and status_flow.cpp.
+
+#include <chrono>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+
+#include "api/etcd.hpp"
+#include "api/image_vector.hpp"
+#include "component/context.hpp"
+#include "component/object_reader.hpp"
+#include "component/registry.hpp"
+#include "controller/etcd/config.hpp"
+#include "controller/etcd/last_operation.hpp"
+#include "controller/etcd/step_result.hpp"
+#include "kube/clock.hpp"
+#include "kube/controller.hpp"
+#include "kube/event_recorder.hpp"
+
+namespace druid::controller::etcd {
+
+// Event reason of a skipped spec reconcile (suspend annotation).
+inline constexpr const char* kSpecReconciliationSkippedReason = "SpecReconciliationSkipped";
+
+struct ReconcilerDependencies {
+  kube::Client& client;
+  component::ObjectReader& reader;
+  const component::Registry& registry;
+  const api::ImageVector& image_vector;
+  kube::EventRecorder* events = nullptr;  // optional
+  const kube::Clock* clock = nullptr;     // null: the system clock
+};
+
+class EtcdReconciler final : public kube::Reconciler {
+ public:
+  EtcdReconciler(ReconcilerDependencies dependencies, EtcdControllerConfig config);
+
+  kube::ReconcileOutcome reconcile(const kube::Request& request) override;
+
+ private:
+  struct Run;  // one reconcile's Etcd, context and bookkeeping
+
+  bool should_reconcile_spec(const Run& run);
+  kube::ReconcileOutcome finish(Run& run, const StepResult& spec, bool spec_ran);
+
+  // spec_flow.cpp
+  StepResult reconcile_spec(Run& run);
+  bool is_quiet_resync(const Run& run) const;
+  StepResult ensure_finalizer(Run& run);
+  StepResult pre_sync(Run& run);
+  StepResult sync_components(Run& run);
+  StepResult clean_up_runtime_components(Run& run);
+  StepResult complete_spec(Run& run);
+
+  // deletion_flow.cpp
+  kube::ReconcileOutcome reconcile_deletion(Run& run);
+  StepResult delete_all_components(Run& run);
+  StepResult verify_components_deleted(Run& run);
+  StepResult remove_finalizer(Run& run);
+
+  // status_flow.cpp
+  StepResult reconcile_status(Run& run);
+
+  // Status subresource merge patch; the error text names the Etcd. Keeps the
+  // run's resourceVersion current for the optimistic locks that follow.
+  std::optional<std::string> patch_status(Run& run, const nlohmann::json& patch);
+  // Merge patch of the Etcd object itself, likewise.
+  std::optional<std::string> patch_etcd(Run& run, const nlohmann::json& patch,
+                                        std::string_view what);
+  void record(Run& run, const nlohmann::json& patch);
+
+  kube::Client& client_;
+  component::ObjectReader& reader_;
+  const component::Registry& registry_;
+  const api::ImageVector& image_vector_;
+  kube::EventRecorder* events_;
+  const kube::Clock& clock_;
+  EtcdControllerConfig config_;
+};
+
+}  // namespace druid::controller::etcd

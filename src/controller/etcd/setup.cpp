@@ -1,0 +1,73 @@
+#include "controller/etcd/setup.hpp"
+
+#include "api/labels.hpp"
+#include "controller/etcd/predicate.hpp"
+#include "kube/resource.hpp"
+
+namespace druid::controller::etcd {
+namespace {
+
+// Objects druid manages carry this label; caching only them keeps the
+// operator's memory independent of everything else in the cluster.
+std::string managed_by_selector() {
+  return std::string(api::kManagedByLabelKey) + "=" + api::kManagedByValue;
+}
+
+const std::vector<kube::ResourceType>& managed_types() {
+  static const std::vector<kube::ResourceType> kTypes = {kube::resources::kServiceAccounts,
+                                                         kube::resources::kRoles,
+                                                         kube::resources::kRoleBindings,
+                                                         kube::resources::kLeases,
+                                                         kube::resources::kPodDisruptionBudgets,
+                                                         kube::resources::kServices,
+                                                         kube::resources::kConfigMaps,
+                                                         kube::resources::kStatefulSets,
+                                                         kube::resources::kPods,
+                                                         kube::resources::kPersistentVolumeClaims};
+  return kTypes;
+}
+
+}  // namespace
+
+std::unique_ptr<EtcdController> add_etcd_controller(kube::Manager& manager,
+                                                    const api::ImageVector& image_vector,
+                                                    EtcdControllerConfig config,
+                                                    const kube::Clock* clock) {
+  auto wiring = std::make_unique<EtcdController>();
+  wiring->registry = std::make_unique<component::Registry>();
+  wiring->reader = std::make_unique<component::CachedReader>(manager.client());
+
+  kube::InformerOptions etcds;
+  etcds.type = kube::resources::kEtcds;
+  etcds.clock = clock;
+  kube::Informer& etcd_informer = manager.informer(etcds);
+  wiring->reader->add_cache(kube::resources::kEtcds, etcd_informer.cache());
+
+  for (const auto& type : managed_types()) {
+    kube::InformerOptions options;
+    options.type = type;
+    options.label_selector = managed_by_selector();
+    options.clock = clock;
+    wiring->reader->add_cache(type, manager.informer(options).cache());
+  }
+  // Pre-sync snapshot tasks carry no druid labels.
+  kube::InformerOptions tasks;
+  tasks.type = kube::resources::kEtcdOpsTasks;
+  tasks.clock = clock;
+  wiring->reader->add_cache(kube::resources::kEtcdOpsTasks, manager.informer(tasks).cache());
+
+  const bool auto_reconcile = config.enable_etcd_spec_auto_reconcile;
+  kube::ControllerOptions options;
+  options.workers = config.workers;
+  options.backoff_max = config.status_sync_period;
+  options.clock = clock;
+  wiring->reconciler = std::make_shared<EtcdReconciler>(
+      ReconcilerDependencies{manager.client(), *wiring->reader, *wiring->registry, image_vector,
+                             &manager.event_recorder(), clock},
+      std::move(config));
+  wiring->controller = &manager.add_controller("etcd-controller", wiring->reconciler, options);
+  wiring->controller->watch(etcd_informer, etcd_predicate(auto_reconcile));
+  return wiring;
+}
+
+}  // namespace druid::controller::etcd

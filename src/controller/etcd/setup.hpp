@@ -1,0 +1,31 @@
+#pragma once
+// Wires the Etcd controller into a manager: an informer for Etcds, informers
+// (filtered by app.kubernetes.io/managed-by=etcd-druid) for every kind of
+// object the components and the status flow read, a reader over their caches,
+// and the controller with its predicate and workers.
+
+#include <memory>
+
+#include "api/image_vector.hpp"
+#include "component/cached_reader.hpp"
+#include "component/registry.hpp"
+#include "controller/etcd/config.hpp"
+#include "controller/etcd/reconciler.hpp"
+#include "kube/manager.hpp"
+
+namespace druid::controller::etcd {
+
+// What the wiring owns; it must outlive the manager's run.
+struct EtcdController {
+  std::unique_ptr<component::Registry> registry;
+  std::unique_ptr<component::CachedReader> reader;
+  std::shared_ptr<EtcdReconciler> reconciler;
+  kube::Controller* controller = nullptr;
+};
+
+std::unique_ptr<EtcdController> add_etcd_controller(kube::Manager& manager,
+                                                    const api::ImageVector& image_vector,
+                                                    EtcdControllerConfig config,
+                                                    const kube::Clock* clock = nullptr);
+
+}  // namespace druid::controller::etcd

@@ -1,0 +1,189 @@
+// The spec flow (etcd-druid.md §2.3): record the start, ensure the finalizer,
+// pre-sync, sync every component in order, clean up runtime components when
+// their creation is disabled, record success; then completion (§2.2 step 7).
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <future>
+
+#include "api/annotations.hpp"
+#include "api/duration.hpp"
+#include "controller/etcd/reconciler.hpp"
+#include "controller/etcd/run.hpp"
+#include "kube/resource.hpp"
+
+namespace druid::controller::etcd {
+namespace {
+
+using nlohmann::json;
+
+bool last_reconcile_succeeded(const api::Etcd& etcd) {
+  if (!etcd.status || !etcd.status->last_operation) return false;
+  const auto& operation = *etcd.status->last_operation;
+  return operation.type == api::last_operation::kTypeReconcile &&
+         operation.state == api::last_operation::kStateSucceeded;
+}
+
+// As Go prints a time.Duration ("10s").
+std::string retry_after_text(std::chrono::milliseconds delay) { return api::format_duration(delay); }
+
+}  // namespace
+
+// A periodic re-sync with auto-reconcile of a generation already reconciled
+// successfully: it records lastOperation only if it changes something or
+// fails (upstream rewrites lastOperation every period; ../shared/spec/README.md).
+bool EtcdReconciler::is_quiet_resync(const Run& run) const {
+  const auto& etcd = run.etcd;
+  return config_.enable_etcd_spec_auto_reconcile &&
+         !api::has_reconcile_operation_annotation(etcd.metadata) && etcd.status &&
+         etcd.status->observed_generation == etcd.metadata.generation &&
+         last_reconcile_succeeded(etcd);
+}
+
+StepResult EtcdReconciler::reconcile_spec(Run& run) {
+  const bool quiet = is_quiet_resync(run);
+  if (!quiet) {
+    if (auto error = patch_status(run, record_start_patch(run.record))) {
+      return StepResult::failed(*error);
+    }
+  }
+  for (auto step :
+       {&EtcdReconciler::ensure_finalizer, &EtcdReconciler::pre_sync,
+        &EtcdReconciler::sync_components, &EtcdReconciler::clean_up_runtime_components}) {
+    StepResult result = (this->*step)(run);
+    if (result.stops()) {
+      if (result.kind == StepResult::Kind::kError) {
+        spdlog::error("Etcd {}: spec reconcile failed: {}", run.key, result.description);
+      }
+      record(run, record_incomplete_patch(run.record, result));
+      return result;
+    }
+  }
+  if (!quiet || run.ctx.writes > 0) {
+    if (auto error = patch_status(run, record_success_patch(run.record))) {
+      return StepResult::failed(*error);
+    }
+  }
+  return StepResult::proceed();
+}
+
+StepResult EtcdReconciler::ensure_finalizer(Run& run) {
+  auto& finalizers = run.etcd.metadata.finalizers;
+  if (std::find(finalizers.begin(), finalizers.end(), api::kEtcdDruidFinalizer) !=
+      finalizers.end()) {
+    return StepResult::proceed();
+  }
+  json list = finalizers;
+  list.push_back(api::kEtcdDruidFinalizer);
+  // The resourceVersion makes this an optimistic lock: finalizers are a list,
+  // and a concurrent writer's finalizer must not be lost.
+  const json patch = {
+      {"metadata",
+       {{"finalizers", list}, {"resourceVersion", run.etcd.metadata.resource_version}}}};
+  ++run.ctx.writes;
+  if (auto error =
+          patch_etcd(run, patch, fmt::format("adding finalizer {}", api::kEtcdDruidFinalizer))) {
+    return StepResult::failed(*error);
+  }
+  finalizers.push_back(api::kEtcdDruidFinalizer);
+  return StepResult::proceed();
+}
+
+StepResult EtcdReconciler::pre_sync(Run& run) {
+  component::Component* statefulset = registry_.by_kind("StatefulSet");
+  if (statefulset == nullptr) return StepResult::proceed();
+  auto outcome = statefulset->pre_sync(run.ctx);
+  if (outcome) {
+    if (run.ctx.presync_snapshot_failed && events_ != nullptr) {
+      events_->warning(run.object, "PreSyncSnapshotFailed",
+                       fmt::format("pre-sync full snapshot for {}/{} failed after max attempts; "
+                                   "proceeding with StatefulSet update without a fresh snapshot",
+                                   run.ns(), run.name()));
+    }
+    return StepResult::proceed();
+  }
+  if (outcome.error().is_requeue_after()) {
+    spdlog::info("Etcd {}: retrying pre-sync of StatefulSet after {}: {}", run.key,
+                 retry_after_text(config_.sync_retry_interval), outcome.error().message);
+    return StepResult::retry_after(config_.sync_retry_interval,
+                                   fmt::format("requeueing pre-sync of component StatefulSet to be "
+                                               "retried after {}",
+                                               retry_after_text(config_.sync_retry_interval)));
+  }
+  return StepResult::failed({outcome.error()});
+}
+
+StepResult EtcdReconciler::sync_components(Run& run) {
+  for (component::Component* component : registry_.for_sync(run.etcd)) {
+    auto outcome = component->sync(run.ctx);
+    if (outcome) continue;
+    if (outcome.error().is_requeue_after()) {
+      spdlog::info("Etcd {}: retrying sync of {} after {}: {}", run.key, component->kind(),
+                   retry_after_text(config_.sync_retry_interval), outcome.error().message);
+      return StepResult::retry_after(
+          config_.sync_retry_interval, fmt::format("retrying sync of component {} after {}",
+                                          component->kind(), retry_after_text(config_.sync_retry_interval)));
+    }
+    return StepResult::failed({outcome.error()});
+  }
+  return StepResult::proceed();
+}
+
+// With runtime-component creation disabled, the eight runtime components are
+// deleted concurrently; only those that still have objects are asked, so a
+// re-sync of an already clean Etcd sends nothing.
+StepResult EtcdReconciler::clean_up_runtime_components(Run& run) {
+  if (!api::is_runtime_component_creation_disabled(run.etcd.metadata)) {
+    return StepResult::proceed();
+  }
+  std::vector<component::Component*> present;
+  std::vector<component::DruidError> errors;
+  for (component::Component* component : registry_.runtime_components()) {
+    auto names = component->existing_names(run.ctx);
+    if (!names) {
+      errors.push_back(names.error());
+    } else if (!names->empty()) {
+      present.push_back(component);
+    }
+  }
+  std::vector<std::future<component::Outcome<>>> deletions;
+  for (component::Component* component : present) {
+    // Each deletion gets its own context copy: contexts are not shared across threads.
+    deletions.push_back(std::async(std::launch::async, [component, ctx = run.ctx]() mutable {
+      return component->trigger_delete(ctx);
+    }));
+    ++run.ctx.writes;
+  }
+  for (auto& deletion : deletions) {
+    auto outcome = deletion.get();
+    if (!outcome) errors.push_back(outcome.error());
+  }
+  if (!errors.empty()) return StepResult::failed(std::move(errors));
+  return StepResult::proceed();
+}
+
+// observedGeneration, then removal of both operation annotations (§2.2 step 7);
+// each only when it would change something.
+StepResult EtcdReconciler::complete_spec(Run& run) {
+  const auto& etcd = run.etcd;
+  const bool generation_observed =
+      etcd.status && etcd.status->observed_generation == etcd.metadata.generation;
+  if (!generation_observed) {
+    if (auto error =
+            patch_status(run, {{"status", {{"observedGeneration", etcd.metadata.generation}}}})) {
+      return StepResult::failed(*error);
+    }
+  }
+  if (!api::has_reconcile_operation_annotation(etcd.metadata)) return StepResult::proceed();
+  const json patch = {{"metadata",
+                       {{"annotations",
+                         {{api::kDruidOperationAnnotation, nullptr},
+                          {api::kGardenerOperationAnnotation, nullptr}}}}}};
+  if (auto error = patch_etcd(run, patch, "removing the operation annotations")) {
+    return StepResult::failed(*error);
+  }
+  return StepResult::proceed();
+}
+
+}  // namespace druid::controller::etcd

@@ -1,0 +1,97 @@
+// The status flow (etcd-druid.md §2.4): members, conditions and StatefulSet
+// fields computed by the health layer from what the caches hold, written with
+// one status merge patch — only when something other than a condition's
+// lastUpdateTime changed, or as the 5-minute heartbeat.
+#include <fmt/format.h>
+
+#include "api/annotations.hpp"
+#include "api/labels.hpp"
+#include "component/component.hpp"
+#include "controller/etcd/reconciler.hpp"
+#include "controller/etcd/run.hpp"
+#include "health/etcd_status.hpp"
+#include "kube/patch.hpp"
+#include "kube/resource.hpp"
+
+namespace druid::controller::etcd {
+namespace {
+
+using nlohmann::json;
+
+// Objects of one list read, or the error for the conditions that needed them.
+void read_list(component::ObjectReader& reader, const kube::ResourceType& type,
+               const std::string& ns, const api::Labels& selector,
+               std::vector<health::ObjectPtr>& objects, std::optional<std::string>& error) {
+  auto listed = reader.list(type, ns, selector);
+  if (listed) {
+    objects = std::move(*listed);
+  } else {
+    error = listed.error().what();
+  }
+}
+
+bool any_unbound(const std::vector<health::ObjectPtr>& pvcs) {
+  for (const auto& pvc : pvcs) {
+    if (pvc && pvc->value("status", json::object()).value("phase", "") != "Bound") return true;
+  }
+  return false;
+}
+
+// The keys of the status the status flow owns; lastOperation, lastErrors and
+// observedGeneration belong to the spec and deletion flows.
+json owned_status(const api::EtcdStatus& status) {
+  json encoded = api::encode(status);
+  if (!encoded.is_object()) return json::object();
+  for (const char* key : {"lastOperation", "lastErrors", "observedGeneration"}) encoded.erase(key);
+  return encoded;
+}
+
+}  // namespace
+
+StepResult EtcdReconciler::reconcile_status(Run& run) {
+  const api::Etcd& etcd = run.etcd;
+  // Without runtime components there are no members to look at.
+  if (api::is_runtime_component_creation_disabled(etcd.metadata)) return StepResult::proceed();
+
+  health::StatusInputs inputs;
+  inputs.thresholds.unknown = config_.member_unknown_threshold;
+  inputs.thresholds.not_ready = config_.member_not_ready_threshold;
+  inputs.now = clock_.wall_now();
+  read_list(reader_, kube::resources::kLeases, run.ns(), api::member_lease_selector_labels(etcd),
+            inputs.member_leases, inputs.member_leases_error);
+  read_list(reader_, kube::resources::kPods, run.ns(), api::default_labels(etcd), inputs.pods,
+            inputs.pods_error);
+  read_list(reader_, kube::resources::kLeases, run.ns(), api::snapshot_lease_selector_labels(etcd),
+            inputs.snapshot_leases, inputs.snapshot_leases_error);
+  read_list(reader_, kube::resources::kPersistentVolumeClaims, run.ns(), api::default_labels(etcd),
+            inputs.pvcs, inputs.pvcs_error);
+  auto statefulset = reader_.get(kube::resources::kStatefulSets, run.ns(), run.name());
+  if (!statefulset) {
+    inputs.statefulset_error = statefulset.error().what();
+  } else if (*statefulset && component::is_controlled_by(**statefulset, etcd.metadata.uid)) {
+    inputs.statefulset = *statefulset;
+  }
+  // Events are read only when a PVC is not bound: the only time they matter.
+  if (any_unbound(inputs.pvcs)) {
+    auto events = client_.list(kube::resources::kEvents, run.ns());
+    if (!events) {
+      inputs.events_error = events.error().what();
+    } else {
+      for (auto& event : (*events)["items"]) {
+        inputs.events.push_back(std::make_shared<const json>(std::move(event)));
+      }
+    }
+  }
+
+  const api::EtcdStatus old_status = etcd.status.value_or(api::EtcdStatus{});
+  const api::EtcdStatus new_status = health::compute_status(etcd, inputs);
+  if (!health::should_write_status(old_status, new_status, inputs.now, config_.status_heartbeat)) {
+    return StepResult::proceed();
+  }
+  const json patch = {
+      {"status", kube::create_merge_patch(owned_status(old_status), owned_status(new_status))}};
+  if (auto error = patch_status(run, patch)) return StepResult::failed(*error);
+  return StepResult::proceed();
+}
+
+}  // namespace druid::controller::etcd

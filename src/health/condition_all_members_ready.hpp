@@ -1,0 +1,16 @@
+#pragma once
+// Condition `AllMembersReady` (etcd-druid.md §1.4): every expected member has
+// joined (is listed in status) and is Ready.
+
+#include <cstdint>
+#include <vector>
+
+#include "api/etcd.hpp"
+#include "health/condition_builder.hpp"
+
+namespace druid::health {
+
+CheckResult check_all_members_ready(const std::vector<api::EtcdMemberStatus>& members,
+                                    std::int32_t replicas);
+
+}  // namespace druid::health

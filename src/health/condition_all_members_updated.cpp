@@ -1,0 +1,28 @@
+#include "health/condition_all_members_updated.hpp"
+
+#include "health/statefulset_status.hpp"
+
+namespace druid::health {
+
+CheckResult check_all_members_updated(const api::Etcd& etcd, const nlohmann::json* controlled_sts,
+                                      const std::optional<std::string>& read_error) {
+  const char* type = api::condition::kAllMembersUpdated;
+  if (read_error) {
+    return {type, api::kConditionUnknown, "UnableToFetchStatefulSet",
+            "Unable to fetch StatefulSet for etcd: " + *read_error};
+  }
+  if (controlled_sts == nullptr) {
+    return {type, api::kConditionUnknown, "StatefulSetNotFound",
+            "StatefulSet " + etcd.metadata.name + " not found for etcd"};
+  }
+  const StatefulSetFacts sts = read_statefulset(*controlled_sts);
+  if (sts.observed_generation == sts.generation && sts.updated_replicas == sts.spec_replicas &&
+      sts.update_revision == sts.current_revision) {
+    return {type, api::kConditionTrue, "AllMembersUpdated",
+            "All members reflect latest desired spec"};
+  }
+  return {type, api::kConditionFalse, "NotAllMembersUpdated",
+          "At least one member is not yet updated"};
+}
+
+}  // namespace druid::health

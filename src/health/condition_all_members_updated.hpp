@@ -1,0 +1,19 @@
+#pragma once
+// Condition `AllMembersUpdated` (etcd-druid.md §1.4): the StatefulSet has rolled
+// the latest pod template out to every replica.
+
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+
+#include "api/etcd.hpp"
+#include "health/condition_builder.hpp"
+
+namespace druid::health {
+
+// `controlled_sts`: the StatefulSet controlled by the Etcd, or null.
+// `read_error`: reading the StatefulSet failed (then `controlled_sts` is ignored).
+CheckResult check_all_members_updated(const api::Etcd& etcd, const nlohmann::json* controlled_sts,
+                                      const std::optional<std::string>& read_error);
+
+}  // namespace druid::health
