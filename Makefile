@@ -18,9 +18,12 @@ build: configure
 test: build
 	ctest --test-dir $(BUILD_DIR) --output-on-failure -j $(JOBS)
 
-# The operator binary arrives with the controller issues; until then `make run`
-# validates the examples and serves them from a local development API server.
-run: build
+# The operator against the cluster that answers (kubeconfig or in-cluster), or
+# else a local development environment (scripts/run-local.sh, README.md).
+# Builds only the binaries it runs. SIMULATE_MEMBERS=1 adds simulated members.
+run: configure
+	cmake --build $(BUILD_DIR) -j $(JOBS) --target etcd-druid druid-dev-apiserver druid-validate
+	$(if $(SIMULATE_MEMBERS),-cmake --build $(BUILD_DIR) -j $(JOBS) --target druid-simulate-members)
 	BUILD_DIR=$(BUILD_DIR) bash scripts/run-local.sh
 
 bench: build

@@ -1,34 +1,175 @@
 #!/usr/bin/env bash
-# `make run` until the operator binary exists: a local development API server
-# with the CRDs and the examples, for trying the API with kubectl. Ctrl-C stops it.
+# `make run`: the etcd-druid operator, built from this tree.
+#  - With a reachable cluster (KUBECONFIG or ~/.kube/config answering
+#    `kubectl version` within a few seconds, or the in-cluster service account)
+#    it runs the operator against that cluster.
+#  - Otherwise it starts a local development environment: druid-dev-apiserver
+#    on loopback with the CRDs, the operator against it, examples/ applied,
+#    and a kubeconfig in .local/kubeconfig for kubectl.
+# Ctrl-C stops everything this script started.
+#
+# Environment: BUILD_DIR (build), METRICS_PORT (8080), PROBE_PORT (8081),
+# LOG_FORMAT (text; json for zap-style records), DRUID_ARGS (extra flags),
+# LOCAL=1 (use the local environment even when a cluster answers),
+# SIMULATE_MEMBERS=1 (local environment only: simulated pods and member leases
+# via $build/druid-simulate-members, so the Etcds turn ready).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 build=${BUILD_DIR:-build}
+druid="$build/etcd-druid"
+metrics_port=${METRICS_PORT:-8080}
+probe_port=${PROBE_PORT:-8081}
+log_format=${LOG_FORMAT:-text}
+read -r -a extra_args <<<"${DRUID_ARGS:-}"
+state=.local
+mkdir -p "$state"
 
-"$build/druid-validate" examples/*.yaml
+die() {
+  echo "run-local: $*" >&2
+  exit 1
+}
+[ -x "$druid" ] || die "$druid is missing: run 'make build' first"
 
-mkdir -p .local
-kubeconfig="$PWD/.local/kubeconfig"
+# --- process bookkeeping: everything started here is stopped on exit ---------
+# Children run in their own sessions, so Ctrl-C reaches only this script, which
+# then stops them in order with one SIGTERM each (a second signal would make
+# etcd-druid exit at once, without releasing its lease).
+detach=()
+command -v setsid >/dev/null 2>&1 && detach=(setsid)
+operator_pid=""
+apiserver_pid=""
+simulator_pid=""
+stop_all() {
+  trap - EXIT INT TERM
+  if [ -n "$simulator_pid" ]; then kill -TERM "$simulator_pid" 2>/dev/null || true; fi
+  if [ -n "$operator_pid" ] && kill -0 "$operator_pid" 2>/dev/null; then
+    echo "run-local: stopping etcd-druid (it releases its lease and flushes events)"
+    kill -TERM "$operator_pid" 2>/dev/null || true
+    for _ in $(seq 1 100); do kill -0 "$operator_pid" 2>/dev/null || break; sleep 0.1; done
+    kill -KILL "$operator_pid" 2>/dev/null || true
+  fi
+  if [ -n "$apiserver_pid" ]; then
+    kill -TERM "$apiserver_pid" 2>/dev/null || true
+  fi
+  wait 2>/dev/null || true
+}
+trap stop_all EXIT
+trap 'exit 130' INT TERM
+
+# --- which cluster -------------------------------------------------------------
+in_cluster() {
+  [ -n "${KUBERNETES_SERVICE_HOST:-}" ] &&
+    [ -r /var/run/secrets/kubernetes.io/serviceaccount/token ]
+}
+cluster_answers() {
+  command -v kubectl >/dev/null 2>&1 || return 1
+  if [ -z "${KUBECONFIG:-}" ] && [ ! -f "$HOME/.kube/config" ]; then return 1; fi
+  timeout 8 kubectl version --request-timeout=5s >/dev/null 2>&1
+}
+
+# The operator's configuration for local runs: loopback metrics, readable logs.
+write_config() {
+  cat >"$state/operator-config.yaml" <<YAML
+apiVersion: config.druid.gardener.cloud/v1alpha1
+kind: OperatorConfiguration
+server:
+  metrics:
+    bindAddress: 127.0.0.1
+    port: $metrics_port
+logging:
+  logLevel: info
+  logFormat: $log_format
+YAML
+}
+
+# GET /readyz on the probe port with bash alone (curl may be missing).
+ready() {
+  local status
+  { exec 3<>"/dev/tcp/127.0.0.1/$probe_port"; } 2>/dev/null || return 1
+  printf 'GET /readyz HTTP/1.0\r\nHost: localhost\r\n\r\n' >&3
+  IFS= read -r status <&3 || true
+  exec 3<&- 3>&-
+  [[ "$status" == *" 200 "* ]]
+}
+
+write_config
+if [ -z "${LOCAL:-}" ] && { in_cluster || cluster_answers; }; then
+  if in_cluster; then
+    echo "run-local: running etcd-druid in-cluster"
+  else
+    echo "run-local: running etcd-druid against $(kubectl config current-context 2>/dev/null || echo 'the current context')"
+    if ! kubectl get crd etcds.druid.gardener.cloud --request-timeout=5s >/dev/null 2>&1; then
+      die "the cluster has no Etcd CRD; install the CRDs first: kubectl apply -f config/crd/"
+    fi
+  fi
+  echo "run-local: metrics on 127.0.0.1:$metrics_port/metrics, probes on :$probe_port/readyz; Ctrl-C stops"
+  "${detach[@]}" "$druid" --config "$state/operator-config.yaml" --health-probe-port "$probe_port" \
+    "${extra_args[@]}" &
+  operator_pid=$!
+  wait "$operator_pid" || true
+  exit 0
+fi
+
+# --- local development environment ------------------------------------------------
+[ -x "$build/druid-dev-apiserver" ] || die "$build/druid-dev-apiserver is missing: run 'make build' first"
+"$build/druid-validate" examples/*.yaml >/dev/null || die "examples/ do not validate"
+
+kubeconfig="$PWD/$state/kubeconfig"
 rm -f "$kubeconfig"
-"$build/druid-dev-apiserver" --port 0 --kubeconfig-out "$kubeconfig" --crds config/crd \
-  >.local/apiserver.log 2>&1 &
-server=$!
-trap 'kill $server 2>/dev/null; wait $server 2>/dev/null' EXIT INT TERM
+# The API server outlives the operator's shutdown (lease release, last events).
+"${detach[@]}" "$build/druid-dev-apiserver" --port 0 --kubeconfig-out "$kubeconfig" \
+  --crds config/crd >"$state/apiserver.log" 2>&1 &
+apiserver_pid=$!
 for _ in $(seq 1 100); do [ -s "$kubeconfig" ] && break; sleep 0.1; done
-[ -s "$kubeconfig" ] || { echo "run-local: the API server did not start" >&2; exit 1; }
+[ -s "$kubeconfig" ] || die "the local API server did not start (see $state/apiserver.log)"
 
-kubectl --kubeconfig "$kubeconfig" apply -f examples/
+"${detach[@]}" "$druid" --config "$state/operator-config.yaml" --kubeconfig "$kubeconfig" \
+  --health-probe-port "$probe_port" "${extra_args[@]}" >"$state/operator.log" 2>&1 &
+operator_pid=$!
+for _ in $(seq 1 300); do
+  ready && break
+  kill -0 "$operator_pid" 2>/dev/null || die "etcd-druid stopped: $(tail -n 1 "$state/operator.log")"
+  sleep 0.1
+done
+ready || die "etcd-druid did not become ready in 30 s (see $state/operator.log)"
+
+members="but members never
+become ready (SIMULATE_MEMBERS=1 simulates them)"
+if [ -n "${SIMULATE_MEMBERS:-}" ]; then
+  simulator=${SIMULATOR:-$build/druid-simulate-members}
+  [ -x "$simulator" ] || die "SIMULATE_MEMBERS needs $simulator (build target druid-simulate-members)"
+  "${detach[@]}" "$simulator" --kubeconfig "$kubeconfig" >"$state/simulator.log" 2>&1 &
+  simulator_pid=$!
+  members="and druid-simulate-members
+plays pods, member leases and StatefulSet status, so the Etcds turn ready (.local/simulator.log)"
+fi
+
+if command -v kubectl >/dev/null 2>&1; then
+  kubectl --kubeconfig "$kubeconfig" apply -f examples/
+  applied="examples/ are applied"
+else
+  applied="kubectl is not installed, so examples/ are not applied"
+fi
+
 cat <<TXT
 
-This is a local development API server (no nodes, no pods, and no operator yet: the etcd-druid
-binary arrives with the controller issues). The CRDs and examples/ are installed. Try:
+Local development environment (not a cluster): an in-memory Kubernetes API server on loopback
+with the druid CRDs, and etcd-druid reconciling against it. $applied.
+There are no nodes, no kubelet and no StatefulSet controller, so no real pods ever run: druid
+creates the StatefulSet, Services, ConfigMap, Leases, RBAC and PDB of each Etcd, $members.
 
+  kubeconfig: $kubeconfig   (cat it to see it)
   export KUBECONFIG=$kubeconfig
   kubectl get etcd -owide
-  kubectl get etcd etcd-main -o yaml
-  kubectl annotate etcd etcd-main gardener.cloud/operation=reconcile
-  kubectl scale etcd etcd-main --replicas=1     # refused: replicas may only grow or go to 0
+  kubectl get all,cm,role,rolebinding,lease,sa --selector=app.kubernetes.io/part-of=etcd-test
+  kubectl annotate etcd etcd-test gardener.cloud/operation=reconcile
+  kubectl get etcd etcd-test -o jsonpath='{.status.lastOperation}'
+  kubectl get etcd etcd-main -o jsonpath='{.status.lastErrors}'   # waits for its Secrets
 
-Requests are logged to .local/apiserver.log. Ctrl-C stops the server.
+Operator log: $state/operator.log ($log_format), API server log: $state/apiserver.log,
+metrics: http://127.0.0.1:$metrics_port/metrics, readiness: http://127.0.0.1:$probe_port/readyz.
+Ctrl-C stops the operator and the API server.
 TXT
-wait $server
+
+wait "$operator_pid" || true
+echo "run-local: etcd-druid exited; last log line: $(tail -n 1 "$state/operator.log")" >&2

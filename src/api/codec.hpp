@@ -226,14 +226,27 @@ std::optional<nlohmann::json> encode_value(const std::optional<T>& v) {
   return j;
 }
 
+// An element of a list or map is never omitted: Go writes its zero value
+// (false, 0, "") where omitempty would drop a field.
+template <class T>
+nlohmann::json element_json(std::optional<nlohmann::json> j) {
+  if (j) return std::move(*j);
+  if constexpr (std::is_same_v<T, bool>) {
+    return false;
+  } else if constexpr (std::is_arithmetic_v<T>) {
+    return 0;
+  } else if constexpr (std::is_same_v<T, std::string>) {
+    return "";
+  } else {
+    return nlohmann::json();
+  }
+}
+
 template <class T>
 std::optional<nlohmann::json> encode_value(const std::vector<T>& v) {
   if (v.empty()) return std::nullopt;
   auto out = nlohmann::json::array();
-  for (const auto& item : v) {
-    auto j = encode_value(item);
-    out.push_back(j ? std::move(*j) : nlohmann::json());
-  }
+  for (const auto& item : v) out.push_back(element_json<T>(encode_value(item)));
   return out;
 }
 
@@ -241,10 +254,7 @@ template <class T>
 std::optional<nlohmann::json> encode_value(const std::map<std::string, T>& v) {
   if (v.empty()) return std::nullopt;
   auto out = nlohmann::json::object();
-  for (const auto& [k, item] : v) {
-    auto j = encode_value(item);
-    out[k] = j ? std::move(*j) : nlohmann::json();
-  }
+  for (const auto& [k, item] : v) out[k] = element_json<T>(encode_value(item));
   return out;
 }
 

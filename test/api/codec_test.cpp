@@ -59,5 +59,15 @@ TEST(Codec, SchemaListsRequiredFields) {
   EXPECT_EQ(schema.properties.at("labels").kind, SchemaNode::Kind::kMap);
 }
 
+// Go never omits a list element or map value: `featureGates: {X: false}` stays false.
+TEST(Codec, ZeroValuesInsideMapsAndListsAreKept) {
+  const std::map<std::string, bool> gates = {{"UpgradeEtcdVersion", false}};
+  EXPECT_EQ(*encode_value(gates), nlohmann::json({{"UpgradeEtcdVersion", false}}));
+  const std::map<std::string, std::string> labels = {{"empty", ""}};
+  EXPECT_EQ(*encode_value(labels), nlohmann::json({{"empty", ""}}));
+  const std::vector<std::int32_t> numbers = {0, 1};
+  EXPECT_EQ(*encode_value(numbers), nlohmann::json({0, 1}));
+}
+
 }  // namespace
 }  // namespace druid::api

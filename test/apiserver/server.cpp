@@ -125,6 +125,9 @@ void TestApiServer::start() {
   const std::size_t threads = options_.threads;
   // httplib owns the task queue it gets from this factory.
   server_->new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
+  // Headers and body go out in separate writes; without TCP_NODELAY Nagle
+  // holds the second until the client's delayed ACK (~40 ms per request).
+  server_->set_tcp_nodelay(true);
   server_->set_keep_alive_max_count(100000);
   server_->set_keep_alive_timeout(30);
   server_->set_read_timeout(30);

@@ -1,0 +1,66 @@
+#pragma once
+// From the OperatorConfiguration to the settings of the pieces that run it:
+// the Etcd controller, the manager (leader election, §6.4), the client
+// (clientConnection), the HTTP servers and the webhook (§5). Pure functions,
+// so each rule is tested without starting anything.
+
+#include <optional>
+#include <string>
+
+#include "api/expected.hpp"
+#include "api/operator_config.hpp"
+#include "controller/etcd/config.hpp"
+#include "kube/leader_election.hpp"
+#include "kube/manager.hpp"
+#include "kube/rest_config.hpp"
+#include "operator/webhook_server.hpp"
+
+namespace druid::operator_ {
+
+controller::etcd::EtcdControllerConfig etcd_controller_config(
+    const api::OperatorConfiguration& config, const api::FeatureGates& gates);
+
+// client-go's only lock type today.
+inline constexpr const char* kLeasesResourceLock = "leases";
+
+// Leader election on Lease `resourceName` in `lease_namespace`, released on
+// shutdown; nullopt when disabled. Fails for a resourceLock other than
+// "leases" (client-go's "invalid lock-type" error).
+api::Expected<std::optional<kube::LeaderElectionConfig>, std::string> leader_election_config(
+    const api::LeaderElectionConfiguration& config, const std::string& lease_namespace,
+    const std::string& identity);
+
+// The namespace the operator runs in, for its leader election Lease: the
+// POD_NAMESPACE value (downward API) when set, else the kubeconfig context's
+// or in-cluster service account's namespace, else "default".
+std::string operator_namespace(const char* pod_namespace_env, const kube::RestConfig& rest);
+
+// "<hostname>_<random uuid>", unique per process as client-go's identities are.
+std::string leader_election_identity(const std::string& hostname);
+
+// clientConnection.qps / burst override the rest config (contentType and
+// acceptContentTypes are not used: the client speaks JSON only).
+void apply_client_connection(const api::ClientConnectionConfiguration& connection,
+                             kube::RestConfig& rest);
+
+struct ListenAddress {
+  std::string host;  // "" = all interfaces
+  int port = 0;
+  friend bool operator==(const ListenAddress&, const ListenAddress&) = default;
+};
+
+// The metrics server's address: a bindAddress containing ':' is a complete
+// "host:port" (":8080", "127.0.0.1:9090", "[::1]:8080"); otherwise it is the
+// host and `port` is added, so the default is ":8080".
+api::Expected<ListenAddress, std::string> metrics_listen_address(
+    const api::HttpServerConfiguration& metrics);
+
+// The identity the webhook lets through (§5): system:serviceaccount:<ns>:<name>
+// from serviceAccountInfo, else reconcilerServiceAccountFQDN; neither is an error.
+api::Expected<std::string, std::string> reconciler_identity(
+    const api::EtcdComponentProtectionWebhookConfiguration& webhook);
+
+WebhookServerOptions webhook_server_options(const api::OperatorConfiguration& config,
+                                            std::string reconciler_service_account);
+
+}  // namespace druid::operator_

@@ -1,0 +1,28 @@
+#pragma once
+// The effective configuration of one operator run (etcd-druid.md §6.1 steps
+// 2-4): the --config file (universal decoding, defaults) or, without it, the
+// deprecated flags; then the feature gates; then the §6.3 validation. Every
+// failure is one line naming the file or flag and the field.
+
+#include <string>
+
+#include "api/expected.hpp"
+#include "api/operator_config.hpp"
+#include "operator/options.hpp"
+
+namespace druid::operator_ {
+
+struct StartupConfig {
+  api::OperatorConfiguration config;
+  api::FeatureGates feature_gates;
+  // Where the configuration came from, for logs: "file /etc/x.yaml" or "command-line flags".
+  std::string source;
+};
+
+api::Expected<StartupConfig, std::string> resolve_startup_config(const CommandLine& command_line);
+
+// The file's text as an OperatorConfiguration with defaults; `path` names it in errors.
+api::Expected<api::OperatorConfiguration, std::string> read_operator_config_file(
+    const std::string& path);
+
+}  // namespace druid::operator_

@@ -1,0 +1,236 @@
+// The etcd-druid binary's start-up as a user meets it: --version, and every
+// start-up error ends the process with a non-zero code and one line naming
+// the file, flag or field at fault. None of these needs an API server: each
+// fails before the operator would connect.
+
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+#include <regex>
+
+#include "operator/child_process.hpp"
+
+namespace druid::operator_::test {
+namespace {
+
+constexpr const char* kBinary = ETCD_DRUID_BIN;
+
+struct Outcome {
+  std::optional<int> exit_code;
+  std::string out;
+  std::string err;
+};
+
+class BinaryStartupTest : public ::testing::Test {
+ protected:
+  Outcome run(const std::vector<std::string>& args,
+              const std::map<std::string, std::string>& env = {}) {
+    ChildProcess process(kBinary, args, env, dir_.path());
+    Outcome outcome;
+    outcome.exit_code = process.wait(std::chrono::seconds(20));
+    outcome.out = process.stdout_text();
+    outcome.err = process.stderr_text();
+    return outcome;
+  }
+
+  // A configuration file with `body` after the type header.
+  std::string config(const std::string& body) {
+    return dir_
+        .write("config-" + std::to_string(++files_) + ".yaml",
+               "apiVersion: config.druid.gardener.cloud/v1alpha1\n"
+               "kind: OperatorConfiguration\n" +
+                   body)
+        .string();
+  }
+
+  // The start-up error: the last line on stderr, "etcd-druid: ...", and the
+  // only one that is not a JSON log record (the log may have started).
+  static std::string error_line(const Outcome& outcome) {
+    const auto lines = lines_of(outcome.err);
+    EXPECT_FALSE(lines.empty());
+    if (lines.empty()) return {};
+    for (std::size_t i = 0; i + 1 < lines.size(); ++i) {
+      EXPECT_TRUE(nlohmann::json::accept(lines[i])) << lines[i];
+    }
+    EXPECT_EQ(lines.back().rfind("etcd-druid: ", 0), 0u) << lines.back();
+    return lines.back();
+  }
+
+  TempDir dir_;
+  int files_ = 0;
+};
+
+TEST_F(BinaryStartupTest, VersionPrintsTheVersionAndExitsZero) {
+  const auto outcome = run({"--version"});
+  EXPECT_EQ(outcome.exit_code, 0);
+  EXPECT_TRUE(std::regex_match(outcome.out, std::regex("etcd-druid v[0-9]+\\.[0-9]+\\.[0-9]+\n")))
+      << outcome.out;
+  EXPECT_EQ(outcome.err, "");
+}
+
+TEST_F(BinaryStartupTest, HelpListsTheFlagsAndExitsZero) {
+  const auto outcome = run({"--help"});
+  EXPECT_EQ(outcome.exit_code, 0);
+  for (const char* flag : {"--config", "--kubeconfig", "--health-probe-port", "--etcd-workers",
+                           "--enable-etcd-spec-auto-reconcile", "--feature-gates"}) {
+    EXPECT_NE(outcome.out.find(flag), std::string::npos) << flag;
+  }
+}
+
+TEST_F(BinaryStartupTest, InvalidYamlNamesTheFile) {
+  const auto path = dir_.write("broken.yaml", "apiVersion: [unclosed\n").string();
+  const auto outcome = run({"--config", path});
+  EXPECT_EQ(outcome.exit_code, 1);
+  const auto line = error_line(outcome);
+  EXPECT_NE(line.find("invalid configuration file " + path), std::string::npos) << line;
+  EXPECT_NE(line.find("error converting YAML to JSON"), std::string::npos) << line;
+}
+
+TEST_F(BinaryStartupTest, MissingConfigFileNamesThePath) {
+  const auto path = (dir_.path() / "absent.yaml").string();
+  const auto outcome = run({"--config=" + path});
+  EXPECT_EQ(outcome.exit_code, 1);
+  EXPECT_NE(error_line(outcome).find("cannot read configuration file " + path + ": No such file"),
+            std::string::npos);
+}
+
+TEST_F(BinaryStartupTest, ValidationErrorNamesTheField) {
+  const auto path = config("controllers:\n  etcd:\n    concurrentSyncs: 0\n");
+  const auto outcome = run({"--config", path});
+  EXPECT_EQ(outcome.exit_code, 1);
+  const auto line = error_line(outcome);
+  EXPECT_NE(line.find(path), std::string::npos) << line;
+  EXPECT_NE(line.find("controllers.etcd.concurrentSyncs: Invalid value: 0"), std::string::npos)
+      << line;
+}
+
+TEST_F(BinaryStartupTest, TypeErrorNamesTheField) {
+  const auto path = config("server:\n  metrics:\n    port: eighty\n");
+  const auto outcome = run({"--config", path});
+  EXPECT_EQ(outcome.exit_code, 1);
+  EXPECT_NE(error_line(outcome).find("server.metrics.port"), std::string::npos);
+}
+
+TEST_F(BinaryStartupTest, UnknownKeysAreIgnoredButLoggingValuesAreValidated) {
+  // Non-strict decoding: `logConfiguration` (the chart's key) is dropped; the
+  // bad level under `logging` is reported under upstream's `log.*` path.
+  const auto path = config("logConfiguration: {logLevel: chatty}\nlogging:\n  logLevel: chatty\n");
+  const auto outcome = run({"--config", path});
+  EXPECT_EQ(outcome.exit_code, 1);
+  const auto line = error_line(outcome);
+  EXPECT_NE(line.find("log.logLevel"), std::string::npos) << line;
+  EXPECT_EQ(line.find("logConfiguration"), std::string::npos) << line;
+}
+
+TEST_F(BinaryStartupTest, UnknownFeatureGateIsAStartupError) {
+  const auto outcome = run({"--config", config("featureGates:\n  Teleport: true\n")});
+  EXPECT_EQ(outcome.exit_code, 1);
+  EXPECT_NE(error_line(outcome).find("unrecognized feature gate: Teleport"), std::string::npos);
+}
+
+TEST_F(BinaryStartupTest, ChangingALockedFeatureGateIsAStartupError) {
+  const auto outcome = run({"--feature-gates", "UseEtcdWrapper=false"});
+  EXPECT_EQ(outcome.exit_code, 1);
+  EXPECT_NE(error_line(outcome).find(
+                "cannot set feature gate UseEtcdWrapper to false, feature is locked to true"),
+            std::string::npos);
+}
+
+TEST_F(BinaryStartupTest, DeprecatedFlagsAreValidatedWithoutConfig) {
+  const auto outcome = run({"--etcd-workers=0"});
+  EXPECT_EQ(outcome.exit_code, 1);
+  const auto line = error_line(outcome);
+  EXPECT_NE(line.find("command-line flags"), std::string::npos) << line;
+  EXPECT_NE(line.find("controllers.etcd.concurrentSyncs"), std::string::npos) << line;
+}
+
+TEST_F(BinaryStartupTest, MalformedFlagValueNamesTheFlag) {
+  const auto outcome = run({"--etcd-status-sync-period=soon"});
+  EXPECT_EQ(outcome.exit_code, 2);
+  EXPECT_NE(
+      error_line(outcome).find("invalid argument \"soon\" for \"--etcd-status-sync-period\" flag"),
+      std::string::npos);
+}
+
+TEST_F(BinaryStartupTest, UnreadableImageVectorOverwriteNamesThePath) {
+  const auto path = (dir_.path() / "no-such-images.yaml").string();
+  const auto outcome = run({}, {{"IMAGEVECTOR_OVERWRITE", path}});
+  EXPECT_EQ(outcome.exit_code, 1);
+  const auto line = error_line(outcome);
+  EXPECT_NE(line.find("image vector"), std::string::npos) << line;
+  EXPECT_NE(line.find(path), std::string::npos) << line;
+}
+
+TEST_F(BinaryStartupTest, InvalidImageVectorOverwriteNamesThePathAndEntry) {
+  const auto path = dir_.write("images.yaml", "images:\n- name: etcd-wrapper\n").string();
+  const auto outcome = run({}, {{"IMAGEVECTOR_OVERWRITE", path}});
+  EXPECT_EQ(outcome.exit_code, 1);
+  const auto line = error_line(outcome);
+  EXPECT_NE(line.find(path), std::string::npos) << line;
+  EXPECT_NE(line.find("images[0]"), std::string::npos) << line;
+}
+
+TEST_F(BinaryStartupTest, WebhookWithoutCertificatesNamesTheMissingFile) {
+  const auto cert_dir = (dir_.path() / "no-certs").string();
+  const auto outcome =
+      run({"--config", config("server:\n  webhooks:\n    serverCertDir: " + cert_dir +
+                              "\nwebhooks:\n  etcdComponentProtection:\n    enabled: true\n"
+                              "    serviceAccountInfo: {name: etcd-druid, namespace: default}\n")});
+  EXPECT_EQ(outcome.exit_code, 1);
+  const auto line = error_line(outcome);
+  EXPECT_NE(line.find(cert_dir + "/tls.crt"), std::string::npos) << line;
+}
+
+TEST_F(BinaryStartupTest, WebhookWithoutReconcilerIdentityIsRejected) {
+  const auto outcome = run({"--enable-etcd-components-webhook"});
+  EXPECT_EQ(outcome.exit_code, 1);
+  EXPECT_NE(error_line(outcome).find(
+                "either reconcilerServiceAccountFQDN or serviceAccountInfo must be set"),
+            std::string::npos);
+}
+
+TEST_F(BinaryStartupTest, NoReachableClusterNamesWhatWasTried) {
+  const auto outcome = run({"--kubeconfig", (dir_.path() / "missing-kubeconfig").string()});
+  EXPECT_EQ(outcome.exit_code, 1);
+  const auto line = error_line(outcome);
+  EXPECT_NE(line.find("cannot find the API server"), std::string::npos) << line;
+  EXPECT_NE(line.find("missing-kubeconfig"), std::string::npos) << line;
+}
+
+TEST_F(BinaryStartupTest, TakenMetricsPortIsAStartupError) {
+  // The client connects lazily, so a kubeconfig naming a closed port is enough
+  // to get as far as the servers.
+  const auto kubeconfig = dir_.write("kubeconfig", R"(apiVersion: v1
+kind: Config
+clusters:
+- name: c
+  cluster: {server: "https://127.0.0.1:1", insecure-skip-tls-verify: true}
+users:
+- name: u
+  user: {token: t}
+contexts:
+- name: x
+  context: {cluster: c, user: u}
+current-context: x
+)");
+  const int taken = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_ANY);
+  ASSERT_EQ(::bind(taken, reinterpret_cast<sockaddr*>(&address), sizeof(address)), 0);
+  ASSERT_EQ(::listen(taken, 1), 0);
+  socklen_t length = sizeof(address);
+  ::getsockname(taken, reinterpret_cast<sockaddr*>(&address), &length);
+  const int port = ntohs(address.sin_port);
+
+  const auto outcome = run({"--kubeconfig", kubeconfig.string(), "--metrics-port",
+                            std::to_string(port), "--health-probe-port", "0"});
+  ::close(taken);
+  EXPECT_EQ(outcome.exit_code, 1);
+  EXPECT_NE(
+      error_line(outcome).find("metrics server: cannot listen on 0.0.0.0:" + std::to_string(port)),
+      std::string::npos);
+}
+
+}  // namespace
+}  // namespace druid::operator_::test
