@@ -7,138 +7,21 @@
 #include <limits>
 #include <optional>
 
+#include "api/validation/object_meta_validation.hpp"
+
 namespace druid::api {
 namespace {
 
 using Operator = SelectorRequirement::Operator;
 
-// --- Kubernetes' label key / value rules (k8s.io/apimachinery validation) ----
-
-constexpr std::size_t kLabelNameMaxLength = 63;
-constexpr std::size_t kLabelValueMaxLength = 63;
-constexpr std::size_t kDnsSubdomainMaxLength = 253;
-
-constexpr const char* kQualifiedNameErrMsg =
-    "must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an "
-    "alphanumeric character";
-constexpr const char* kQualifiedNameFmt = "([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]";
-constexpr const char* kLabelValueErrMsg =
-    "a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or "
-    "'.', and must start and end with an alphanumeric character";
-constexpr const char* kLabelValueFmt = "(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?";
-constexpr const char* kDnsSubdomainErrMsg =
-    "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or "
-    "'.', and must start and end with an alphanumeric character";
-constexpr const char* kDnsSubdomainFmt =
-    "[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*";
-
-std::string max_len_error(std::size_t length) {
-  return fmt::format("must be no more than {} characters", length);
-}
-
-// Kubernetes' RegexError: "<msg> (e.g. 'a',  or 'b', regex used for validation is '<re>')".
-std::string regex_error(std::string_view msg, std::string_view re,
-                        std::initializer_list<std::string_view> examples) {
-  std::string out(msg);
-  out += " (e.g. ";
-  bool first = true;
-  for (std::string_view example : examples) {
-    if (!first) out += " or ";
-    first = false;
-    out += fmt::format("'{}', ", example);
-  }
-  return out + fmt::format("regex used for validation is '{}')", re);
-}
-
-bool is_alnum(char c) {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
-}
-
-// ^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$
-bool is_qualified_name_part(std::string_view s) {
-  if (s.empty() || !is_alnum(s.front()) || !is_alnum(s.back())) return false;
-  return std::all_of(s.begin(), s.end(),
-                     [](char c) { return is_alnum(c) || c == '-' || c == '_' || c == '.'; });
-}
-
-bool is_dns_label(std::string_view s) {
-  auto lower_alnum = [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'); };
-  if (s.empty() || !lower_alnum(s.front()) || !lower_alnum(s.back())) return false;
-  return std::all_of(s.begin(), s.end(), [&](char c) { return lower_alnum(c) || c == '-'; });
-}
-
-std::vector<std::string_view> split(std::string_view s, char separator) {
-  std::vector<std::string_view> parts;
-  std::size_t start = 0;
-  while (true) {
-    const std::size_t end = s.find(separator, start);
-    if (end == std::string_view::npos) {
-      parts.push_back(s.substr(start));
-      return parts;
-    }
-    parts.push_back(s.substr(start, end - start));
-    start = end + 1;
-  }
-}
-
-bool is_dns_subdomain(std::string_view s) {
-  const auto labels = split(s, '.');
-  return std::all_of(labels.begin(), labels.end(), is_dns_label);
-}
-
-std::vector<std::string> dns_subdomain_errors(std::string_view s) {
-  std::vector<std::string> errors;
-  if (s.size() > kDnsSubdomainMaxLength) errors.push_back(max_len_error(kDnsSubdomainMaxLength));
-  if (!is_dns_subdomain(s)) {
-    errors.push_back(regex_error(kDnsSubdomainErrMsg, kDnsSubdomainFmt, {"example.com"}));
-  }
-  return errors;
-}
-
-// validation.IsQualifiedName.
+// Label keys and values are checked with the API server's own rules
+// (validation/object_meta_validation.hpp), so selectors and objects agree.
 std::vector<std::string> label_key_errors(std::string_view key) {
-  std::vector<std::string> errors;
-  const auto parts = split(key, '/');
-  std::string_view name;
-  if (parts.size() == 1) {
-    name = parts[0];
-  } else if (parts.size() == 2) {
-    name = parts[1];
-    if (parts[0].empty()) {
-      errors.push_back("prefix part must be non-empty");
-    } else {
-      for (const auto& message : dns_subdomain_errors(parts[0])) {
-        errors.push_back("prefix part " + message);
-      }
-    }
-  } else {
-    errors.push_back(
-        "a qualified name " +
-        regex_error(kQualifiedNameErrMsg, kQualifiedNameFmt, {"MyName", "my.name", "123-abc"}) +
-        " with an optional DNS subdomain prefix and '/' (e.g. 'example.com/MyName')");
-    return errors;
-  }
-  if (name.empty()) {
-    errors.push_back("name part must be non-empty");
-  } else if (name.size() > kLabelNameMaxLength) {
-    errors.push_back("name part " + max_len_error(kLabelNameMaxLength));
-  }
-  if (!is_qualified_name_part(name)) {
-    errors.push_back("name part " + regex_error(kQualifiedNameErrMsg, kQualifiedNameFmt,
-                                                {"MyName", "my.name", "123-abc"}));
-  }
-  return errors;
+  return validation::qualified_name_errors(key);
 }
 
-// validation.IsValidLabelValue.
 std::vector<std::string> label_value_errors(std::string_view value) {
-  std::vector<std::string> errors;
-  if (value.size() > kLabelValueMaxLength) errors.push_back(max_len_error(kLabelValueMaxLength));
-  if (!value.empty() && !is_qualified_name_part(value)) {
-    errors.push_back(
-        regex_error(kLabelValueErrMsg, kLabelValueFmt, {"MyValue", "my_value", "12345"}));
-  }
-  return errors;
+  return validation::label_value_errors(value);
 }
 
 std::string join(const std::vector<std::string>& parts, std::string_view separator) {

@@ -4,10 +4,11 @@
 
 #include <array>
 #include <charconv>
-#include <cmath>
 #include <deque>
 #include <optional>
 #include <regex>
+
+#include "api/go_json.hpp"
 
 namespace druid::kube {
 
@@ -18,133 +19,11 @@ using nlohmann::json;
 
 namespace {
 
-// strconv.FormatFloat(f, 'g', -1, 64) as fmt's %v uses it: shortest digits,
-// exponent form when the exponent is < -4 or >= 6 ... unless `json_style`, which
-// is encoding/json's rule ('f' unless the exponent is < -6 or >= 21, "e-7" not
-// "e-07").
-std::string go_format_float(double value, bool json_style) {
-  if (value == 0) return std::signbit(value) ? "-0" : "0";
-  std::array<char, 64> buffer{};
-  auto [end, ec] = std::to_chars(buffer.data(), buffer.data() + buffer.size(), value,
-                                 std::chars_format::scientific);
-  (void)ec;
-  std::string scientific(buffer.data(), end);  // "-1.2345e+06"
-  bool negative = scientific.front() == '-';
-  if (negative) scientific.erase(0, 1);
-  auto e = scientific.find('e');
-  std::string mantissa = scientific.substr(0, e);
-  int exponent = std::stoi(scientific.substr(e + 1));
-  std::string digits;
-  for (char c : mantissa) {
-    if (c != '.') digits += c;
-  }
-  const int decimal_point = exponent + 1;  // digits before the point
-  bool use_exponent =
-      json_style ? (exponent < -6 || exponent >= 21) : (exponent < -4 || exponent >= 6);
-  std::string out = negative ? "-" : "";
-  if (use_exponent) {
-    out += digits.substr(0, 1);
-    if (digits.size() > 1) out += "." + digits.substr(1);
-    out += exponent < 0 ? "e-" : "e+";
-    int magnitude = std::abs(exponent);
-    if (magnitude < 10 && !json_style) out += "0";
-    out += std::to_string(magnitude);
-    return out;
-  }
-  if (decimal_point <= 0) {
-    out += "0." + std::string(static_cast<std::size_t>(-decimal_point), '0') + digits;
-  } else if (static_cast<std::size_t>(decimal_point) >= digits.size()) {
-    out += digits + std::string(static_cast<std::size_t>(decimal_point) - digits.size(), '0');
-  } else {
-    out += digits.substr(0, static_cast<std::size_t>(decimal_point)) + "." +
-           digits.substr(static_cast<std::size_t>(decimal_point));
-  }
-  return out;
-}
-
+// A number as fmt's %v prints it, or as encoding/json does (`json_style`).
 std::string go_number(const json& value, bool json_style) {
-  if (value.is_number_float()) return go_format_float(value.get<double>(), json_style);
-  return value.dump();
-}
-
-void append_json_string(std::string& out, const std::string& text) {
-  out += '"';
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    auto c = static_cast<unsigned char>(text[i]);
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      case '<':
-      case '>':
-      case '&':
-        out += fmt::format("\\u{:04x}", c);
-        break;
-      default:
-        if (c < 0x20) {
-          out += fmt::format("\\u{:04x}", c);
-        } else if (c == 0xE2 && i + 2 < text.size() &&
-                   static_cast<unsigned char>(text[i + 1]) == 0x80 &&
-                   (static_cast<unsigned char>(text[i + 2]) == 0xA8 ||
-                    static_cast<unsigned char>(text[i + 2]) == 0xA9)) {
-          out += static_cast<unsigned char>(text[i + 2]) == 0xA8 ? "\\u2028" : "\\u2029";
-          i += 2;
-        } else {
-          out += static_cast<char>(c);
-        }
-    }
-  }
-  out += '"';
-}
-
-void marshal(std::string& out, const json& value) {
-  switch (value.type()) {
-    case json::value_t::object: {
-      out += '{';
-      bool first = true;
-      for (const auto& [key, member] : value.items()) {
-        if (!first) out += ',';
-        first = false;
-        append_json_string(out, key);
-        out += ':';
-        marshal(out, member);
-      }
-      out += '}';
-      break;
-    }
-    case json::value_t::array: {
-      out += '[';
-      for (std::size_t i = 0; i < value.size(); ++i) {
-        if (i > 0) out += ',';
-        marshal(out, value[i]);
-      }
-      out += ']';
-      break;
-    }
-    case json::value_t::string:
-      append_json_string(out, value.get_ref<const std::string&>());
-      break;
-    case json::value_t::null:
-      out += "null";
-      break;
-    case json::value_t::boolean:
-      out += value.get<bool>() ? "true" : "false";
-      break;
-    default:
-      out += go_number(value, true);
-  }
+  if (!value.is_number_float()) return value.dump();
+  const double number = value.get<double>();
+  return json_style ? api::go_json_float(number) : api::go_format_float(number, 'g');
 }
 
 void sprint(std::string& out, const json& value) {
@@ -187,9 +66,8 @@ void sprint(std::string& out, const json& value) {
 }  // namespace
 
 std::string go_json_marshal(const json& value) {
-  std::string out;
-  marshal(out, value);
-  return out;
+  auto text = api::go_json_marshal(value);
+  return text ? *text : value.dump();
 }
 
 std::string go_sprint(const json& value) {
