@@ -13,6 +13,9 @@
 namespace druid::component {
 namespace {
 
+// Behaviour shared by all single-object components (sync, errors, delete) is
+// checked once, in single_object_component_contract_test.cpp.
+
 using nlohmann::json;
 using test::base_etcd_json;
 using test::kTestNamespace;
@@ -86,58 +89,20 @@ class ClientServiceComponentTest : public ::testing::Test {
   ComponentPtr component_ = make_client_service_component();
 };
 
-TEST_F(ClientServiceComponentTest, KindIsClientService) {
-  EXPECT_EQ(component_->kind(), "ClientService");
-}
-
-TEST_F(ClientServiceComponentTest, SyncCreatesTheServiceOwnedByTheEtcd) {
+TEST_F(ClientServiceComponentTest, SpecSettingsReachTheServiceAndStayInSync) {
   const auto etcd = env_.create_etcd(
       with_traffic_distribution(with_service_annotations(with_service_labels(base_etcd_json()))));
   auto ctx = env_.context(etcd);
   ASSERT_TRUE(component_->sync(ctx));
   const json service = get_service();
   EXPECT_TRUE(is_satisfied_by(build_client_service(etcd), service)) << service.dump(2);
-  EXPECT_TRUE(is_controlled_by(service, etcd.metadata.uid));
   EXPECT_EQ(service["metadata"]["labels"]["app.kubernetes.io/name"], "etcd-main-client-custom");
   EXPECT_EQ(service["metadata"]["annotations"].size(), 2u);
   EXPECT_EQ(service["spec"]["trafficDistribution"], "PreferClose");
-  EXPECT_EQ(service["spec"]["selector"]["app.kubernetes.io/component"], "etcd-statefulset");
-}
 
-TEST_F(ClientServiceComponentTest, SecondSyncWritesNothing) {
-  const auto etcd = env_.create_etcd(
-      with_traffic_distribution(with_service_annotations(with_service_labels(base_etcd_json()))));
-  auto ctx = env_.context(etcd);
-  ASSERT_TRUE(component_->sync(ctx));
   env_.server().controls().reset_counts();
   ASSERT_TRUE(component_->sync(ctx));
   EXPECT_EQ(env_.server().controls().write_count(), 0);
-}
-
-TEST_F(ClientServiceComponentTest, DriftIsRepairedByOnePatch) {
-  const auto etcd = env_.create_etcd(with_service_annotations(base_etcd_json()));
-  auto ctx = env_.context(etcd);
-  ASSERT_TRUE(component_->sync(ctx));
-  // Foreign label and annotation, a changed annotation, a dropped port.
-  json ports = build_client_service(etcd)["spec"]["ports"];
-  ports.erase(2);
-  ASSERT_TRUE(env_.client().patch(
-      kType, kTestNamespace, kServiceName, kube::PatchType::kMerge,
-      {{"metadata",
-        {{"labels", {{"foreign", "label"}}},
-         {"annotations", {{"foreign", "annotation"}, {kScrapeAnnotation, "[]"}}}}},
-       {"spec", {{"ports", ports}, {"trafficDistribution", "PreferClose"}}}}));
-
-  env_.server().controls().reset_counts();
-  ASSERT_TRUE(component_->sync(ctx));
-  EXPECT_EQ(env_.server().controls().write_count(), 1);
-  EXPECT_EQ(env_.server().controls().request_count("patch", "services"), 1);
-  const json service = get_service();
-  EXPECT_FALSE(service["metadata"]["labels"].contains("foreign"));
-  EXPECT_EQ(service["metadata"]["annotations"],
-            build_client_service(etcd)["metadata"]["annotations"]);
-  EXPECT_EQ(service["spec"]["ports"].size(), 3u);
-  EXPECT_FALSE(service["spec"].contains("trafficDistribution"));
 }
 
 TEST_F(ClientServiceComponentTest, SettingsRemovedFromTheEtcdLeaveTheService) {
@@ -184,75 +149,6 @@ TEST_F(ClientServiceComponentTest, RejectedCreateIsErrSyncClientService) {
   EXPECT_EQ(result.error().operation, Operation::kSync);
   ASSERT_TRUE(result.error().cause.has_value());
   EXPECT_EQ(result.error().cause->reason, kube::ApiErrorReason::kInvalid);
-}
-
-TEST_F(ClientServiceComponentTest, FailedWriteIsErrSyncClientService) {
-  const auto etcd = env_.create_etcd(base_etcd_json());
-  auto ctx = env_.context(etcd);
-  ASSERT_TRUE(component_->sync(ctx));
-  api::Etcd changed = etcd;
-  changed.spec.etcd.client_service.emplace().traffic_distribution = "PreferClose";
-  auto changed_ctx = env_.context(changed);
-  env_.server().controls().fail_next("patch", "services", 409);
-  const auto result = component_->sync(changed_ctx);
-  ASSERT_FALSE(result);
-  EXPECT_EQ(result.error().code, error_code::kSyncClientService);
-  EXPECT_EQ(result.error().operation, Operation::kSync);
-  ASSERT_TRUE(result.error().cause.has_value());
-  EXPECT_EQ(result.error().cause->http_code, 409);
-  EXPECT_NE(result.error().message.find("shoot--dev--test/etcd-main-client"), std::string::npos);
-}
-
-TEST_F(ClientServiceComponentTest, ExistingNamesListsOnlyAServiceControlledByTheEtcd) {
-  const auto etcd = env_.create_etcd(base_etcd_json());
-  auto ctx = env_.context(etcd);
-  auto none = component_->existing_names(ctx);
-  ASSERT_TRUE(none);
-  EXPECT_TRUE(none->empty());
-
-  json foreign = without_nulls(build_client_service(etcd));
-  foreign["metadata"]["ownerReferences"][0]["uid"] = "00000000-0000-0000-0000-000000000000";
-  ASSERT_TRUE(env_.client().create(kType, kTestNamespace, foreign));
-  auto still_none = component_->existing_names(ctx);
-  ASSERT_TRUE(still_none);
-  EXPECT_TRUE(still_none->empty());
-
-  ASSERT_TRUE(component_->sync(ctx));
-  auto names = component_->existing_names(ctx);
-  ASSERT_TRUE(names);
-  EXPECT_EQ(*names, std::vector<std::string>{kServiceName});
-}
-
-TEST_F(ClientServiceComponentTest, FailedGetIsErrGetClientService) {
-  const auto etcd = env_.create_etcd(base_etcd_json());
-  auto ctx = env_.context(etcd);
-  env_.server().controls().fail_next("get", "services", 500);
-  const auto names = component_->existing_names(ctx);
-  ASSERT_FALSE(names);
-  EXPECT_EQ(names.error().code, error_code::kGetClientService);
-  EXPECT_EQ(names.error().operation, Operation::kGetExistingResourceNames);
-}
-
-TEST_F(ClientServiceComponentTest, TriggerDeleteRemovesItAndToleratesNotFound) {
-  const auto etcd = env_.create_etcd(base_etcd_json());
-  auto ctx = env_.context(etcd);
-  ASSERT_TRUE(component_->sync(ctx));
-  ASSERT_TRUE(component_->trigger_delete(ctx));
-  const auto gone = env_.client().get(kType, kTestNamespace, kServiceName);
-  ASSERT_FALSE(gone);
-  EXPECT_TRUE(kube::is_not_found(gone.error()));
-  EXPECT_TRUE(component_->trigger_delete(ctx));
-}
-
-TEST_F(ClientServiceComponentTest, FailedDeleteIsErrDeleteClientService) {
-  const auto etcd = env_.create_etcd(base_etcd_json());
-  auto ctx = env_.context(etcd);
-  ASSERT_TRUE(component_->sync(ctx));
-  env_.server().controls().fail_next("delete", "services", 500);
-  const auto result = component_->trigger_delete(ctx);
-  ASSERT_FALSE(result);
-  EXPECT_EQ(result.error().code, error_code::kDeleteClientService);
-  EXPECT_EQ(result.error().operation, Operation::kTriggerDelete);
 }
 
 }  // namespace

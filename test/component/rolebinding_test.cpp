@@ -8,8 +8,8 @@
 namespace druid::component {
 namespace {
 
-// The sync, error and delete behaviour is in
-// single_object_component_contract_test.cpp.
+// Behaviour shared by all single-object components (sync, errors, delete) is
+// checked once, in single_object_component_contract_test.cpp.
 
 using test::base_etcd_json;
 

@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
+#include <ostream>
 #include <string>
 #include <vector>
 
@@ -53,6 +54,11 @@ struct Contract {
   ::testing::AssertionResult (*managed_fields_hold)(const json& object, const json& desired);
 };
 
+// Failure messages name the component instead of dumping the struct's bytes.
+void PrintTo(const Contract& contract, std::ostream* os) {
+  *os << contract.name;
+}
+
 ::testing::AssertionResult holds(bool condition, const json& object, const char* what) {
   if (condition) return ::testing::AssertionSuccess();
   return ::testing::AssertionFailure() << what << " in " << object.dump(2);
@@ -70,7 +76,9 @@ const Contract kServiceAccount{
     error_code::kGetServiceAccount,
     error_code::kSyncServiceAccount,
     error_code::kDeleteServiceAccount,
-    [](const json&) { return json{{"automountServiceAccountToken", false}}; },
+    [](const json&) {
+      return json{{"automountServiceAccountToken", false}};
+    },
     [](const json& object, const json&) {
       return holds(object.value("automountServiceAccountToken", false), object,
                    "automountServiceAccountToken is not true");
@@ -116,7 +124,8 @@ const Contract kRoleBinding{
     // A second subject.
     [](const json& desired) {
       json subjects = desired["subjects"];
-      subjects.push_back({{"kind", "ServiceAccount"}, {"name", "intruder"}, {"namespace", "other"}});
+      subjects.push_back(
+          {{"kind", "ServiceAccount"}, {"name", "intruder"}, {"namespace", "other"}});
       return json{{"subjects", subjects}};
     },
     [](const json& object, const json& desired) {
@@ -135,7 +144,9 @@ const Contract kPodDisruptionBudget{
     "poddisruptionbudgets",
     "etcd-main",
     [] { return base_etcd_json(3); },
-    [](const api::Etcd& etcd, const OperatorSettings&) { return build_pod_disruption_budget(etcd); },
+    [](const api::Etcd& etcd, const OperatorSettings&) {
+      return build_pod_disruption_budget(etcd);
+    },
     error_code::kGetPodDisruptionBudget,
     error_code::kSyncPodDisruptionBudget,
     error_code::kDeletePodDisruptionBudget,
@@ -178,12 +189,12 @@ const Contract kClientService{
           {"spec", {{"ports", ports}, {"trafficDistribution", "PreferClose"}}}};
     },
     [](const json& object, const json& desired) {
-      return holds(object["metadata"]["annotations"] == desired["metadata"]["annotations"] &&
-                       object["spec"]["ports"].size() == 3u &&
-                       !object["spec"].contains("trafficDistribution") &&
-                       object["spec"]["selector"]["app.kubernetes.io/component"] ==
-                           "etcd-statefulset",
-                   object, "annotations, ports, trafficDistribution or selector not as desired");
+      return holds(
+          object["metadata"]["annotations"] == desired["metadata"]["annotations"] &&
+              object["spec"]["ports"].size() == 3u &&
+              !object["spec"].contains("trafficDistribution") &&
+              object["spec"]["selector"]["app.kubernetes.io/component"] == "etcd-statefulset",
+          object, "annotations, ports, trafficDistribution or selector not as desired");
     },
 };
 
@@ -205,11 +216,11 @@ const Contract kPeerService{
                     {"selector", {{"app.kubernetes.io/component", nullptr}}}}}};
     },
     [](const json& object, const json&) {
-      return holds(object["spec"]["clusterIP"] == "None" &&
-                       object["spec"]["publishNotReadyAddresses"] == true &&
-                       object["spec"]["selector"]["app.kubernetes.io/component"] ==
-                           "etcd-statefulset",
-                   object, "not a headless Service publishing unready statefulset pods");
+      return holds(
+          object["spec"]["clusterIP"] == "None" &&
+              object["spec"]["publishNotReadyAddresses"] == true &&
+              object["spec"]["selector"]["app.kubernetes.io/component"] == "etcd-statefulset",
+          object, "not a headless Service publishing unready statefulset pods");
     },
 };
 
