@@ -226,17 +226,27 @@ std::optional<nlohmann::json> encode_value(const std::optional<T>& v) {
   return j;
 }
 
-// An element of a list or map is never omitted: Go writes its zero value
-// (false, 0, "") where omitempty would drop a field.
+// The value written for a required field that omitempty would drop.
 template <class T>
-nlohmann::json element_json(std::optional<nlohmann::json> j) {
-  if (j) return std::move(*j);
+nlohmann::json empty_json_for() {
   if constexpr (std::is_same_v<T, bool>) {
     return false;
   } else if constexpr (std::is_arithmetic_v<T>) {
     return 0;
   } else if constexpr (std::is_same_v<T, std::string>) {
     return "";
+  } else {
+    return nlohmann::json::object();
+  }
+}
+
+// An element of a list or map is never omitted: Go writes its zero value
+// (false, 0, "") where omitempty would drop a field; other kinds stay null.
+template <class T>
+nlohmann::json element_json(std::optional<nlohmann::json> j) {
+  if (j) return std::move(*j);
+  if constexpr (std::is_arithmetic_v<T> || std::is_same_v<T, std::string>) {
+    return empty_json_for<T>();
   } else {
     return nlohmann::json();
   }
@@ -256,20 +266,6 @@ std::optional<nlohmann::json> encode_value(const std::map<std::string, T>& v) {
   auto out = nlohmann::json::object();
   for (const auto& [k, item] : v) out[k] = element_json<T>(encode_value(item));
   return out;
-}
-
-// The value written for a required field that omitempty would drop.
-template <class T>
-nlohmann::json empty_json_for() {
-  if constexpr (std::is_same_v<T, bool>) {
-    return false;
-  } else if constexpr (std::is_arithmetic_v<T>) {
-    return 0;
-  } else if constexpr (std::is_same_v<T, std::string>) {
-    return "";
-  } else {
-    return nlohmann::json::object();
-  }
 }
 
 class FieldEncoder {
