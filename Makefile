@@ -20,10 +20,12 @@ test: build
 
 # The operator against the cluster that answers (kubeconfig or in-cluster), or
 # else a local development environment (scripts/run-local.sh, README.md).
-# Builds only the binaries it runs. SIMULATE_MEMBERS=1 adds simulated members.
+# Builds only the binaries it runs: real etcd members by default (the pod
+# runtime and member agent), simulated ones with SIMULATE_MEMBERS=1 or where
+# real ones cannot run.
 run: configure
-	cmake --build $(BUILD_DIR) -j $(JOBS) --target etcd-druid druid-dev-apiserver druid-validate
-	$(if $(SIMULATE_MEMBERS),-cmake --build $(BUILD_DIR) -j $(JOBS) --target druid-simulate-members)
+	cmake --build $(BUILD_DIR) -j $(JOBS) --target etcd-druid druid-dev-apiserver druid-validate \
+	  druid-pod-runtime druid-member-agent druid-simulate-members
 	BUILD_DIR=$(BUILD_DIR) bash scripts/run-local.sh
 
 bench: build

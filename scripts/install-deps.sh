@@ -10,6 +10,9 @@ PACKAGES=(
   nlohmann-json3-dev libyaml-cpp-dev libspdlog-dev libfmt-dev libcli11-dev
   libcurl4-openssl-dev libssl-dev libcpp-httplib-dev
   libgtest-dev libgmock-dev libbenchmark-dev
+  # real etcd members for the local environment and the e2e tier
+  # (test/localenv/README.md): etcd itself, etcdctl, ip (network namespaces)
+  etcd-server etcd-client iproute2
   # code hygiene
   clang-format clang-tidy
 )

@@ -42,6 +42,11 @@ simulator_pid=""
 stop_all() {
   trap - EXIT INT TERM
   if [ -n "$simulator_pid" ]; then kill -TERM "$simulator_pid" 2>/dev/null || true; fi
+  if [ -n "${runtime_pid:-}" ]; then
+    # The pod runtime stops every member and removes its network namespaces.
+    kill -TERM "$runtime_pid" 2>/dev/null || true
+    for _ in $(seq 1 300); do kill -0 "$runtime_pid" 2>/dev/null || break; sleep 0.1; done
+  fi
   if [ -n "$operator_pid" ] && kill -0 "$operator_pid" 2>/dev/null; then
     echo "run-local: stopping etcd-druid (it releases its lease and flushes events)"
     kill -TERM "$operator_pid" 2>/dev/null || true
@@ -123,8 +128,59 @@ apiserver_pid=$!
 for _ in $(seq 1 100); do [ -s "$kubeconfig" ] && break; sleep 0.1; done
 [ -s "$kubeconfig" ] || die "the local API server did not start (see $state/apiserver.log)"
 
-"${detach[@]}" "$druid" --config "$state/operator-config.yaml" --kubeconfig "$kubeconfig" \
-  --health-probe-port "$probe_port" "${extra_args[@]}" >"$state/operator.log" 2>&1 &
+# --- members: real etcd processes (default) or the simulation ----------------------
+# Real members need root (one network namespace per pod), ip, unshare, etcd and
+# the two local-environment binaries; without any of them say why in one line
+# and simulate instead. SIMULATE_MEMBERS=1 always simulates.
+real_members_unavailable() {
+  [ "$(id -u)" -eq 0 ] || { echo "not root (network namespaces need it)"; return; }
+  command -v etcd >/dev/null 2>&1 || { echo "etcd is not installed (scripts/install-deps.sh)"; return; }
+  command -v ip >/dev/null 2>&1 || { echo "ip (iproute2) is not installed"; return; }
+  command -v unshare >/dev/null 2>&1 || { echo "unshare is not installed"; return; }
+  [ -x "$build/druid-pod-runtime" ] && [ -x "$build/druid-member-agent" ] ||
+    { echo "$build/druid-pod-runtime or druid-member-agent is not built"; return; }
+  local probe="druid-run-probe-$$"
+  ip netns add "$probe" >/dev/null 2>&1 || { echo "cannot create network namespaces"; return; }
+  ip netns delete "$probe" >/dev/null 2>&1 || true
+}
+mode=simulated
+if [ -z "${SIMULATE_MEMBERS:-}" ]; then
+  why=$(real_members_unavailable)
+  if [ -z "$why" ]; then
+    mode=real
+  else
+    echo "run-local: real etcd members are not possible here ($why); simulating members instead"
+  fi
+fi
+
+runtime_pid=""
+hosts_file="$PWD/$state/hosts"
+if [ "$mode" = real ]; then
+  # The volumes of a previous run belong to objects that died with its in-memory
+  # API server; new Etcds of the same names must not start on that data. They
+  # are kept one run longer in $state/previous-run/, never deleted at once.
+  if [ -d "$state/pvcs" ] || [ -d "$state/pods" ]; then
+    rm -rf "$state/previous-run"
+    mkdir -p "$state/previous-run"
+    for dir in pvcs pods; do
+      if [ -d "$state/$dir" ]; then mv "$state/$dir" "$state/previous-run/$dir"; fi
+    done
+    echo "run-local: the previous run's volumes are in $state/previous-run/"
+  fi
+  printf '127.0.0.1 localhost\n' >"$hosts_file"
+  "${detach[@]}" "$build/druid-pod-runtime" --kubeconfig "$kubeconfig" --state-dir "$state" \
+    --hosts-out "$hosts_file" --member-agent "$PWD/$build/druid-member-agent" \
+    >"$state/pod-runtime.log" 2>&1 &
+  runtime_pid=$!
+  # The operator reaches members by their peer FQDNs, as in a cluster: it runs in
+  # a private mount namespace with the runtime's hosts file on /etc/hosts.
+  "${detach[@]}" unshare -m sh -c 'mount --bind "$0" /etc/hosts && exec "$@"' "$hosts_file" \
+    "$druid" --config "$state/operator-config.yaml" --kubeconfig "$kubeconfig" \
+    --health-probe-port "$probe_port" "${extra_args[@]}" >"$state/operator.log" 2>&1 &
+else
+  "${detach[@]}" "$druid" --config "$state/operator-config.yaml" --kubeconfig "$kubeconfig" \
+    --health-probe-port "$probe_port" "${extra_args[@]}" >"$state/operator.log" 2>&1 &
+fi
 operator_pid=$!
 for _ in $(seq 1 300); do
   ready && break
@@ -133,15 +189,24 @@ for _ in $(seq 1 300); do
 done
 ready || die "etcd-druid did not become ready in 30 s (see $state/operator.log)"
 
-members="but members never
-become ready (SIMULATE_MEMBERS=1 simulates them)"
-if [ -n "${SIMULATE_MEMBERS:-}" ]; then
+if [ "$mode" = real ]; then
+  members="and druid-pod-runtime
+runs every member as a real etcd process in a network namespace of its own
+($state/pod-runtime.log; per pod: $state/pods/<namespace>/<pod>/), so the Etcds turn ready for real"
+else
   simulator=${SIMULATOR:-$build/druid-simulate-members}
-  [ -x "$simulator" ] || die "SIMULATE_MEMBERS needs $simulator (build target druid-simulate-members)"
+  [ -x "$simulator" ] || die "simulated members need $simulator (build target druid-simulate-members)"
   "${detach[@]}" "$simulator" --kubeconfig "$kubeconfig" >"$state/simulator.log" 2>&1 &
   simulator_pid=$!
   members="and druid-simulate-members
-plays pods, member leases and StatefulSet status, so the Etcds turn ready (.local/simulator.log)"
+plays pods, member leases and StatefulSet status, so the Etcds turn ready ($state/simulator.log)"
+fi
+
+# The TLS example's Secrets (CAs, server, client and peer certificates).
+if command -v kubectl >/dev/null 2>&1 && command -v openssl >/dev/null 2>&1; then
+  bash scripts/gen-etcd-certs.sh --etcd etcd-main --namespace default |
+    kubectl --kubeconfig "$kubeconfig" apply -f - >/dev/null ||
+    echo "run-local: could not create etcd-main's TLS Secrets" >&2
 fi
 
 if command -v kubectl >/dev/null 2>&1; then
@@ -155,8 +220,7 @@ cat <<TXT
 
 Local development environment (not a cluster): an in-memory Kubernetes API server on loopback
 with the druid CRDs, and etcd-druid reconciling against it. $applied.
-There are no nodes, no kubelet and no StatefulSet controller, so no real pods ever run: druid
-creates the StatefulSet, Services, ConfigMap, Leases, RBAC and PDB of each Etcd, $members.
+Druid creates the StatefulSet, Services, ConfigMap, Leases, RBAC and PDB of each Etcd, $members.
 
   kubeconfig: $kubeconfig   (cat it to see it)
   export KUBECONFIG=$kubeconfig
@@ -164,7 +228,7 @@ creates the StatefulSet, Services, ConfigMap, Leases, RBAC and PDB of each Etcd,
   kubectl get all,cm,role,rolebinding,lease,sa --selector=app.kubernetes.io/part-of=etcd-test
   kubectl annotate etcd etcd-test gardener.cloud/operation=reconcile
   kubectl get etcd etcd-test -o jsonpath='{.status.lastOperation}'
-  kubectl get etcd etcd-main -o jsonpath='{.status.lastErrors}'   # waits for its Secrets
+  kubectl get pods -owide                # real members: ETCDCTL_API=3 etcdctl --endpoints http://<pod IP>:2379 member list
 
 Operator log: $state/operator.log ($log_format), API server log: $state/apiserver.log,
 metrics: http://127.0.0.1:$metrics_port/metrics, readiness: http://127.0.0.1:$probe_port/readyz.

@@ -237,6 +237,7 @@ nlohmann::json encode_operator_config(const OperatorConfiguration& config) {
 
 const std::vector<FeatureGateSpec>& known_feature_gates() {
   static const std::vector<FeatureGateSpec> gates = {
+      {kFeatureQuorumAwareUpdatesWithOnDelete, "ALPHA", false, false},
       {kFeatureUpgradeEtcdVersion, "ALPHA", false, false},
       {kFeatureUseEtcdWrapper, "GA", true, true},
   };
@@ -246,6 +247,7 @@ const std::vector<FeatureGateSpec>& known_feature_gates() {
 bool FeatureGates::enabled(std::string_view name) const {
   if (name == kFeatureUseEtcdWrapper) return use_etcd_wrapper;
   if (name == kFeatureUpgradeEtcdVersion) return upgrade_etcd_version;
+  if (name == kFeatureQuorumAwareUpdatesWithOnDelete) return quorum_aware_updates_with_on_delete;
   return false;
 }
 
@@ -261,6 +263,9 @@ const FeatureGateSpec* find_feature_gate(std::string_view name) {
 bool* gate_flag(FeatureGates& gates, std::string_view name) {
   if (name == kFeatureUseEtcdWrapper) return &gates.use_etcd_wrapper;
   if (name == kFeatureUpgradeEtcdVersion) return &gates.upgrade_etcd_version;
+  if (name == kFeatureQuorumAwareUpdatesWithOnDelete) {
+    return &gates.quorum_aware_updates_with_on_delete;
+  }
   return nullptr;
 }
 

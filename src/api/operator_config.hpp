@@ -368,6 +368,10 @@ inline constexpr const char* kLogFormat = kLogFormatJson;
 
 inline constexpr const char* kFeatureUseEtcdWrapper = "UseEtcdWrapper";
 inline constexpr const char* kFeatureUpgradeEtcdVersion = "UpgradeEtcdVersion";
+// StatefulSets use updateStrategy OnDelete and druid's OnDelete controller
+// replaces outdated pods one at a time, quorum first (quorum-aware-updates.md).
+inline constexpr const char* kFeatureQuorumAwareUpdatesWithOnDelete =
+    "QuorumAwareUpdatesWithOnDelete";
 
 struct FeatureGateSpec {
   const char* name;
@@ -380,8 +384,9 @@ struct FeatureGateSpec {
 const std::vector<FeatureGateSpec>& known_feature_gates();
 
 struct FeatureGates {
-  bool use_etcd_wrapper = true;       // GA, locked
-  bool upgrade_etcd_version = false;  // alpha
+  bool use_etcd_wrapper = true;                      // GA, locked
+  bool upgrade_etcd_version = false;                 // alpha
+  bool quorum_aware_updates_with_on_delete = false;  // alpha
   friend bool operator==(const FeatureGates&, const FeatureGates&) = default;
 
   // Unknown names are disabled.

@@ -154,6 +154,7 @@ Outcome<StatefulSetInputs> gather_inputs(Context& ctx) {
         druid_error(error_code::kGetEtcdWrapperImage, Operation::kSync, images.error()));
   }
   inputs.images = std::move(*images);
+  inputs.on_delete_update_strategy = ctx.settings.feature_gates.quorum_aware_updates_with_on_delete;
   auto checksum = pod_template_config_checksum(ctx);
   if (!checksum) return api::unexpected(checksum.error());
   inputs.configmap_checksum = std::move(*checksum);

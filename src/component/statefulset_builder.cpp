@@ -223,6 +223,13 @@ Expected<json, std::string> volume_claim_templates(const api::Etcd& etcd) {
       {{{"metadata", {{"name", api::volume_claim_template_name(etcd)}}}, {"spec", spec}}});
 }
 
+// Kubernetes defaults `rollingUpdate` under RollingUpdate and rejects it next
+// to OnDelete, so OnDelete asks for its removal (null: absent).
+json update_strategy(bool on_delete) {
+  if (on_delete) return {{"type", "OnDelete"}, {"rollingUpdate", nullptr}};
+  return {{"type", "RollingUpdate"}};
+}
+
 Expected<json, std::string> pod_template(const api::Etcd& etcd, const StatefulSetInputs& inputs,
                                          const std::string& provider) {
   auto labels = pod_template_labels(etcd, inputs.existing);
@@ -253,7 +260,7 @@ Expected<json, std::string> build_statefulset(const api::Etcd& etcd,
                {"replicas", runtime_enabled ? inputs.replicas : 0},
                {"selector", {{"matchLabels", api::default_labels(etcd)}}},
                {"podManagementPolicy", "Parallel"},
-               {"updateStrategy", {{"type", "RollingUpdate"}}},
+               {"updateStrategy", update_strategy(inputs.on_delete_update_strategy)},
                {"volumeClaimTemplates", std::move(*claims)},
                {"template", std::move(*template_)}};
   if (runtime_enabled) spec["serviceName"] = api::peer_service_name(etcd);

@@ -26,6 +26,10 @@ struct StatefulSetInputs {
   // The StatefulSet as it exists, if it does: its selector decides whether
   // its old pod-template labels must be kept.
   const nlohmann::json* existing = nullptr;
+  // The QuorumAwareUpdatesWithOnDelete gate: spec.updateStrategy OnDelete (pods
+  // are replaced by druid's OnDelete controller) instead of RollingUpdate.
+  // Outside the pod template, so switching creates no new revision.
+  bool on_delete_update_strategy = false;
 };
 
 // The complete desired StatefulSet (apiVersion, kind, metadata with labels and

@@ -5,7 +5,8 @@
 namespace druid::health {
 
 CheckResult check_all_members_updated(const api::Etcd& etcd, const nlohmann::json* controlled_sts,
-                                      const std::optional<std::string>& read_error) {
+                                      const std::optional<std::string>& read_error,
+                                      const std::vector<ObjectPtr>* pods) {
   const char* type = api::condition::kAllMembersUpdated;
   if (read_error) {
     return {type, api::kConditionUnknown, "UnableToFetchStatefulSet",
@@ -15,9 +16,13 @@ CheckResult check_all_members_updated(const api::Etcd& etcd, const nlohmann::jso
     return {type, api::kConditionUnknown, "StatefulSetNotFound",
             "StatefulSet " + etcd.metadata.name + " not found for etcd"};
   }
-  const StatefulSetFacts sts = read_statefulset(*controlled_sts);
+  const StatefulSetFacts sts = read_statefulset(*controlled_sts, pods);
+  // Under OnDelete currentRevision stays old below Kubernetes 1.37
+  // (quorum-aware-updates.md §4): the pods' revisions decide instead.
+  const bool revision_reached =
+      sts.on_delete ? sts.pods_at_update_revision : sts.update_revision == sts.current_revision;
   if (sts.observed_generation == sts.generation && sts.updated_replicas == sts.spec_replicas &&
-      sts.update_revision == sts.current_revision) {
+      revision_reached) {
     return {type, api::kConditionTrue, "AllMembersUpdated",
             "All members reflect latest desired spec"};
   }

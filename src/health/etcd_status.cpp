@@ -21,7 +21,8 @@ std::vector<CheckResult> check_conditions(const api::Etcd& etcd,
   std::vector<CheckResult> results;
   results.push_back(check_ready(members));
   results.push_back(check_all_members_ready(members, etcd.spec.replicas));
-  results.push_back(check_all_members_updated(etcd, sts, in.statefulset_error));
+  const std::vector<ObjectPtr>* pods = in.pods_error ? nullptr : &in.pods;
+  results.push_back(check_all_members_updated(etcd, sts, in.statefulset_error, pods));
 
   const nlohmann::json* full = nullptr;
   const nlohmann::json* delta = nullptr;
@@ -83,7 +84,9 @@ api::EtcdStatus compute_status(const api::Etcd& etcd, const StatusInputs& in) {
       build_conditions(status.conditions, check_conditions(etcd, status.members, sts, in),
                        etcd.spec.replicas, in.now);
 
-  if (!in.statefulset_error) apply_statefulset_status(status, etcd, sts);
+  if (!in.statefulset_error) {
+    apply_statefulset_status(status, etcd, sts, in.pods_error ? nullptr : &in.pods);
+  }
   status.selector = api::status_selector(etcd);
   record_bootstrap(status, etcd, in.now);
   return status;

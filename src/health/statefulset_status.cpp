@@ -33,7 +33,42 @@ std::int32_t int32_field(const json& object, const char* key, std::int32_t fallb
 
 }  // namespace
 
-StatefulSetFacts read_statefulset(const json& sts) {
+bool is_owned_by_statefulset(const json& pod, const json& sts) {
+  const json& metadata = api::metadata_of(pod);
+  auto refs = metadata.find("ownerReferences");
+  if (refs == metadata.end() || !refs->is_array()) return false;
+  const json& sts_metadata = api::metadata_of(sts);
+  const std::string uid = api::string_field(sts_metadata, "uid");
+  for (const auto& ref : *refs) {
+    if (!ref.is_object()) continue;
+    auto controller = ref.find("controller");
+    if (controller == ref.end() || !controller->is_boolean() || !controller->get<bool>()) continue;
+    if (api::string_field(ref, "kind") != "StatefulSet") return false;
+    if (!uid.empty()) return api::string_field(ref, "uid") == uid;
+    return api::string_field(ref, "name") == api::string_field(sts_metadata, "name");
+  }
+  return false;
+}
+
+bool all_owned_pods_at_update_revision(const json& sts, const std::vector<ObjectPtr>& pods) {
+  const std::string update_revision =
+      api::string_field(object_field(sts, "status"), "updateRevision");
+  if (update_revision.empty()) return false;
+  for (const auto& pod : pods) {
+    if (!pod || !is_owned_by_statefulset(*pod, sts)) continue;
+    const json& labels = object_field(api::metadata_of(*pod), "labels");
+    if (api::string_field(labels, kControllerRevisionHashLabel) != update_revision) return false;
+  }
+  return true;
+}
+
+bool revision_rolled_out(const StatefulSetFacts& sts) {
+  if (sts.on_delete) return sts.pods_at_update_revision;
+  return sts.current_revision == sts.update_revision &&
+         sts.current_replicas == sts.updated_replicas;
+}
+
+StatefulSetFacts read_statefulset(const json& sts, const std::vector<ObjectPtr>* pods) {
   const json& metadata = api::metadata_of(sts);
   const json& spec = object_field(sts, "spec");
   const json& status = object_field(sts, "status");
@@ -53,6 +88,9 @@ StatefulSetFacts read_statefulset(const json& sts) {
   facts.updated_replicas = int32_field(status, "updatedReplicas");
   facts.current_revision = api::string_field(status, "currentRevision");
   facts.update_revision = api::string_field(status, "updateRevision");
+  facts.on_delete = api::string_field(object_field(spec, "updateStrategy"), "type") == "OnDelete";
+  if (pods != nullptr)
+    facts.pods_at_update_revision = all_owned_pods_at_update_revision(sts, *pods);
   return facts;
 }
 
@@ -79,19 +117,18 @@ bool is_statefulset_ready(const api::Etcd& etcd, const StatefulSetFacts& sts) {
                                *etcd.status->observed_generation == etcd.metadata.generation;
   const std::int32_t expected = spec_reconciled ? etcd.spec.replicas : sts.spec_replicas;
   return sts.observed_generation >= sts.generation && sts.ready_replicas >= expected &&
-         sts.current_revision == sts.update_revision &&
-         sts.current_replicas == sts.updated_replicas;
+         revision_rolled_out(sts);
 }
 
 void apply_statefulset_status(api::EtcdStatus& status, const api::Etcd& etcd,
-                              const json* controlled_sts) {
+                              const json* controlled_sts, const std::vector<ObjectPtr>* pods) {
   if (controlled_sts == nullptr) {
     status.ready = false;
     status.current_replicas = 0;
     status.ready_replicas = 0;
     return;
   }
-  const StatefulSetFacts sts = read_statefulset(*controlled_sts);
+  const StatefulSetFacts sts = read_statefulset(*controlled_sts, pods);
   api::CrossVersionObjectReference reference;
   if (status.etcd) reference = *status.etcd;  // keeps keys we do not model
   reference.api_version = "apps/v1";

@@ -15,11 +15,13 @@
 #include "api/image_vector.hpp"
 #include "api/operator_config.hpp"
 #include "controller/etcd/setup.hpp"
+#include "controller/ondelete/setup.hpp"
 #include "kube/client.hpp"
 #include "kube/manager.hpp"
 #include "kube/rest_config.hpp"
 #include "operator/config_mapping.hpp"
 #include "operator/endpoints.hpp"
+#include "operator/etcd_leader_transfer.hpp"
 #include "operator/health_checks.hpp"
 #include "operator/http_listener.hpp"
 #include "operator/logging.hpp"
@@ -73,8 +75,14 @@ void log_startup_notes(const CommandLine& command_line) {
     spdlog::warn(with_fields("Ignoring malformed --feature-gates entry", {{"entry", entry}}));
   }
   if (command_line.config_file && !command_line.deprecated_flags_given.empty()) {
-    spdlog::warn(with_fields("Deprecated flags are ignored because --config is set",
-                             {{"flags", command_line.deprecated_flags_given}}));
+    std::vector<std::string> ignored;
+    for (const auto& flag : command_line.deprecated_flags_given) {
+      if (flag != kFeatureGatesFlag) ignored.push_back(flag);
+    }
+    if (!ignored.empty()) {
+      spdlog::warn(with_fields("Deprecated flags are ignored because --config is set",
+                               {{"flags", ignored}}));
+    }
   }
 }
 
@@ -158,6 +166,11 @@ class OperatorRun {
     manager_ = std::make_unique<kube::Manager>(*client_, std::move(options));
     etcd_controller_ = controller::etcd::add_etcd_controller(
         *manager_, images_, etcd_controller_config(config, startup_.feature_gates));
+    // Always registered: inert unless a StatefulSet uses updateStrategy OnDelete
+    // (the QuorumAwareUpdatesWithOnDelete gate, or one left over from it).
+    leader_transfer_ = std::make_unique<EtcdLeaderTransfer>(*client_);
+    ondelete_controller_ =
+        controller::ondelete::add_ondelete_controller(*manager_, leader_transfer_.get());
     return std::nullopt;
   }
 
@@ -175,8 +188,11 @@ class OperatorRun {
     if (!metrics_address) return metrics_address.error();
     auto metrics =
         HttpListener::start("metrics server", *metrics_address, [this](httplib::Server& server) {
-          add_metrics_route(server,
-                            [this] { return gather_metrics(*manager_, *client_, lease_name_); });
+          add_metrics_route(server, [this] {
+            MetricsSnapshot snapshot = gather_metrics(*manager_, *client_, lease_name_);
+            snapshot.ondelete_pod_updates = ondelete_controller_->metrics->snapshot();
+            return snapshot;
+          });
         });
     if (!metrics) return metrics.error();
     metrics_ = std::move(*metrics);
@@ -220,6 +236,8 @@ class OperatorRun {
   std::unique_ptr<kube::Client> client_;
   std::unique_ptr<kube::Manager> manager_;
   std::unique_ptr<controller::etcd::EtcdController> etcd_controller_;
+  std::unique_ptr<EtcdLeaderTransfer> leader_transfer_;
+  std::unique_ptr<controller::ondelete::OnDeleteController> ondelete_controller_;
   std::unique_ptr<WebhookServer> webhook_;
   HealthChecks healthz_{"healthz"};
   HealthChecks readyz_{"readyz"};
@@ -253,6 +271,10 @@ int run_etcd_druid(const std::vector<std::string>& args, std::string_view versio
   configure_logging(parse_log_level(startup->config.logging.log_level),
                     parse_log_format(startup->config.logging.log_format));
   log_startup_notes(*command_line);
+  if (!startup->feature_gates_from_flag.empty()) {
+    spdlog::info(with_fields("--feature-gates overrides the configuration file's featureGates",
+                             {{"featureGates", startup->feature_gates_from_flag}}));
+  }
   log_runtime_info(version, *startup);
 
   return OperatorRun(*command_line, std::move(*startup), signals).run();

@@ -128,8 +128,11 @@ void add_deprecated_flags(CLI::App& app, DeprecatedFlags& f, FlagRegistry& r) {
                                    "comma-separated service accounts the webhook lets through")
                         ->delimiter(',')
                         ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll));
-  add_deprecated(r, app.add_option("--feature-gates", f.feature_gates,
-                                   "feature gates as Name=true|false,... (UpgradeEtcdVersion)"));
+  add_deprecated(
+      r, app.add_option("--feature-gates", f.feature_gates,
+                        "feature gates as Name=true|false,... (QuorumAwareUpdatesWithOnDelete, "
+                        "UpgradeEtcdVersion); with --config, merged over its "
+                        "featureGates"));
 }
 
 // pflag's wording for a value it cannot parse.
@@ -293,6 +296,10 @@ api::Expected<CommandLine, CommandLineExit> parse_command_line(
   auto config = to_operator_config(flags, cl.skipped_feature_gates);
   if (!config) return api::unexpected(CommandLineExit{2, config.error()});
   cl.flag_config = std::move(*config);
+  if (std::find(cl.deprecated_flags_given.begin(), cl.deprecated_flags_given.end(),
+                kFeatureGatesFlag) != cl.deprecated_flags_given.end()) {
+    cl.explicit_feature_gates = cl.flag_config.feature_gates;
+  }
   return cl;
 }
 

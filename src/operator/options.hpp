@@ -17,6 +17,7 @@ namespace druid::operator_ {
 
 inline constexpr const char* kProgramName = "etcd-druid";
 inline constexpr int kDefaultHealthProbePort = 8081;
+inline constexpr const char* kFeatureGatesFlag = "--feature-gates";
 
 struct CommandLine {
   std::optional<std::string> config_file;  // --config
@@ -33,6 +34,11 @@ struct CommandLine {
   std::vector<std::string> unknown_arguments;
   // `--feature-gates` entries skipped as malformed ("Foo", "Bar=maybe").
   std::vector<std::string> skipped_feature_gates;
+  // The gates `--feature-gates` set explicitly (empty when the flag is absent).
+  // Unlike the other deprecated flags they also apply next to --config: merged
+  // over the file's featureGates (so `make run DRUID_ARGS=--feature-gates=...`
+  // works with the generated configuration file).
+  std::map<std::string, bool> explicit_feature_gates;
 };
 
 // Why parsing ended without a command line to run: --help (exit 0, the help

@@ -272,6 +272,16 @@ std::string render_prometheus_text(const MetricsSnapshot& snapshot) {
     w.sample("leader_election_master_status", {{"name", snapshot.leader_election->lease_name}},
              snapshot.leader_election->leading ? 1 : 0);
   }
+  // Like a Go CounterVec: the family appears once a sample exists.
+  if (!snapshot.ondelete_pod_updates.empty()) {
+    w.family("etcddruid_ondelete_pod_updates_total",
+             "Pods deleted by the OnDelete controller for an update, by outcome.", "counter");
+    for (const auto& [labels, count] : snapshot.ondelete_pod_updates) {
+      w.sample("etcddruid_ondelete_pod_updates_total",
+               {{"etcd_namespace", labels.first}, {"outcome", labels.second}},
+               static_cast<double>(count));
+    }
+  }
   if (snapshot.process) write_process_metrics(w, *snapshot.process);
   return w.text();
 }

@@ -41,6 +41,8 @@ struct MetricsSnapshot {
   std::map<kube::RequestKey, std::uint64_t> requests;
   std::optional<LeaderElectionStatus> leader_election;  // only when enabled
   std::optional<ProcessStats> process;                  // absent where /proc is not readable
+  // etcddruid_ondelete_pod_updates_total by (etcd_namespace, outcome).
+  std::map<std::pair<std::string, std::string>, std::uint64_t> ondelete_pod_updates;
 };
 
 std::string render_prometheus_text(const MetricsSnapshot& snapshot);

@@ -32,6 +32,11 @@ api::Expected<StartupConfig, std::string> resolve_startup_config(const CommandLi
     if (!config) return api::unexpected(config.error());
     startup.config = std::move(*config);
     startup.source = "file " + *command_line.config_file;
+    for (const auto& [name, value] : command_line.explicit_feature_gates) {
+      startup.config.feature_gates[name] = value;
+    }
+    startup.feature_gates_from_flag = command_line.explicit_feature_gates;
+    if (!startup.feature_gates_from_flag.empty()) startup.source += " and --feature-gates";
   } else {
     startup.config = command_line.flag_config;
     startup.source = "command-line flags";

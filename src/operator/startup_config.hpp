@@ -3,6 +3,10 @@
 // 2-4): the --config file (universal decoding, defaults) or, without it, the
 // deprecated flags; then the feature gates; then the §6.3 validation. Every
 // failure is one line naming the file or flag and the field.
+//
+// Ours, unlike upstream: an explicit --feature-gates next to --config is not
+// ignored like the other deprecated flags; its gates are merged over the
+// file's featureGates (the flag wins per gate, the file's other gates stay).
 
 #include <string>
 
@@ -17,6 +21,8 @@ struct StartupConfig {
   api::FeatureGates feature_gates;
   // Where the configuration came from, for logs: "file /etc/x.yaml" or "command-line flags".
   std::string source;
+  // Gates --feature-gates set over the file's featureGates (with --config only).
+  std::map<std::string, bool> feature_gates_from_flag;
 };
 
 api::Expected<StartupConfig, std::string> resolve_startup_config(const CommandLine& command_line);

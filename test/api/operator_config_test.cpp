@@ -323,6 +323,16 @@ TEST(FeatureGates, EnablesAlphaGate) {
   EXPECT_FALSE(off->upgrade_etcd_version);
 }
 
+TEST(FeatureGates, QuorumAwareUpdatesIsAnAlphaGateOffByDefault) {
+  auto defaults = apply_feature_gates({});
+  ASSERT_TRUE(defaults);
+  EXPECT_FALSE(defaults->quorum_aware_updates_with_on_delete);
+  auto gates = apply_feature_gates({{"QuorumAwareUpdatesWithOnDelete", true}});
+  ASSERT_TRUE(gates);
+  EXPECT_TRUE(gates->quorum_aware_updates_with_on_delete);
+  EXPECT_TRUE(gates->enabled(kFeatureQuorumAwareUpdatesWithOnDelete));
+}
+
 TEST(FeatureGates, LockedGateAcceptsItsDefaultOnly) {
   EXPECT_TRUE(apply_feature_gates({{"UseEtcdWrapper", true}}));
   auto gates = apply_feature_gates({{"UseEtcdWrapper", false}});
@@ -348,15 +358,19 @@ TEST(FeatureGates, ReportsAllErrors) {
 
 TEST(FeatureGates, KnownGates) {
   const auto& gates = known_feature_gates();
-  ASSERT_EQ(gates.size(), 2u);
-  EXPECT_STREQ(gates[0].name, "UpgradeEtcdVersion");
+  ASSERT_EQ(gates.size(), 3u);
+  EXPECT_STREQ(gates[0].name, "QuorumAwareUpdatesWithOnDelete");
   EXPECT_STREQ(gates[0].maturity, "ALPHA");
   EXPECT_FALSE(gates[0].default_value);
   EXPECT_FALSE(gates[0].locked_to_default);
-  EXPECT_STREQ(gates[1].name, "UseEtcdWrapper");
-  EXPECT_STREQ(gates[1].maturity, "GA");
-  EXPECT_TRUE(gates[1].default_value);
-  EXPECT_TRUE(gates[1].locked_to_default);
+  EXPECT_STREQ(gates[1].name, "UpgradeEtcdVersion");
+  EXPECT_STREQ(gates[1].maturity, "ALPHA");
+  EXPECT_FALSE(gates[1].default_value);
+  EXPECT_FALSE(gates[1].locked_to_default);
+  EXPECT_STREQ(gates[2].name, "UseEtcdWrapper");
+  EXPECT_STREQ(gates[2].maturity, "GA");
+  EXPECT_TRUE(gates[2].default_value);
+  EXPECT_TRUE(gates[2].locked_to_default);
 }
 
 }  // namespace

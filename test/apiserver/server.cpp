@@ -161,6 +161,13 @@ void TestApiServer::start() {
     res.set_header("Cache-Control", "no-cache, private");
     for (const auto& [k, v] : response.headers) res.set_header(k.c_str(), v);
     if (response.watch) {
+      // httplib gzips a response when the client accepts it, and its gzip
+      // compressor holds everything back until the stream ends: kubectl (which
+      // sends Accept-Encoding: gzip) would see no event of a watch until it
+      // closed. A real API server sends every watch event at once, so watches
+      // are never compressed here. httplib decides from the request's header
+      // when it writes the response; the request object is this handler's own.
+      const_cast<httplib::Request&>(req).headers.erase("Accept-Encoding");  // NOLINT
       auto stream = response.watch;
       res.set_chunked_content_provider(
           response.content_type, [stream](std::size_t, httplib::DataSink& sink) {

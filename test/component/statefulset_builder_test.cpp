@@ -217,6 +217,32 @@ json customised_etcd() {
   return etcd;
 }
 
+TEST(StatefulSetBuilderGolden, ThreeMembersWithOnDeleteUpdateStrategy) {
+  const json etcd = base_etcd_json(3);
+  StatefulSetInputs inputs = inputs_for(etcd);
+  inputs.on_delete_update_strategy = true;
+  EXPECT_TRUE(matches_golden(build(etcd, inputs), "statefulset/3-replicas-on-delete.json"));
+}
+
+TEST(StatefulSetBuilder, OnDeleteChangesOnlyTheUpdateStrategy) {
+  const json etcd = base_etcd_json(3);
+  StatefulSetInputs inputs = inputs_for(etcd);
+  const json rolling = build(etcd, inputs);
+  inputs.on_delete_update_strategy = true;
+  const json on_delete = build(etcd, inputs);
+  // rollingUpdate is asked to be absent: Kubernetes rejects it next to OnDelete.
+  EXPECT_EQ(on_delete["spec"]["updateStrategy"],
+            json({{"type", "OnDelete"}, {"rollingUpdate", nullptr}}));
+  EXPECT_EQ(rolling["spec"]["updateStrategy"], json({{"type", "RollingUpdate"}}));
+  // The pod template (and so the revision) is the same.
+  EXPECT_EQ(on_delete["spec"]["template"], rolling["spec"]["template"]);
+  json a = on_delete;
+  json b = rolling;
+  a["spec"].erase("updateStrategy");
+  b["spec"].erase("updateStrategy");
+  EXPECT_EQ(a, b);
+}
+
 TEST(StatefulSetBuilderGolden, CustomisedEverything) {
   EXPECT_TRUE(matches_golden(build(customised_etcd()), "statefulset/customised.json"));
 }
@@ -414,7 +440,8 @@ TEST(StatefulSetBuilder, RuntimeComponentsDisabledForcesZeroReplicas) {
   const auto sts = build(etcd);
   EXPECT_EQ(sts["spec"]["replicas"], 0);
   EXPECT_FALSE(sts["spec"].contains("serviceName"));
-  EXPECT_TRUE(sts["spec"]["template"]["spec"].value("serviceAccountName", nlohmann::json()).is_null());
+  EXPECT_TRUE(
+      sts["spec"]["template"]["spec"].value("serviceAccountName", nlohmann::json()).is_null());
 }
 
 TEST(StatefulSetBuilder, ReplicasComeFromTheInputs) {

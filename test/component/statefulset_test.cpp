@@ -368,6 +368,45 @@ TEST_F(StatefulSetComponentTest, DriftIsRepairedWithOnePatch) {
   EXPECT_EQ(repaired["spec"]["replicas"], 3);
 }
 
+// --- update strategy (QuorumAwareUpdatesWithOnDelete) ------------------------
+
+TEST_F(StatefulSetComponentTest, GateSwitchesTheUpdateStrategyWithoutANewRevision) {
+  create(test::base_etcd_json(3));
+  ASSERT_TRUE(sync());
+  // What Kubernetes defaults under RollingUpdate (the test server does not).
+  ASSERT_TRUE(client().patch(
+      kube::resources::kStatefulSets, kTestNamespace, kTestEtcdName, kube::PatchType::kMerge,
+      {{"spec", {{"updateStrategy", {{"rollingUpdate", {{"partition", 0}}}}}}}}));
+  const json before = *sts();
+
+  env_.settings().feature_gates.quorum_aware_updates_with_on_delete = true;
+  server().controls().reset_counts();
+  ASSERT_TRUE(sync()) << sync().error().description();
+  EXPECT_EQ(count("patch", "statefulsets"), 1);
+  const json on_delete = *sts();
+  // rollingUpdate removed: Kubernetes rejects it next to OnDelete.
+  EXPECT_EQ(on_delete["spec"]["updateStrategy"], json({{"type", "OnDelete"}}));
+  // The pod template is untouched, so no new revision and no pod replaced.
+  EXPECT_EQ(on_delete["spec"]["template"], before["spec"]["template"]);
+
+  server().controls().reset_counts();
+  ASSERT_TRUE(sync());
+  EXPECT_EQ(server().controls().write_count(), 0);
+
+  env_.settings().feature_gates.quorum_aware_updates_with_on_delete = false;
+  ASSERT_TRUE(sync());
+  const json rolling = *sts();
+  EXPECT_EQ(rolling["spec"]["updateStrategy"]["type"], "RollingUpdate");
+  EXPECT_EQ(rolling["spec"]["template"], before["spec"]["template"]);
+}
+
+TEST_F(StatefulSetComponentTest, CreatedWithOnDeleteWhenTheGateIsOn) {
+  env_.settings().feature_gates.quorum_aware_updates_with_on_delete = true;
+  create(test::base_etcd_json(3));
+  ASSERT_TRUE(sync()) << sync().error().description();
+  EXPECT_EQ((*sts())["spec"]["updateStrategy"], json({{"type", "OnDelete"}}));
+}
+
 TEST_F(StatefulSetComponentTest, ScalesToZeroWhenRuntimeComponentCreationIsDisabled) {
   auto etcd_json = test::base_etcd_json(3);
   etcd_json["metadata"]["annotations"][api::kDisableEtcdRuntimeComponentCreationAnnotation] = "";

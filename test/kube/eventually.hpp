@@ -7,14 +7,16 @@
 
 namespace druid::kube::test {
 
-// Polls `condition` every millisecond until it returns true or `timeout`
-// passes; returns its last value.
+// Polls `condition` every `interval` (a millisecond by default; longer for
+// conditions that cost a network round trip) until it returns true or
+// `timeout` passes; returns its last value.
 template <class F>
-bool eventually(F&& condition, std::chrono::milliseconds timeout = std::chrono::seconds(5)) {
+bool eventually(F&& condition, std::chrono::milliseconds timeout = std::chrono::seconds(5),
+                std::chrono::milliseconds interval = std::chrono::milliseconds(1)) {
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   while (std::chrono::steady_clock::now() < deadline) {
     if (condition()) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    std::this_thread::sleep_for(interval);
   }
   return condition();
 }

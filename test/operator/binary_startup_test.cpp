@@ -77,6 +77,17 @@ TEST_F(BinaryStartupTest, HelpListsTheFlagsAndExitsZero) {
   }
 }
 
+TEST_F(BinaryStartupTest, FeatureGatesFlagAppliesNextToConfig) {
+  // Merged over the file's featureGates (not ignored like the other deprecated
+  // flags), so an unknown gate given this way stops the start as well.
+  const auto outcome = run({"--config", config("featureGates:\n  UpgradeEtcdVersion: true\n"),
+                            "--feature-gates=Teleport=true"});
+  EXPECT_EQ(outcome.exit_code, 1);
+  EXPECT_NE(error_line(outcome).find("and --feature-gates: unrecognized feature gate: Teleport"),
+            std::string::npos)
+      << error_line(outcome);
+}
+
 TEST_F(BinaryStartupTest, InvalidYamlNamesTheFile) {
   const auto path = dir_.write("broken.yaml", "apiVersion: [unclosed\n").string();
   const auto outcome = run({"--config", path});

@@ -205,6 +205,42 @@ TEST(StartupConfig, ConfigFileWinsOverDeprecatedFlags) {
       << "the file's default, not the flag's";
 }
 
+TEST(StartupConfig, ExplicitFeatureGatesAreMergedOverTheConfigFile) {
+  test::TempDir dir;
+  const auto path = dir.write("c.yaml",
+                              "apiVersion: config.druid.gardener.cloud/v1alpha1\n"
+                              "kind: OperatorConfiguration\n"
+                              "featureGates: {UpgradeEtcdVersion: true}\n");
+  const auto startup = resolve_startup_config(
+      parse({"--config", path.string(), "--feature-gates=QuorumAwareUpdatesWithOnDelete=true"}));
+  ASSERT_TRUE(startup) << startup.error();
+  EXPECT_TRUE(startup->feature_gates.quorum_aware_updates_with_on_delete) << "from the flag";
+  EXPECT_TRUE(startup->feature_gates.upgrade_etcd_version) << "the file's gate stays";
+  EXPECT_EQ(startup->feature_gates_from_flag,
+            (std::map<std::string, bool>{{"QuorumAwareUpdatesWithOnDelete", true}}));
+  EXPECT_EQ(startup->source, "file " + path.string() + " and --feature-gates");
+
+  // The flag wins per gate.
+  const auto off = resolve_startup_config(
+      parse({"--config", path.string(), "--feature-gates", "UpgradeEtcdVersion=false"}));
+  ASSERT_TRUE(off) << off.error();
+  EXPECT_FALSE(off->feature_gates.upgrade_etcd_version);
+
+  // Without the flag the file alone counts.
+  const auto file_only = resolve_startup_config(parse({"--config", path.string()}));
+  ASSERT_TRUE(file_only);
+  EXPECT_FALSE(file_only->feature_gates.quorum_aware_updates_with_on_delete);
+  EXPECT_TRUE(file_only->feature_gates_from_flag.empty());
+  EXPECT_EQ(file_only->source, "file " + path.string());
+
+  // Unknown gates from the flag are start-up errors too.
+  const auto unknown =
+      resolve_startup_config(parse({"--config", path.string(), "--feature-gates=Nope=true"}));
+  ASSERT_FALSE(unknown);
+  EXPECT_NE(unknown.error().find("unrecognized feature gate: Nope"), std::string::npos)
+      << unknown.error();
+}
+
 TEST(StartupConfig, ErrorsAreOneLineNamingSourceAndField) {
   test::TempDir dir;
   const auto path = dir.write("c.yaml",

@@ -168,5 +168,26 @@ TEST(RenderPrometheusText, LeaderElectionAndProcessMetrics) {
                        "leader_election_master_status{name=\"druid-leader-election\"} 0"));
 }
 
+TEST(RenderPrometheusText, OnDeletePodUpdatesByNamespaceAndOutcome) {
+  MetricsSnapshot s;
+  EXPECT_EQ(render_prometheus_text(s).find("etcddruid_ondelete_pod_updates_total"),
+            std::string::npos)
+      << "no family before the first count, like a Go CounterVec";
+  s.ondelete_pod_updates[{"shoot--a", "deleted"}] = 2;
+  s.ondelete_pod_updates[{"shoot--a", "deleted_after_leader_transfer"}] = 1;
+  s.ondelete_pod_updates[{"shoot--b", "delete_failed"}] = 3;
+  const auto text = render_prometheus_text(s);
+  EXPECT_TRUE(has_line(text, "# TYPE etcddruid_ondelete_pod_updates_total counter"));
+  EXPECT_TRUE(has_line(
+      text,
+      "etcddruid_ondelete_pod_updates_total{etcd_namespace=\"shoot--a\",outcome=\"deleted\"} 2"));
+  EXPECT_TRUE(has_line(text,
+                       "etcddruid_ondelete_pod_updates_total{etcd_namespace=\"shoot--a\","
+                       "outcome=\"deleted_after_leader_transfer\"} 1"));
+  EXPECT_TRUE(has_line(text,
+                       "etcddruid_ondelete_pod_updates_total{etcd_namespace=\"shoot--b\","
+                       "outcome=\"delete_failed\"} 3"));
+}
+
 }  // namespace
 }  // namespace druid::operator_

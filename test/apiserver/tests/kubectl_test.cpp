@@ -11,8 +11,10 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <future>
 
 #include "apiserver/tests/fixture.hpp"
+#include "kube/eventually.hpp"
 
 namespace druid::testing {
 namespace {
@@ -272,6 +274,37 @@ TEST_F(KubectlTest, UnauthorizedTokenIsRefused) {
   auto r = kubectl("get ns");
   EXPECT_NE(r.exit_code, 0);
   EXPECT_TRUE(contains(r.output, "error: You must be logged in to the server")) << r.output;
+}
+
+// kubectl sends Accept-Encoding: gzip; watch events must still arrive one by
+// one (issue 15: `kubectl wait --for=delete` hung until its timeout).
+TEST_F(KubectlTest, WaitForDeleteReturnsOnceTheObjectIsGone) {
+  ASSERT_TRUE(server_.put(configmap("doomed")));
+  auto waiting = std::async(std::launch::async, [this] {
+    return kubectl("wait --for=delete configmap/doomed --timeout=30s");
+  });
+  // Delete once kubectl watches (its GET, then the watch request).
+  ASSERT_TRUE(kube::test::eventually(
+      [&] { return server_.controls().request_count("watch", "configmaps") > 0; },
+      std::chrono::seconds(20)));
+  ASSERT_EQ(kubectl("delete configmap doomed").exit_code, 0);
+  const auto result = waiting.get();
+  EXPECT_EQ(result.exit_code, 0) << result.output;
+  EXPECT_TRUE(contains(result.output, "condition met")) << result.output;
+}
+
+TEST_F(KubectlTest, GetWatchShowsChangesAsTheyHappen) {
+  ASSERT_TRUE(server_.put(configmap("watched")));
+  // --watch-only prints the delete event and exits at the request timeout.
+  auto watching = std::async(std::launch::async, [this] {
+    return kubectl("get configmap watched --watch-only --output=name --request-timeout=8s");
+  });
+  ASSERT_TRUE(kube::test::eventually(
+      [&] { return server_.controls().request_count("watch", "configmaps") > 0; },
+      std::chrono::seconds(20)));
+  ASSERT_EQ(kubectl("label configmap watched seen=yes").exit_code, 0);
+  const auto result = watching.get();
+  EXPECT_TRUE(contains(result.output, "configmap/watched")) << result.output;
 }
 
 }  // namespace

@@ -1,0 +1,53 @@
+#include "controller/ondelete/setup.hpp"
+
+#include "api/labels.hpp"
+#include "controller/ondelete/predicate.hpp"
+#include "kube/resource.hpp"
+
+namespace druid::controller::ondelete {
+namespace {
+
+// The same selector as the Etcd controller's informers, so they are shared.
+std::string managed_by_selector() {
+  return std::string(api::kManagedByLabelKey) + "=" + api::kManagedByValue;
+}
+
+}  // namespace
+
+std::unique_ptr<OnDeleteController> add_ondelete_controller(kube::Manager& manager,
+                                                            LeaderTransfer* leader_transfer,
+                                                            OnDeleteControllerConfig config,
+                                                            const kube::Clock* clock) {
+  auto wiring = std::make_unique<OnDeleteController>();
+  wiring->reader = std::make_unique<component::CachedReader>(manager.client());
+  wiring->metrics = std::make_unique<PodUpdateMetrics>();
+
+  auto informer = [&](const kube::ResourceType& type, bool managed) -> kube::Informer& {
+    kube::InformerOptions options;
+    options.type = type;
+    if (managed) options.label_selector = managed_by_selector();
+    options.clock = clock;
+    kube::Informer& informer = manager.informer(options);
+    wiring->reader->add_cache(type, informer.cache());
+    return informer;
+  };
+  kube::Informer& statefulsets = informer(kube::resources::kStatefulSets, true);
+  kube::Informer& pods = informer(kube::resources::kPods, true);
+  informer(kube::resources::kLeases, true);
+  informer(kube::resources::kEtcds, false);
+
+  kube::ControllerOptions options;
+  options.workers = config.workers;
+  options.clock = clock;
+  wiring->reconciler = std::make_shared<OnDeleteReconciler>(
+      OnDeleteDependencies{manager.client(), *wiring->reader, &manager.event_recorder(),
+                           leader_transfer, wiring->metrics.get()},
+      config);
+  wiring->controller = &manager.add_controller(kControllerName, wiring->reconciler, options);
+  wiring->controller->watch(statefulsets, statefulset_predicate());
+  wiring->controller->watch(pods, pod_predicate(),
+                            kube::map_to_controller_owner("apps", "StatefulSet"));
+  return wiring;
+}
+
+}  // namespace druid::controller::ondelete
