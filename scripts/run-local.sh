@@ -232,7 +232,7 @@ Druid creates the StatefulSet, Services, ConfigMap, Leases, RBAC and PDB of each
 
 Operator log: $state/operator.log ($log_format), API server log: $state/apiserver.log,
 metrics: http://127.0.0.1:$metrics_port/metrics, readiness: http://127.0.0.1:$probe_port/readyz.
-Ctrl-C stops the operator and the API server.
+Ctrl-C stops the members (if real), the operator and the API server.
 TXT
 
 wait "$operator_pid" || true

@@ -467,14 +467,18 @@ Result<std::vector<Event>> Client::events(std::int64_t start_revision, std::int6
 }
 
 Result<Done> Client::snapshot(const std::function<bool(std::string_view)>& sink) {
+  // etcd sends the database in chunks counting down `remaining_bytes` to 0,
+  // then one more message with the database's sha256, which `etcdctl snapshot
+  // restore` checks: the snapshot is complete after that message.
+  bool database_sent = false;
   auto streamed = impl_->stream("/v3/maintenance/snapshot", json::object(),
                                 impl_->options.snapshot_timeout, [&](const json& result) {
-                                  // Read to the end of the stream: after the
-                                  // last database chunk (remaining_bytes 0)
-                                  // etcd sends the database's sha256, which
-                                  // `etcdctl snapshot restore` checks.
                                   const auto blob = bytes_field(result, "blob");
-                                  return blob.empty() || sink(blob);
+                                  if (!blob.empty() && !sink(blob)) return false;
+                                  if (database_sent) return false;  // the sha256: done
+                                  database_sent =
+                                      int_field<std::int64_t>(result, "remaining_bytes") == 0;
+                                  return true;
                                 });
   if (!streamed) return api::unexpected(streamed.error());
   return Done{};

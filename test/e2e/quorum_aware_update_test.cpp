@@ -175,12 +175,6 @@ RolloutFigures roll(bool quorum_aware, int replicas, int frozen, const std::stri
     return figures;
   }
   const auto old_revision = update_revision(cluster, name);
-  for (int i = 0; i < replicas; ++i) {
-    const auto pod = name + "-" + std::to_string(i);
-    if (const auto s = cluster.member_client(pod)->status(); s && s->leader == s->member_id) {
-      figures.initial_leader = pod;
-    }
-  }
 
   // Freeze the lowest ordinals' etcd processes: they stop participating.
   std::vector<pid_t> stopped;
@@ -198,6 +192,20 @@ RolloutFigures roll(bool quorum_aware, int replicas, int frozen, const std::stri
     EXPECT_TRUE(kube::test::eventually([&] { return !cluster.pod_ready(pod); }, 60s, 100ms));
   }
 
+  // The leader among the members still participating (a frozen leader is
+  // replaced by an election first).
+  kube::test::eventually(
+      [&] {
+        for (int i = frozen; i < replicas; ++i) {
+          const auto pod = name + "-" + std::to_string(i);
+          if (const auto s = cluster.member_client(pod)->status(); s && s->leader == s->member_id) {
+            figures.initial_leader = pod;
+            return true;
+          }
+        }
+        return false;
+      },
+      30s, 200ms);
   Writer writer(cluster, name);
   LeaderWatch leaders(cluster, name, replicas);
   std::map<std::string, std::string> uids;

@@ -1,5 +1,6 @@
 #include "localenv/pod_runtime/runtime.hpp"
 
+#include <fcntl.h>
 #include <signal.h>
 #include <unistd.h>
 
@@ -29,10 +30,17 @@ std::string timestamp() {
 
 // Writes `content` in place (truncate + write): the file may be bind-mounted,
 // and a rename would leave the mount on the old inode.
+// Rewrites a hosts file in its inode (it is bind-mounted) without ever leaving
+// it empty: readers resolving names meanwhile see the old or the new lines,
+// never a truncated file (which would make a name vanish for a moment).
 void write_in_place(const fs::path& path, const std::string& content) {
-  std::ofstream out(path, std::ios::in | std::ios::out | std::ios::trunc);
-  if (!out.is_open()) out.open(path, std::ios::out | std::ios::trunc);
-  out << content;
+  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+  if (fd < 0) return;
+  const auto written = ::pwrite(fd, content.data(), content.size(), 0);
+  if (written == static_cast<ssize_t>(content.size())) {
+    [[maybe_unused]] const int truncated = ::ftruncate(fd, static_cast<off_t>(content.size()));
+  }
+  ::close(fd);
 }
 
 // The StatefulSet controlling `pod` (an ownerReference of kind StatefulSet).
