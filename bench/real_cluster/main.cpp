@@ -91,7 +91,12 @@ Sample run(int replicas) {
       leader = pod;
     }
   }
-  auto client = cluster.cluster_client(name, replicas, 1s);
+  if (leader.empty()) {
+    std::fprintf(stderr, "no member reports itself leader\n");
+    std::exit(1);
+  }
+  std::fprintf(stderr, "deleting the leader's pod %s\n", leader.c_str());
+  auto client = cluster.cluster_client(name, replicas, 2s);
   const auto old_uid = cluster.pod(leader)->at("metadata").value("uid", "");
   auto last_success = Clock::now();
   double longest_gap = 0;
@@ -108,7 +113,10 @@ Sample run(int replicas) {
       ++sample.failed_writes;
     }
     if (!deleted && i == 100) {
-      cluster.client().remove(druid::kube::resources::kPods, druid::e2e::kNamespace, leader);
+      if (!cluster.client().remove(druid::kube::resources::kPods, druid::e2e::kNamespace, leader)) {
+        std::fprintf(stderr, "cannot delete pod %s\n", leader.c_str());
+        std::exit(1);
+      }
       deleted = true;
     }
     if (deleted && i % 50 == 0) {
