@@ -199,7 +199,9 @@ class MessageSplitter {
 
 struct Client::Impl {
   explicit Impl(ClientOptions opts)
-      : options(std::move(opts)), transport(options.tls, options.timeout, "druid-etcd-client") {}
+      : options(std::move(opts)),
+        transport(options.tls, options.connect_timeout.value_or(options.timeout),
+                  "druid-etcd-client") {}
 
   std::string url(const std::string& endpoint, std::string_view path) const {
     std::string base = endpoint;

@@ -49,6 +49,9 @@ struct ClientOptions {
   std::vector<std::string> endpoints;
   kube::TlsConfig tls;  // CA and client certificate for https endpoints
   std::chrono::milliseconds timeout{5000};
+  // How long connecting to one endpoint may take before the call fails over
+  // (a member whose pod is gone never answers); `timeout` when unset.
+  std::optional<std::chrono::milliseconds> connect_timeout;
   // Bounds a whole snapshot download (the database can be gigabytes).
   std::chrono::milliseconds snapshot_timeout{std::chrono::minutes(10)};
 };

@@ -46,6 +46,7 @@ class Writer {
     int slow = 0;                              // answered after more than 1 s
     std::chrono::milliseconds longest_gap{0};  // between two successful writes
     std::map<std::string, int> errors;         // message -> count
+    int retried = 0;  // failed on a member that left the Service, then written through the next
     std::vector<std::string> written;
   };
   Figures figures() {
@@ -58,25 +59,43 @@ class Writer {
     auto last_success = Clock::now();
     std::string endpoint_ip;
     std::unique_ptr<etcd::Client> client;
+    // Follows the Service to the member it resolves to now.
+    const auto resolve = [&] {
+      const auto ip = cluster_.client_service_ip(etcd_name_);
+      if (ip == endpoint_ip && client) return;
+      endpoint_ip = ip;
+      client.reset();
+      if (ip.empty()) return;
+      etcd::ClientOptions options;
+      options.endpoints = {"http://" + ip + ":2379"};
+      options.timeout = 2s;
+      options.connect_timeout = 200ms;
+      client = std::make_unique<etcd::Client>(options);
+    };
+    const auto put = [&](const std::string& key) -> std::optional<std::string> {
+      if (!client) return "the client Service has no ready endpoint";
+      auto written = client->put(key, "x");
+      if (written) return std::nullopt;
+      return written.error().message;
+    };
     for (int i = 0; !stop_ && i < 60000; ++i) {  // bounded: at most 10 minutes of writes
       const auto key = "w" + std::to_string(i);
       const auto start = Clock::now();
-      const auto ip = cluster_.client_service_ip(etcd_name_);
-      if (ip != endpoint_ip) {
-        endpoint_ip = ip;
-        client.reset();
-        if (!ip.empty()) {
-          etcd::ClientOptions options;
-          options.endpoints = {"http://" + ip + ":2379"};
-          options.timeout = 2s;
-          client = std::make_unique<etcd::Client>(options);
+      resolve();
+      const auto tried = endpoint_ip;
+      auto error = put(key);
+      if (error) {
+        // A client of a Service whose member just left it (its pod is being
+        // deleted) reconnects and sends again: the put of a new key with the
+        // same value is idempotent. Counted apart from failures.
+        resolve();
+        if (endpoint_ip != tried) {
+          error = put(key);
+          if (!error) {
+            std::lock_guard lock(mu_);
+            ++figures_.retried;
+          }
         }
-      }
-      std::optional<std::string> error;
-      if (!client) {
-        error = "the client Service has no ready endpoint";
-      } else if (auto written = client->put(key, "x"); !written) {
-        error = written.error().message;
       }
       const auto end = Clock::now();
       {
@@ -266,7 +285,8 @@ RolloutFigures roll(bool quorum_aware, int replicas, int frozen, const std::stri
 std::string describe(const RolloutFigures& f) {
   std::ostringstream out;
   out << "writes=" << f.writes.writes << " failed=" << f.writes.failed
-      << " slow(>1s)=" << f.writes.slow << " longest_gap_ms=" << f.writes.longest_gap.count()
+      << " retried_on_next_member=" << f.writes.retried << " slow(>1s)=" << f.writes.slow
+      << " longest_gap_ms=" << f.writes.longest_gap.count()
       << " leader_changes=" << f.leader_changes << " order=";
   for (const auto& pod : f.deletion_order) out << pod << ' ';
   out << "missing_keys=" << f.missing_keys.size();

@@ -1,5 +1,8 @@
 #include "controller/ondelete/predicate.hpp"
 
+#include <algorithm>
+#include <array>
+
 namespace druid::controller::ondelete {
 namespace {
 
@@ -17,11 +20,11 @@ kube::Predicate statefulset_predicate() {
   p.create = [](const json&) { return true; };
   p.update = [](const json& old_object, const json& new_object) {
     if (&old_object == &new_object || old_object == new_object) return true;  // resync
-    for (const char* pointer :
-         {"/status/updateRevision", "/spec/updateStrategy/type", "/spec/replicas"}) {
-      if (at(old_object, pointer) != at(new_object, pointer)) return true;
-    }
-    return false;
+    constexpr std::array<const char*, 3> kWatched = {"/status/updateRevision",
+                                                     "/spec/updateStrategy/type", "/spec/replicas"};
+    return std::ranges::any_of(kWatched, [&](const char* pointer) {
+      return at(old_object, pointer) != at(new_object, pointer);
+    });
   };
   p.remove = [](const json&) { return false; };
   return p;

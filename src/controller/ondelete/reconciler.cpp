@@ -156,7 +156,8 @@ kube::ReconcileOutcome OnDeleteReconciler::reconcile(const kube::Request& reques
           "deleting it anyway (etcd hands leadership over on shutdown, an election may follow)",
           pod.name, *failure);
       spdlog::warn("StatefulSet {}: {}", key, message);
-      if (deps_.events) deps_.events->warning(*etcd_json, kLeaderTransferFailedReason, message);
+      if (deps_.events != nullptr)
+        deps_.events->warning(*etcd_json, kLeaderTransferFailedReason, message);
       why += "; leadership transfer failed";
     } else {
       result = outcome::kDeletedAfterLeaderTransfer;
@@ -168,21 +169,23 @@ kube::ReconcileOutcome OnDeleteReconciler::reconcile(const kube::Request& reques
   options.precondition_uid = pod.uid;
   auto removed = deps_.client.remove(kube::resources::kPods, ns, pod.name, options);
   if (!removed && !kube::is_not_found(removed.error())) {
-    if (deps_.metrics) deps_.metrics->count(ns, outcome::kDeleteFailed);
+    if (deps_.metrics != nullptr) deps_.metrics->count(ns, outcome::kDeleteFailed);
     const std::string message =
         fmt::format("Deleting pod {} for an update from revision {} to {} failed: {}", pod.name,
                     old_revision, facts.update_revision, removed.error().what());
-    if (deps_.events) deps_.events->warning(*etcd_json, kPodDeleteForUpdateFailedReason, message);
+    if (deps_.events != nullptr)
+      deps_.events->warning(*etcd_json, kPodDeleteForUpdateFailedReason, message);
     return error(message);
   }
   if (!removed) return later;  // already gone: the next cycle sees its replacement
   remember(key, DeletedPod{pod.name, pod.uid});
-  if (deps_.metrics) deps_.metrics->count(ns, result);
+  if (deps_.metrics != nullptr) deps_.metrics->count(ns, result);
   const std::string message =
       fmt::format("Deleted pod {} (role {}) to update it from revision {} to {}: {}", pod.name,
                   to_string(pod.role), old_revision, facts.update_revision, why);
   spdlog::info("StatefulSet {}: {}", key, message);
-  if (deps_.events) deps_.events->normal(*etcd_json, kPodDeletedForUpdateReason, message);
+  if (deps_.events != nullptr)
+    deps_.events->normal(*etcd_json, kPodDeletedForUpdateReason, message);
   return later;
 }
 

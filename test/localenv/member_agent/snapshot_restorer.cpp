@@ -71,7 +71,10 @@ api::Expected<int, std::string> replay_deltas(const LocalSnapstore& store,
        "--listen-peer-urls=" + peer_url,
        "--quota-backend-bytes=" + std::to_string(request.quota_bytes)},
       {}, request.work_dir / "restore-etcd.log");
-  etcd::Client client(etcd::ClientOptions{{client_url}, {}, std::chrono::seconds(5)});
+  etcd::ClientOptions options;
+  options.endpoints = {client_url};
+  options.timeout = std::chrono::seconds(5);
+  etcd::Client client(options);
   const auto deadline = std::chrono::steady_clock::now() + request.timeout;
   while (!client.status()) {
     if (etcd_process.wait(std::chrono::milliseconds(0))) {

@@ -26,13 +26,7 @@ using nlohmann::json;
 namespace {
 
 std::string now_rfc3339() {
-  const auto now = std::chrono::system_clock::now();
-  const auto t = std::chrono::system_clock::to_time_t(now);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char text[32];
-  std::strftime(text, sizeof(text), "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return text;
+  return api::format_rfc3339(std::chrono::system_clock::now());
 }
 
 // The program of a container: the member agent plays the two druid images.
