@@ -13,6 +13,9 @@ PACKAGES=(
   # real etcd members for the local environment and the e2e tier
   # (test/localenv/README.md): etcd itself, etcdctl, ip (network namespaces)
   etcd-server etcd-client iproute2
+  # openssl: TLS material in tests and scripts/gen-etcd-certs.sh; python3: a pod's
+  # HTTP server in the pod runtime's integration test
+  openssl python3
   # code hygiene
   clang-format clang-tidy
 )

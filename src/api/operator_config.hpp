@@ -369,7 +369,7 @@ inline constexpr const char* kLogFormat = kLogFormatJson;
 inline constexpr const char* kFeatureUseEtcdWrapper = "UseEtcdWrapper";
 inline constexpr const char* kFeatureUpgradeEtcdVersion = "UpgradeEtcdVersion";
 // StatefulSets use updateStrategy OnDelete and druid's OnDelete controller
-// replaces outdated pods one at a time, quorum first (quorum-aware-updates.md).
+// replaces outdated pods one at a time, quorum first (docs/quorum-aware-updates.md).
 inline constexpr const char* kFeatureQuorumAwareUpdatesWithOnDelete =
     "QuorumAwareUpdatesWithOnDelete";
 

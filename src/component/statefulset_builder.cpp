@@ -117,7 +117,7 @@ json etcd_readiness_probe(const api::Etcd& etcd) {
   // Deliberate difference from upstream, which picks HTTPS when backup TLS
   // (spec.backup.tls) is set: the probe talks to etcd-wrapper's own server on
   // the wrapper port, and the wrapper serves HTTPS exactly when *client* TLS
-  // is configured (it reuses etcd's client certificate; sidecars.md A.8). With
+  // is configured (it reuses etcd's client certificate; test/localenv/README.md). With
   // upstream's rule a pod with client TLS but no backup TLS never gets ready,
   // and one with backup TLS but no client TLS neither. Clusters with both or
   // neither get exactly upstream's probe, so taking them over rolls nothing.

@@ -1,6 +1,6 @@
 #pragma once
 // The desired StatefulSet of an Etcd (etcd-druid.md §3 "StatefulSet", and
-// sidecars.md A.0–A.1): a pure function of the Etcd and a few inputs read
+// test/localenv/README.md): a pure function of the Etcd and a few inputs read
 // elsewhere, so every variant is tested against a golden object.
 
 #include <cstdint>

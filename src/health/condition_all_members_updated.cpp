@@ -18,7 +18,7 @@ CheckResult check_all_members_updated(const api::Etcd& etcd, const nlohmann::jso
   }
   const StatefulSetFacts sts = read_statefulset(*controlled_sts, pods);
   // Under OnDelete currentRevision stays old below Kubernetes 1.37
-  // (quorum-aware-updates.md §4): the pods' revisions decide instead.
+  // (docs/quorum-aware-updates.md the pods' revisions decide instead.
   const bool revision_reached =
       sts.on_delete ? sts.pods_at_update_revision : sts.update_revision == sts.current_revision;
   if (sts.observed_generation == sts.generation && sts.updated_replicas == sts.spec_replicas &&

@@ -47,7 +47,7 @@ inline constexpr const char* kControllerRevisionHashLabel = "controller-revision
 // StatefulSet's selector too, but are not owned by it.
 bool is_owned_by_statefulset(const nlohmann::json& pod, const nlohmann::json& sts);
 
-// quorum-aware-updates.md §4: every pod the StatefulSet owns carries
+// docs/quorum-aware-updates.md every pod the StatefulSet owns carries
 // controller-revision-hash == status.updateRevision (false without an
 // updateRevision). Under OnDelete, Kubernetes below 1.37 never promotes
 // status.currentRevision, so this replaces the revision comparison.

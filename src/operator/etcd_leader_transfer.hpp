@@ -1,5 +1,5 @@
 #pragma once
-// The OnDelete controller's leader transfer (quorum-aware-updates.md §6a) over
+// The OnDelete controller's leader transfer (docs/quorum-aware-updates.md over
 // etcd's maintenance API: MoveLeader sent to the leader itself at
 // `<pod>.<etcd>-peer.<ns>.svc:<clientPort>` (other members answer "not
 // leader"), over https with the Etcd's client TLS material when

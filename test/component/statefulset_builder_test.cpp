@@ -1,4 +1,4 @@
-// The desired StatefulSet (etcd-druid.md §3 "StatefulSet", sidecars.md
+// The desired StatefulSet (etcd-druid.md §3 "StatefulSet", test/localenv/README.md
 // A.0–A.1): one golden object per variant, plus focused checks of argument
 // order, the rules between fields, and every error.
 

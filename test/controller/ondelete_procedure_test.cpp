@@ -1,4 +1,4 @@
-// The per-cycle procedure of quorum-aware updates (quorum-aware-updates.md §2
+// The per-cycle procedure of quorum-aware updates (docs/quorum-aware-updates.md
 // and §6c), table-driven: each row is a cluster state and the one decision a
 // cycle takes in it.
 

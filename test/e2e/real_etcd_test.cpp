@@ -201,9 +201,9 @@ TEST_F(RealEtcdTest, ScaleUpFromOneToThreeKeepsTheData) {
 }
 
 // Without a backup store: with one, druid first takes a final full snapshot
-// through an EtcdOpsTask (upstream's pre-sync, etcd-druid.md §2.6), which
-// needs the EtcdOpsTask controller (not built yet). The data survives on the
-// PVC, which hibernation keeps.
+// through an EtcdOpsTask (upstream's pre-sync, internal/component/statefulset/statefulset.go),
+// which needs the EtcdOpsTask controller (not built yet). The data survives on the PVC, which
+// hibernation keeps.
 TEST_F(RealEtcdTest, HibernationAndWakeUpKeepTheData) {
   RealCluster cluster;
   cluster.create_etcd(etcd_manifest("sleepy", 1));

@@ -1,5 +1,5 @@
 // Under updateStrategy OnDelete, Kubernetes below 1.37 never promotes
-// status.currentRevision (quorum-aware-updates.md §4), so AllMembersUpdated and
+// status.currentRevision (docs/quorum-aware-updates.md so AllMembersUpdated and
 // the StatefulSet readiness use the pod-level check: every pod the StatefulSet
 // owns carries controller-revision-hash == status.updateRevision.
 

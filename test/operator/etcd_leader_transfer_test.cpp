@@ -1,4 +1,4 @@
-// The leader transfer of the OnDelete controller (quorum-aware-updates.md §6a):
+// The leader transfer of the OnDelete controller (docs/quorum-aware-updates.md
 // which address it calls and which TLS material it takes from the Etcd's
 // Secrets; failures before any connection are sentences for the Warning Event.
 

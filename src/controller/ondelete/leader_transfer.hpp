@@ -1,6 +1,6 @@
 #pragma once
 // Hands etcd leadership to another member before the leader's pod is deleted
-// (quorum-aware-updates.md §6a). The controller only decides *whether* and *to
+// (docs/quorum-aware-updates.md The controller only decides *whether* and *to
 // whom*; how the leader is reached (etcd's MoveLeader over its client port,
 // TLS material from the Etcd's Secrets) lives with the operator, which
 // implements this interface, so the controller's code has no HTTP in it and

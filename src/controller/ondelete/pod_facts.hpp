@@ -1,6 +1,6 @@
 #pragma once
 // What one cycle of the OnDelete controller knows about a StatefulSet and its
-// pods (quorum-aware-updates.md §2), read from objects as the API server
+// pods (docs/quorum-aware-updates.md read from objects as the API server
 // returns them. Pure: malformed fields read as "unknown", never thrown on.
 
 #include <cstdint>

@@ -1,6 +1,6 @@
 #pragma once
 // etcddruid_ondelete_pod_updates_total{etcd_namespace, outcome}
-// (quorum-aware-updates.md §6b): pods the OnDelete controller deleted for an
+// (docs/quorum-aware-updates.md pods the OnDelete controller deleted for an
 // update, by outcome. Thread-safe; the operator renders a snapshot on /metrics.
 
 #include <cstdint>

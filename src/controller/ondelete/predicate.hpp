@@ -1,5 +1,5 @@
 #pragma once
-// Which events start a cycle of the OnDelete controller (quorum-aware-updates.md
+// Which events start a cycle of the OnDelete controller (docs/quorum-aware-updates.md
 // §2 "Watch/predicate"): a StatefulSet seen for the first time (so a restart
 // resumes a rollout), a new status.updateRevision, a change of
 // spec.updateStrategy.type (turning OnDelete hands an ongoing rollout over) or

@@ -1,6 +1,6 @@
 #pragma once
 // The OnDelete controller's reconcile of one StatefulSet
-// (quorum-aware-updates.md §2, §6): inert unless spec.updateStrategy.type is
+// (docs/quorum-aware-updates.md inert unless spec.updateStrategy.type is
 // OnDelete; otherwise reads the StatefulSet, its Etcd, the pods it owns and
 // their member leases from the reader (the operator's caches), runs one cycle
 // of the update procedure and deletes at most one pod: a plain DELETE with the

@@ -1,6 +1,6 @@
 #pragma once
 // One cycle of the quorum-aware update of a StatefulSet with updateStrategy
-// OnDelete (quorum-aware-updates.md §2 and our decisions §6): a pure function
+// OnDelete (docs/quorum-aware-updates.md and our decisions §6): a pure function
 // from what the cycle read to at most one pod to delete.
 //
 //   1. every member's pod at updateRevision            -> done

@@ -1,6 +1,6 @@
 #pragma once
 // `druid-member-agent server`: etcd-backup-restore's part of the pod contract
-// (sidecars.md A.3–A.6) for the local environment — the HTTP API the
+// (test/localenv/README.md) for the local environment — the HTTP API the
 // etcd-wrapper and druid call (/initialization/*, /config, /healthz,
 // /snapshot/*), the member lease heartbeat with learner promotion, and full and
 // delta snapshots into the Local store while this member is etcd's leader.

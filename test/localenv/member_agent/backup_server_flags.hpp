@@ -1,6 +1,6 @@
 #pragma once
 // The command line of `druid-member-agent server`: the flags druid passes to
-// etcd-backup-restore's `etcdbrctl server` (sidecars.md A.1). Flags this agent
+// etcd-backup-restore's `etcdbrctl server` (test/localenv/README.md). Flags this agent
 // has no use for are accepted silently; flags nobody knows are reported as
 // warnings and ignored, so a newer druid does not break an older agent.
 

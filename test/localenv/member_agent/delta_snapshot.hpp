@@ -1,5 +1,5 @@
 #pragma once
-// The content of a delta snapshot (sidecars.md A.5): a JSON array of
+// The content of a delta snapshot (test/localenv/README.md): a JSON array of
 // `{"etcdEvent": <mvccpb.Event as Go's encoding/json writes it>, "time": <RFC 3339>}`
 // followed by the raw 32-byte SHA-256 of that JSON, so etcdbrctl's restorer
 // can read our deltas and we can read its.

@@ -1,6 +1,6 @@
 #pragma once
 // The Local snapshot store: one directory `<root>/<container>/<store-prefix>/v2/`
-// holding snapshot files by their snap names (sidecars.md A.5). druid mounts
+// holding snapshot files by their snap names (test/localenv/README.md). druid mounts
 // the Local provider's hostPath at /home/nonroot/<container>, the sidecar's
 // working directory, which is why <root> defaults to /home/nonroot.
 

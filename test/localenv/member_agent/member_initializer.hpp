@@ -1,5 +1,5 @@
 #pragma once
-// What /initialization/start runs in the background (sidecars.md A.6): the
+// What /initialization/start runs in the background (test/localenv/README.md): the
 // learner add of a new member of a multi-member cluster, else the data
 // directory's validation (safe_guard, structure) and, for a single member
 // without valid data, the restore from the Local store.

@@ -1,5 +1,5 @@
 #pragma once
-// The Lease writes of etcd-backup-restore (sidecars.md A.4): the member
+// The Lease writes of etcd-backup-restore (test/localenv/README.md): the member
 // lease's heartbeat and the full/delta snapshot leases' revisions.
 
 #include <cstdint>

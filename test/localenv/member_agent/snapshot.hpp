@@ -1,6 +1,6 @@
 #pragma once
 // One snapshot in the store, named and described as etcd-backup-restore does
-// (sidecars.md A.3, A.5): `<Kind>-<startRev %08d>-<lastRev %08d>-<unix><suffix>[.final]`
+// (test/localenv/README.md): `<Kind>-<startRev %08d>-<lastRev %08d>-<unix><suffix>[.final]`
 // under `<store-prefix>/v2/`, and its JSON form (the answer of /snapshot/*).
 
 #include <cstdint>

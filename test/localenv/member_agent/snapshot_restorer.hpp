@@ -1,6 +1,6 @@
 #pragma once
 // Restoring a single-member etcd's data directory from the Local store
-// (sidecars.md A.6 step 3): the latest full snapshot with `etcdctl snapshot
+// (test/localenv/README.md): the latest full snapshot with `etcdctl snapshot
 // restore` into `<data-dir>.part`, then each later delta replayed into a
 // temporary etcd started on that directory (free loopback ports), then the
 // directory swapped into place.

@@ -1,6 +1,6 @@
 #pragma once
 // Full and delta snapshots of this member's etcd into the Local store, and the
-// snapshot leases after each (sidecars.md A.4, A.5). One snapshot at a time:
+// snapshot leases after each (test/localenv/README.md). One snapshot at a time:
 // the schedule and /snapshot/* requests share one Snapshotter.
 
 #include <mutex>

@@ -1,4 +1,4 @@
-// `druid-member-agent start-etcd`: plays gardener/etcd-wrapper (sidecars.md
+// `druid-member-agent start-etcd`: plays gardener/etcd-wrapper (test/localenv/README.md
 // A.8) with the installed etcd as a child process instead of an embedded one.
 //
 // Signals: SIGTERM and SIGINT are blocked in every thread and taken with

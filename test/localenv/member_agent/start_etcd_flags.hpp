@@ -1,5 +1,5 @@
 #pragma once
-// The command line of etcd-wrapper's `start-etcd` (sidecars.md A.8), exactly
+// The command line of etcd-wrapper's `start-etcd` (test/localenv/README.md), exactly
 // as druid's StatefulSet passes it. Unknown flags are kept so the caller can
 // warn about them: a newer druid may pass flags this agent does not know.
 
