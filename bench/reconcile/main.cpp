@@ -7,8 +7,13 @@
 // several times; medians are printed as a Markdown table for
 // docs/benchmarks.md.
 //
+// --shape cluster gives the namespace what a real cluster holds besides the
+// objects druid creates (issue 16): per Etcd 3 Pods as a kubelet reports them,
+// 3 PVCs that stay Pending (no provisioner) each with a Warning event, and 10
+// unrelated Events; the steady state then also counts reads (every verb).
+//
 //   reconcile-bench [--sizes 1,100,1000] [--runs 5] [--steady-seconds 30]
-//                   [--modes limited,unlimited]
+//                   [--modes limited,unlimited] [--shape bare|cluster]
 
 #include <fcntl.h>
 #include <signal.h>
@@ -52,6 +57,8 @@ struct Sample {
   double seconds_to_succeeded = 0;
   std::map<std::string, double> requests_per_etcd;  // by verb
   double writes_per_minute_steady = 0;
+  double requests_per_minute_steady = 0;  // every verb
+  double cpu_seconds_per_minute_steady = 0;
   double peak_rss_mib = 0;
   double cpu_seconds = 0;
 };
@@ -70,6 +77,131 @@ json etcd(int i) {
                 {"prefix", "bench/etcd-" + std::to_string(i)},
                 {"container", "etcd-bucket"},
                 {"secretRef", {{"name", "etcd-backup"}}}}}}}}}};
+}
+
+// What a kubelet reports for pod `ordinal` of Etcd `i`: labels as the
+// StatefulSet controller sets them, a spec and status of realistic size.
+json kubelet_pod(int i, int ordinal) {
+  const std::string etcd_name = "etcd-" + std::to_string(i);
+  const std::string name = etcd_name + "-" + std::to_string(ordinal);
+  json container = {{"name", "etcd"},
+                    {"image",
+                     "europe-docker.pkg.dev/gardener-project/releases/gardener/"
+                     "etcd-wrapper:v0.4.2"},
+                    {"args",
+                     {"start-etcd", "--backup-restore-host-port=" + name + "-local:8080",
+                      "--etcd-server-name=" + etcd_name + "-local"}},
+                    {"ports", {{{"containerPort", 2379}}, {{"containerPort", 2380}}}},
+                    {"resources", {{"requests", {{"cpu", "50m"}, {"memory", "128Mi"}}}}},
+                    {"volumeMounts",
+                     {{{"name", etcd_name}, {"mountPath", "/var/etcd/data/"}},
+                      {{"name", "etcd-config-file"}, {"mountPath", "/var/etcd/config/"}}}}};
+  json sidecar = container;
+  sidecar["name"] = "backup-restore";
+  sidecar["image"] =
+      "europe-docker.pkg.dev/gardener-project/releases/gardener/"
+      "etcdbrctl:v0.30.2";
+  sidecar["args"] = {"server", "--schedule=0 */24 * * *", "--garbage-collection-policy=Exponential",
+                     "--storage-provider=S3", "--store-prefix=bench/" + etcd_name};
+  json status = {{"name", "etcd"},
+                 {"ready", true},
+                 {"restartCount", 0},
+                 {"started", true},
+                 {"image", container["image"]},
+                 {"imageID", "sha256:" + std::string(64, 'a')},
+                 {"containerID", "containerd://" + std::string(64, 'b')},
+                 {"state", {{"running", {{"startedAt", "2026-12-01T10:00:05Z"}}}}}};
+  json sidecar_status = status;
+  sidecar_status["name"] = "backup-restore";
+  return {{"apiVersion", "v1"},
+          {"kind", "Pod"},
+          {"metadata",
+           {{"name", name},
+            {"namespace", kNamespace},
+            {"labels",
+             {{"app.kubernetes.io/managed-by", "etcd-druid"},
+              {"app.kubernetes.io/part-of", etcd_name},
+              {"app", "etcd-statefulset"},
+              {"controller-revision-hash", etcd_name + "-6f7d9c"},
+              {"statefulset.kubernetes.io/pod-name", name}}}}},
+          {"spec",
+           {{"containers", {container, sidecar}},
+            {"hostname", name},
+            {"subdomain", etcd_name + "-peer"},
+            {"nodeName", "node-" + std::to_string(ordinal)},
+            {"volumes",
+             {{{"name", etcd_name}, {"persistentVolumeClaim", {{"claimName", etcd_name}}}}}}}},
+          {"status",
+           {{"phase", "Running"},
+            {"hostIP", "10.0.0." + std::to_string(ordinal + 1)},
+            {"podIP", "10.1." + std::to_string(i % 250) + "." + std::to_string(ordinal + 1)},
+            {"qosClass", "Burstable"},
+            {"startTime", "2026-12-01T10:00:00Z"},
+            {"conditions",
+             {{{"type", "Initialized"}, {"status", "True"}},
+              {{"type", "Ready"}, {"status", "True"}},
+              {{"type", "ContainersReady"}, {"status", "True"}},
+              {{"type", "PodScheduled"}, {"status", "True"}}}},
+            {"containerStatuses", {status, sidecar_status}}}}};
+}
+
+// The claim of pod `ordinal` of Etcd `i` (volumeClaimTemplate = the Etcd's
+// name), Pending as on a cluster without a provisioner.
+json pending_claim(int i, int ordinal) {
+  const std::string etcd_name = "etcd-" + std::to_string(i);
+  return {
+      {"apiVersion", "v1"},
+      {"kind", "PersistentVolumeClaim"},
+      {"metadata",
+       {{"name", etcd_name + "-" + etcd_name + "-" + std::to_string(ordinal)},
+        {"namespace", kNamespace},
+        {"labels",
+         {{"app.kubernetes.io/managed-by", "etcd-druid"},
+          {"app.kubernetes.io/part-of", etcd_name}}}}},
+      {"spec",
+       {{"accessModes", {"ReadWriteOnce"}}, {"resources", {{"requests", {{"storage", "16Gi"}}}}}}},
+      {"status", {{"phase", "Pending"}}}};
+}
+
+json event(const std::string& name, const std::string& kind, const std::string& object,
+           const std::string& type, const std::string& reason, const std::string& message) {
+  return {{"apiVersion", "v1"},
+          {"kind", "Event"},
+          {"metadata", {{"name", name}, {"namespace", kNamespace}}},
+          {"involvedObject", {{"kind", kind}, {"namespace", kNamespace}, {"name", object}}},
+          {"type", type},
+          {"reason", reason},
+          {"message", message},
+          {"source", {{"component", "persistentvolume-controller"}}},
+          {"count", 1},
+          {"firstTimestamp", "2026-12-01T10:00:00Z"},
+          {"lastTimestamp", "2026-12-01T10:00:00Z"}};
+}
+
+// Pods, Pending claims with their Warning events, and unrelated events for n Etcds.
+void create_cluster_shape(druid::kube::Client& client, int n) {
+  namespace resources = druid::kube::resources;
+  auto create = [&](const druid::kube::ResourceType& type, const json& object) {
+    auto created = client.create(type, kNamespace, object);
+    if (!created) throw std::runtime_error(created.error().what());
+  };
+  for (int i = 0; i < n; ++i) {
+    for (int ordinal = 0; ordinal < 3; ++ordinal) {
+      create(resources::kPods, kubelet_pod(i, ordinal));
+      const json claim = pending_claim(i, ordinal);
+      const std::string claim_name = claim["metadata"]["name"];
+      create(resources::kPersistentVolumeClaims, claim);
+      create(resources::kEvents, event(claim_name + ".warning", "PersistentVolumeClaim", claim_name,
+                                       "Warning", "FailedBinding",
+                                       "no persistent volumes available for this claim and no "
+                                       "storage class is set"));
+    }
+    for (int e = 0; e < 10; ++e) {
+      const std::string pod = "app-" + std::to_string(i) + "-" + std::to_string(e);
+      create(resources::kEvents, event(pod + ".pulled", "Pod", pod, "Normal", "Pulled",
+                                       "Successfully pulled image \"nginx:1.27\" in 1.2s"));
+    }
+  }
 }
 
 std::unique_ptr<druid::kube::Client> admin_client(const druid::testing::TestApiServer& server) {
@@ -155,7 +287,8 @@ fs::path write_config(const fs::path& dir, double qps, int burst) {
   return path;
 }
 
-Sample run_once(const fs::path& binary, int n, double qps, int burst, int steady_seconds) {
+Sample run_once(const fs::path& binary, int n, double qps, int burst, int steady_seconds,
+                bool cluster_shape) {
   druid::testing::TestApiServer server;
   server.start();
   server.install_crds(fs::path(DRUID_SOURCE_DIR) / "config" / "crd");
@@ -166,6 +299,7 @@ Sample run_once(const fs::path& binary, int n, double qps, int burst, int steady
   const fs::path dir = fs::temp_directory_path() / ("druid-bench-" + std::to_string(::getpid()));
   fs::create_directories(dir);
   server.write_kubeconfig(dir / "kubeconfig");
+  if (cluster_shape) create_cluster_shape(*client, n);
   const fs::path config = write_config(dir, qps, burst);
 
   OperatorProcess op(binary, dir / "kubeconfig", config, dir / "operator.log");
@@ -191,9 +325,17 @@ Sample run_once(const fs::path& binary, int n, double qps, int burst, int steady
   // Steady state: nothing changes; count the operator's writes.
   std::this_thread::sleep_for(std::chrono::seconds(2));  // let in-flight requeues settle
   server.controls().reset_counts();
+  const double cpu_before_steady = op.cpu_seconds();
   std::this_thread::sleep_for(std::chrono::seconds(steady_seconds));  // the measured window
+  s.cpu_seconds_per_minute_steady = (op.cpu_seconds() - cpu_before_steady) * 60.0 / steady_seconds;
   s.writes_per_minute_steady =
       static_cast<double>(server.controls().write_count()) * 60.0 / steady_seconds;
+  double requests = 0;
+  const json steady_counts = server.controls().counts_json();
+  for (const auto& [verb, resources] : steady_counts.items()) {
+    for (const auto& [resource, count] : resources.items()) requests += count.get<double>();
+  }
+  s.requests_per_minute_steady = requests * 60.0 / steady_seconds;
   s.peak_rss_mib = op.peak_rss_mib();
   s.cpu_seconds = op.cpu_seconds();
   fs::remove_all(dir);
@@ -214,6 +356,11 @@ int main(int argc, char** argv) {
   int steady_seconds = 30;
   std::string binary = ETCD_DRUID_BIN;
   std::vector<std::string> modes = {"limited", "unlimited"};
+  std::string shape = "bare";
+  app.add_option("--shape", shape,
+                 "bare: only the Etcds; cluster: plus 3 Pods, 3 Pending PVCs and 13 Events "
+                 "per Etcd, as on a real cluster")
+      ->check(CLI::IsMember({"bare", "cluster"}));
   app.add_option("--modes", modes, "client QPS: limited (100/150, the default) and/or unlimited")
       ->delimiter(',');
   app.add_option("--sizes", sizes)->delimiter(',');
@@ -225,8 +372,8 @@ int main(int argc, char** argv) {
   std::printf(
       "| Etcds | client QPS/burst | time to Succeeded (s) | requests per Etcd "
       "(create/patch/get/list/watch/delete) | "
-      "ratio to minimum writes | steady writes/min | peak RSS (MiB) | CPU (s) "
-      "|\n|---|---|---|---|---|---|---|---|\n");
+      "ratio to minimum writes | steady writes/min | steady requests/min | peak RSS (MiB) | "
+      "CPU (s) | steady CPU s/min |\n|---|---|---|---|---|---|---|---|---|---|\n");
   for (int n : sizes) {
     for (const auto& mode : modes) {
       const bool limited = mode == "limited";
@@ -234,7 +381,7 @@ int main(int argc, char** argv) {
       const int burst = limited ? 150 : 100000;
       std::vector<Sample> samples;
       for (int r = 0; r < runs; ++r)
-        samples.push_back(run_once(binary, n, qps, burst, steady_seconds));
+        samples.push_back(run_once(binary, n, qps, burst, steady_seconds, shape == "cluster"));
       auto med = [&](auto field) {
         std::vector<double> v;
         for (const auto& s : samples) v.push_back(field(s));
@@ -248,15 +395,17 @@ int main(int argc, char** argv) {
       };
       const double writes = verb("create") + verb("patch") + verb("update") + verb("delete");
       std::printf(
-          "| %d | %s | %.2f | %.1f / %.1f / %.1f / %.1f / %.2f / %.1f | %.2f | %.1f | %.1f | %.2f "
-          "|\n",
+          "| %d | %s | %.2f | %.1f / %.1f / %.1f / %.1f / %.2f / %.1f | %.2f | %.1f | %.1f | %.1f "
+          "| %.2f | %.2f |\n",
           n, limited ? "100/150" : "unlimited",
           med([](const Sample& s) { return s.seconds_to_succeeded; }), verb("create"),
           verb("patch"), verb("get"), verb("list"), verb("watch"), verb("delete"),
           writes / (kMinimumCreates + kMinimumPatches),
           med([](const Sample& s) { return s.writes_per_minute_steady; }),
+          med([](const Sample& s) { return s.requests_per_minute_steady; }),
           med([](const Sample& s) { return s.peak_rss_mib; }),
-          med([](const Sample& s) { return s.cpu_seconds; }));
+          med([](const Sample& s) { return s.cpu_seconds; }),
+          med([](const Sample& s) { return s.cpu_seconds_per_minute_steady; }));
       std::fflush(stdout);
     }
   }

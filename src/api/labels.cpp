@@ -35,6 +35,13 @@ Labels default_labels(const Etcd& etcd) {
   return default_labels_for(etcd.metadata.name);
 }
 
+std::string managed_by_selector() {
+  std::string selector = kManagedByLabelKey;
+  selector += '=';
+  selector += kManagedByValue;
+  return selector;
+}
+
 std::string status_selector(const Etcd& etcd) {
   std::string selector;
   for (const auto& [key, value] : default_labels(etcd)) {  // std::map: keys sorted

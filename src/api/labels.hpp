@@ -42,6 +42,9 @@ inline constexpr const char* kNetworkingToPublicNetworksLabelKey =
     "networking.gardener.cloud/to-public-networks";
 inline constexpr const char* kNetworkingAllowedValue = "allowed";
 
+// `app.kubernetes.io/managed-by=etcd-druid`: what the operator's informers
+// watch, so they cache nothing else of the cluster.
+std::string managed_by_selector();
 // {managed-by: etcd-druid, part-of: <etcd>}; also the StatefulSet and PDB selector.
 Labels default_labels(const Etcd& etcd);
 // status.selector: `app.kubernetes.io/managed-by=etcd-druid,app.kubernetes.io/part-of=<etcd>`.

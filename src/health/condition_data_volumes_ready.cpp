@@ -45,6 +45,17 @@ std::optional<api::Time> time_field(const json& object, const char* key) {
   return *parsed;
 }
 
+// The event's involvedObject.name without a copy; null when absent. The
+// status check of every Etcd scans the cached warning events of its
+// namespace, so this first test must not allocate.
+const std::string* involved_name(const json& event) {
+  auto involved = event.find("involvedObject");
+  if (involved == event.end() || !involved->is_object()) return nullptr;
+  auto name = involved->find("name");
+  if (name == involved->end() || !name->is_string()) return nullptr;
+  return &name->get_ref<const std::string&>();
+}
+
 // A Warning event about this PVC (involvedObject v1 PersistentVolumeClaim).
 // Events written without involvedObject.apiVersion are accepted too.
 bool is_warning_about(const json& event, const PvcRef& pvc) {
@@ -174,7 +185,10 @@ std::string pvc_warning_messages(const json& sts, const std::vector<ObjectPtr>& 
   for (const PvcRef& pvc : unbound_pvcs(read_statefulset(sts), pvcs)) {
     std::vector<WarningEvent> about;
     for (const auto& event : events) {
-      if (event && is_warning_about(*event, pvc)) about.push_back(read_event(*event));
+      if (!event) continue;
+      const std::string* name = involved_name(*event);
+      if (name == nullptr || *name != pvc.name) continue;
+      if (is_warning_about(*event, pvc)) about.push_back(read_event(*event));
     }
     std::string messages = events_message(std::move(about), now);
     if (!messages.empty()) {

@@ -123,6 +123,10 @@ bool Informer::pause(Clock::Duration delay) {
   return !stop_;
 }
 
+namespace {
+constexpr const char* kLastAppliedAnnotation = "kubectl.kubernetes.io/last-applied-configuration";
+}  // namespace
+
 ObjectPtr Informer::prepare(json object) const {
   if (options_.metadata_only) {
     json stripped = json::object();
@@ -131,11 +135,15 @@ ObjectPtr Informer::prepare(json object) const {
     }
     object = std::move(stripped);
   }
-  if (options_.strip_managed_fields) {
+  if (options_.strip_apply_bookkeeping) {
     if (auto meta = object.find("metadata"); meta != object.end() && meta->is_object()) {
       meta->erase("managedFields");
+      if (auto notes = meta->find("annotations"); notes != meta->end() && notes->is_object()) {
+        notes->erase(kLastAppliedAnnotation);
+      }
     }
   }
+  if (options_.transform.apply) options_.transform.apply(object);
   return std::make_shared<const json>(std::move(object));
 }
 

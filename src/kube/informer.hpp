@@ -36,6 +36,16 @@ struct BackoffPolicy {
   Clock::Duration delay(int failures) const;
 };
 
+// Reduces each object before it enters the cache, as controller-runtime's
+// cache TransformFunc does: a controller that reads a few fields of a large
+// object (a Pod) need not hold the rest. Informers of equal options are shared
+// (Manager::informer), so the name is part of that identity: two callers that
+// ask for the same data in different forms get two informers.
+struct ObjectTransform {
+  std::string name;  // "" = none
+  std::function<void(nlohmann::json& object)> apply;
+};
+
 struct InformerOptions {
   ResourceType type;
   std::string ns;              // "" = all namespaces (or a cluster-scoped type)
@@ -44,9 +54,12 @@ struct InformerOptions {
   // Keep only apiVersion, kind and metadata: for types whose payload must not
   // sit in memory (Secrets) or is not needed.
   bool metadata_only = false;
-  // metadata.managedFields is bookkeeping of server-side apply that readers
-  // never need; dropping it roughly halves the memory of small objects.
-  bool strip_managed_fields = true;
+  // metadata.managedFields (server-side apply) and the annotation
+  // kubectl.kubernetes.io/last-applied-configuration (client-side apply, a
+  // second copy of the whole object) are bookkeeping that readers never need;
+  // dropping them roughly halves the memory of small objects.
+  bool strip_apply_bookkeeping = true;
+  ObjectTransform transform;         // after the two reductions above
   std::int64_t page_size = 500;      // list page size (limit/continue); <= 0: one request
   Clock::Duration resync_period{0};  // 0: no resync
   BackoffPolicy backoff;

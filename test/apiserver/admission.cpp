@@ -141,8 +141,8 @@ StatusError denied_error(const std::string& webhook, const json& status) {
   return e;
 }
 
-WebhookAdmission::WebhookAdmission(NamespaceLabels namespace_labels)
-    : namespace_labels_(std::move(namespace_labels)) {}
+WebhookAdmission::WebhookAdmission(NamespaceLabels namespace_labels, CallObserver on_call)
+    : namespace_labels_(std::move(namespace_labels)), on_call_(std::move(on_call)) {}
 
 bool WebhookAdmission::webhook_matches(const json& webhook, const AdmissionAttributes& a) const {
   bool any_rule = false;
@@ -250,6 +250,7 @@ std::optional<StatusError> WebhookAdmission::review(const AdmissionAttributes& a
   for (const auto& configuration : configurations) {
     for (const auto& webhook : configuration.value("webhooks", json::array())) {
       if (!webhook_matches(webhook, a)) continue;
+      if (on_call_) on_call_(webhook.value("name", ""));
       if (auto error = call(webhook, a)) return error;
     }
   }

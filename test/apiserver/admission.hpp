@@ -32,7 +32,9 @@ class WebhookAdmission {
  public:
   // Labels of a namespace (for namespaceSelector); empty when it does not exist.
   using NamespaceLabels = std::function<api::Labels(const std::string& ns)>;
-  explicit WebhookAdmission(NamespaceLabels namespace_labels);
+  // Told the name of every webhook called (for the server's counters).
+  using CallObserver = std::function<void(const std::string& webhook)>;
+  explicit WebhookAdmission(NamespaceLabels namespace_labels, CallObserver on_call = {});
 
   std::optional<StatusError> review(const AdmissionAttributes& attributes,
                                     const std::vector<nlohmann::json>& configurations);
@@ -43,6 +45,7 @@ class WebhookAdmission {
                                   const AdmissionAttributes& attributes);
 
   NamespaceLabels namespace_labels_;
+  CallObserver on_call_;
   IdGenerator ids_;
 };
 

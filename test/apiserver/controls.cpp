@@ -132,6 +132,11 @@ std::int64_t Controls::write_count() const {
   return n;
 }
 
+void Controls::count_webhook_call(const std::string& name) {
+  std::lock_guard lock(mutex_);
+  ++counts_[{"webhook", name}];
+}
+
 void Controls::reset_counts() {
   std::lock_guard lock(mutex_);
   counts_.clear();

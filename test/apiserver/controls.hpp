@@ -63,6 +63,12 @@ class Controls {
   // Writes (create, update, patch, delete, deletecollection) of any type.
   std::int64_t write_count() const;
   void reset_counts();
+  // Calls the API server made to the admission webhook `name` (counted apart
+  // from requests, under the pseudo-verb "webhook").
+  void count_webhook_call(const std::string& name);
+  std::int64_t webhook_calls(const std::string& name) const {
+    return request_count("webhook", name);
+  }
   // {"<verb>": {"<resource>": n}} for GET /debug/requests.
   nlohmann::json counts_json() const;
 

@@ -83,16 +83,18 @@ TestApiServer::TestApiServer(Options options) : options_(std::move(options)) {
   authenticator_.add_user(admin_token_, "admin", {"system:masters"});
   if (options_.admission_webhooks) {
     ApiCore* core = core_.get();
-    auto admission = std::make_shared<WebhookAdmission>([core](const std::string& ns) {
-      api::Labels labels;
-      if (auto object = core->get_object("namespaces", "", ns)) {
-        const json labels_json = object->at("metadata").value("labels", json::object());
-        for (const auto& [k, v] : labels_json.items()) {
-          if (v.is_string()) labels[k] = v.get<std::string>();
-        }
-      }
-      return labels;
-    });
+    auto admission = std::make_shared<WebhookAdmission>(
+        [core](const std::string& ns) {
+          api::Labels labels;
+          if (auto object = core->get_object("namespaces", "", ns)) {
+            const json labels_json = object->at("metadata").value("labels", json::object());
+            for (const auto& [k, v] : labels_json.items()) {
+              if (v.is_string()) labels[k] = v.get<std::string>();
+            }
+          }
+          return labels;
+        },
+        [core](const std::string& webhook) { core->controls().count_webhook_call(webhook); });
     core_->set_admission_hook([admission](const AdmissionAttributes& attributes,
                                           const std::vector<json>& configurations) {
       return admission->review(attributes, configurations);

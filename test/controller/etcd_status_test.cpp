@@ -327,29 +327,37 @@ TEST_F(EtcdStatusTest, MembersReportingDifferentClusterIdsAreAMismatch) {
 }
 
 // §9.2 "test data volume condition reflects pvc error event".
-TEST_F(EtcdStatusTest, WarningEventOfAnUnboundPvcMakesDataVolumesNotReady) {
-  ASSERT_TRUE(all_ready_eventually());
-  sim_.set_pvc_bound(1, false);
-  const std::string pvc = sim_.pvc_name(1);
+json pvc_warning_event(const std::string& pvc, const std::string& suffix,
+                       const std::string& message) {
   const std::string now = api::format_rfc3339(
       std::chrono::time_point_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now()));
-  const json event = {
-      {"apiVersion", "v1"},
-      {"kind", "Event"},
-      {"metadata", {{"name", pvc + ".17f0a1b2c3d4e5f6"}, {"namespace", kTestNamespace}}},
-      {"involvedObject",
-       {{"apiVersion", "v1"},
-        {"kind", "PersistentVolumeClaim"},
-        {"name", pvc},
-        {"namespace", kTestNamespace}}},
-      {"reason", "FailedAttachVolume"},
-      {"message", "AttachVolume.Attach failed for volume \"pv-1\" : timed out"},
-      {"type", "Warning"},
-      {"source", {{"component", "attachdetach-controller"}}},
-      {"firstTimestamp", now},
-      {"lastTimestamp", now},
-      {"count", 1}};
-  ASSERT_TRUE(env_.client().create(kube::resources::kEvents, kTestNamespace, event));
+  return {{"apiVersion", "v1"},
+          {"kind", "Event"},
+          {"metadata", {{"name", pvc + "." + suffix}, {"namespace", kTestNamespace}}},
+          {"involvedObject",
+           {{"apiVersion", "v1"},
+            {"kind", "PersistentVolumeClaim"},
+            {"name", pvc},
+            {"namespace", kTestNamespace}}},
+          {"reason", "FailedAttachVolume"},
+          {"message", message},
+          {"type", "Warning"},
+          {"source", {{"component", "attachdetach-controller"}}},
+          {"firstTimestamp", now},
+          {"lastTimestamp", now},
+          {"count", 1}};
+}
+
+TEST_F(EtcdStatusTest, WarningEventOfAnUnboundPvcMakesDataVolumesNotReady) {
+  ASSERT_TRUE(all_ready_eventually());
+  const auto event_lists_at_start = env_.server().controls().request_count("list", "events");
+  EXPECT_GE(event_lists_at_start, 1) << "the operator's events informer lists once at start";
+  sim_.set_pvc_bound(1, false);
+  const std::string pvc = sim_.pvc_name(1);
+  ASSERT_TRUE(env_.client().create(
+      kube::resources::kEvents, kTestNamespace,
+      pvc_warning_event(pvc, "17f0a1b2c3d4e5f6",
+                        "AttachVolume.Attach failed for volume \"pv-1\" : timed out")));
 
   EXPECT_TRUE(wait_for([](const json& e) {
     return condition_is(e, "DataVolumesReady", "False", "FoundWarningsForDataVolumes");
@@ -361,8 +369,47 @@ TEST_F(EtcdStatusTest, WarningEventOfAnUnboundPvcMakesDataVolumesNotReady) {
   EXPECT_TRUE(message.ends_with(" ago: AttachVolume.Attach failed for volume \"pv-1\" : timed out"))
       << message;
 
+  // A later warning shows up too: the status checks went on while the PVC
+  // stayed unbound, and none of them listed events (they come from the
+  // operator's field-selected cache, issue 16).
+  ASSERT_TRUE(env_.client().create(
+      kube::resources::kEvents, kTestNamespace,
+      pvc_warning_event(pvc, "17f0a1b2c3d4e5f7", "AttachVolume.Attach failed again")));
+  EXPECT_TRUE(wait_for([](const json& e) {
+    return condition(e, "DataVolumesReady").value("message", "").find("failed again") !=
+           std::string::npos;
+  })) << status_of(env_.etcd()).dump(2);
+  EXPECT_EQ(env_.server().controls().request_count("list", "events"), event_lists_at_start);
+
   sim_.set_pvc_bound(1, true);
   EXPECT_TRUE(wait_for(all_ready));
+}
+
+// Pods and PVCs sit in the operator's cache in their reduced forms
+// (src/controller/cached_forms.hpp) while the status still reads them: the
+// members above are Ready from the pods' ContainersReady condition.
+TEST_F(EtcdStatusTest, PodsAndClaimsAreCachedInTheirReducedForms) {
+  ASSERT_TRUE(all_ready_eventually());
+  const std::string pod_name = kEtcd + "-0";
+  auto live_pod = env_.client().get(kube::resources::kPods, kTestNamespace, pod_name);
+  ASSERT_TRUE(live_pod) << live_pod.error().what();
+  ASSERT_TRUE(live_pod->contains("spec")) << "the server keeps the whole pod";
+  auto cached_pod = env_.op().reader().get(kube::resources::kPods, kTestNamespace, pod_name);
+  ASSERT_TRUE(cached_pod && *cached_pod) << "the pod is cached";
+  const json& pod = **cached_pod;
+  EXPECT_FALSE(pod.contains("spec")) << pod.dump();
+  EXPECT_EQ(pod["metadata"]["labels"], live_pod->at("metadata").at("labels"));
+  EXPECT_EQ(pod["status"]["conditions"], live_pod->at("status").at("conditions"));
+
+  const std::string claim_name = sim_.pvc_name(0);
+  auto cached_claim =
+      env_.op().reader().get(kube::resources::kPersistentVolumeClaims, kTestNamespace, claim_name);
+  ASSERT_TRUE(cached_claim && *cached_claim) << "the claim is cached";
+  EXPECT_EQ(**cached_claim, json({{"apiVersion", "v1"},
+                                  {"kind", "PersistentVolumeClaim"},
+                                  {"metadata", (**cached_claim)["metadata"]},
+                                  {"status", {{"phase", "Bound"}}}}))
+      << (*cached_claim)->dump();
 }
 
 // Hibernation: with no members to check, every condition keeps its last status

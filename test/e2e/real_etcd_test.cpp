@@ -237,7 +237,8 @@ TEST_F(RealEtcdTest, DeletedEtcdLeavesNoProcessOrNamespace) {
   ASSERT_TRUE(cluster.client().remove(kube::resources::kEtcds, kNamespace, "gone"));
   ASSERT_TRUE(kube::test::eventually(
       [&] { return !cluster.get("etcds.druid.gardener.cloud", "gone"); }, 60s, 250ms));
-  ASSERT_TRUE(kube::test::eventually([&] { return !cluster.pod("gone-0"); }, 60s, 250ms));
+  ASSERT_TRUE(kube::test::eventually([&] { return !cluster.pod("gone-0"); }, 60s, 250ms))
+      << dump(cluster, "gone");
   EXPECT_TRUE(kube::test::eventually([&] { return ::kill(*pid, 0) != 0; }, 60s, 100ms))
       << "the member process outlived its pod";
   EXPECT_TRUE(kube::test::eventually(

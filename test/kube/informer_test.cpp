@@ -184,6 +184,35 @@ TEST_F(InformerTest, MetadataOnlyNeverCachesSecretData) {
   }
 }
 
+TEST_F(InformerTest, TransformAndApplyBookkeepingShapeListedAndWatchedObjects) {
+  const json annotations = {{"kubectl.kubernetes.io/last-applied-configuration", R"({"big":1})"},
+                            {"team", "etcd"}};
+  auto create_annotated = [&](const std::string& name) {
+    json cm = config_map("inf", name, json::object(), {{"payload", std::string(4096, 'x')}});
+    cm["metadata"]["annotations"] = annotations;
+    ASSERT_TRUE(client().create(resources::kConfigMaps, "inf", cm));
+  };
+  create_annotated("listed");
+  InformerOptions o = options();
+  o.transform = {"no-data", [](json& object) { object.erase("data"); }};
+  Informer informer(client(), o);
+  informer.start();
+  ASSERT_TRUE(informer.wait_for_sync(5s));
+  create_annotated("watched");
+  ASSERT_TRUE(eventually([&] { return informer.cache().size() == 2; }));
+  for (const auto& cached : informer.cache().list()) {
+    EXPECT_FALSE(cached->contains("data")) << cached->dump();
+    EXPECT_EQ((*cached)["metadata"]["annotations"], json({{"team", "etcd"}})) << cached->dump();
+    EXPECT_FALSE((*cached)["metadata"].contains("managedFields"));
+    EXPECT_EQ((*cached)["kind"], "ConfigMap");
+  }
+  // The server keeps what the cache leaves out.
+  auto live = client().get(resources::kConfigMaps, "inf", "watched");
+  ASSERT_TRUE(live);
+  EXPECT_EQ(live->at("metadata").at("annotations"), annotations);
+  EXPECT_TRUE(live->contains("data"));
+}
+
 TEST_F(InformerTest, RelistsAfterGone) {
   Informer informer(client(), options());
   EventLog log;

@@ -54,6 +54,8 @@ class OperatorProcess {
     result_ = {};
   }
   kube::Manager& manager() { return manager_; }
+  // What the Etcd controller reads: its caches.
+  component::CachedReader& reader() { return *wiring_->reader; }
   // Reconciles finished so far (any result).
   std::uint64_t reconciles() const {
     std::uint64_t total = 0;
@@ -71,8 +73,9 @@ class OperatorProcess {
 
 class OperatorEnv {
  public:
-  explicit OperatorEnv(controller::etcd::EtcdControllerConfig config = fast_etcd_controller_config(),
-                       bool start = true)
+  explicit OperatorEnv(
+      controller::etcd::EtcdControllerConfig config = fast_etcd_controller_config(),
+      bool start = true)
       : config_(std::move(config)) {
     live_.server().install_crds(std::filesystem::path(DRUID_SOURCE_DIR) / "config" / "crd");
     const auto error = kube::test::create_namespace(live_.client(), kTestNamespace);
@@ -82,8 +85,8 @@ class OperatorEnv {
   }
 
   void start_operator() {
-    op_ = std::make_unique<OperatorProcess>(*operator_client_, config_,
-                                            api::embedded_image_vector());
+    op_ =
+        std::make_unique<OperatorProcess>(*operator_client_, config_, api::embedded_image_vector());
   }
   void stop_operator() { op_.reset(); }
   OperatorProcess& op() { return *op_; }

@@ -4,6 +4,7 @@
 // apart by their tokens, the Etcd controller running as druid's service
 // account, and kubectl as a person uses it.
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include "api/annotations.hpp"
@@ -227,6 +228,31 @@ TEST_F(ComponentProtectionE2E, PvcDeletionIsJudgedByItsStatefulSet) {
   EXPECT_EQ(denied.error().message, denial(kComponentsWebhook, kUser));
   auto allowed = druid_->remove(resources::kPersistentVolumeClaims, kNs, pvc);
   EXPECT_TRUE(allowed) << allowed.error().what();
+}
+
+// Lease renewals never reach the webhook (issue 16): 100 renewals cost no call,
+// while deleting the lease is still judged and denied.
+TEST_F(ComponentProtectionE2E, LeaseRenewalsSkipTheWebhookAndLeaseDeletionIsJudged) {
+  create_etcd();
+  const std::string lease = std::string(kEtcd) + "-0";
+  create(resources::kLeases, {{"apiVersion", "coordination.k8s.io/v1"},
+                              {"kind", "Lease"},
+                              {"metadata", {{"name", lease}, {"labels", managed_labels()}}},
+                              {"spec", {{"holderIdentity", "member"}}}});
+  for (int renewal = 0; renewal < 100; ++renewal) {
+    auto renewed =
+        jane_->patch(resources::kLeases, kNs, lease, kube::PatchType::kMerge,
+                     {{"spec",
+                       {{"renewTime", fmt::format("2026-01-01T00:00:{:02}.000000Z", renewal % 60)},
+                        {"leaseTransitions", renewal}}}});
+    ASSERT_TRUE(renewed) << renewed.error().what();
+  }
+  EXPECT_EQ(server().controls().webhook_calls(kComponentsWebhook), 0);
+
+  auto denied = jane_->remove(resources::kLeases, kNs, lease);
+  ASSERT_FALSE(denied);
+  EXPECT_EQ(denied.error().message, denial(kComponentsWebhook, kUser));
+  EXPECT_EQ(server().controls().webhook_calls(kComponentsWebhook), 1);
 }
 
 TEST_F(ComponentProtectionE2E, GarbageCollectorIsExemptUnlessAReconcileRuns) {

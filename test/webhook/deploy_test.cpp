@@ -116,7 +116,7 @@ json expected_webhooks() {
         rule({"apps"}, update_delete, {"statefulsets"}),
         rule({"policy"}, update_delete, {"poddisruptionbudgets"}),
         rule({"batch"}, update_delete, {"jobs"}),
-        rule({"coordination.k8s.io"}, update_delete, {"leases"})}},
+        rule({"coordination.k8s.io"}, {"DELETE"}, {"leases"})}},
       {"sideEffects", "None"},
       {"timeoutSeconds", 10}};
   json scale = {{"name", "stsscale.etcdcomponents.webhooks.druid.gardener.cloud"},

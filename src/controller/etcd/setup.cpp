@@ -1,17 +1,12 @@
 #include "controller/etcd/setup.hpp"
 
 #include "api/labels.hpp"
+#include "controller/cached_forms.hpp"
 #include "controller/etcd/predicate.hpp"
 #include "kube/resource.hpp"
 
 namespace druid::controller::etcd {
 namespace {
-
-// Objects druid manages carry this label; caching only them keeps the
-// operator's memory independent of everything else in the cluster.
-std::string managed_by_selector() {
-  return std::string(api::kManagedByLabelKey) + "=" + api::kManagedByValue;
-}
 
 const std::vector<kube::ResourceType>& managed_types() {
   static const std::vector<kube::ResourceType> kTypes = {kube::resources::kServiceAccounts,
@@ -46,10 +41,23 @@ std::unique_ptr<EtcdController> add_etcd_controller(kube::Manager& manager,
   for (const auto& type : managed_types()) {
     kube::InformerOptions options;
     options.type = type;
-    options.label_selector = managed_by_selector();
+    // Objects druid manages carry this label; caching only them keeps the
+    // operator's memory independent of everything else in the cluster.
+    options.label_selector = api::managed_by_selector();
+    options.transform = cached_form(type);
     options.clock = clock;
     wiring->reader->add_cache(type, manager.informer(options).cache());
   }
+  // Warning events about PVCs, for DataVolumesReady while a claim is unbound.
+  // Read from a cache so that a claim that stays Pending (no provisioner)
+  // costs no request per status check; the field selector keeps every other
+  // event of the cluster out of memory (the API server filters both the list
+  // and the watch by these fields).
+  kube::InformerOptions events;
+  events.type = kube::resources::kEvents;
+  events.field_selector = kPvcWarningEventsFieldSelector;
+  events.clock = clock;
+  wiring->reader->add_cache(kube::resources::kEvents, manager.informer(events).cache());
   // Pre-sync snapshot tasks carry no druid labels.
   kube::InformerOptions tasks;
   tasks.type = kube::resources::kEtcdOpsTasks;

@@ -1,8 +1,9 @@
 #pragma once
 // Wires the Etcd controller into a manager: an informer for Etcds, informers
 // (filtered by app.kubernetes.io/managed-by=etcd-druid) for every kind of
-// object the components and the status flow read, a reader over their caches,
-// and the controller with its predicate and workers.
+// object the components and the status flow read, one for the Warning events
+// about PVCs, a reader over their caches, and the controller with its
+// predicate and workers. A steady state reads nothing from the API server.
 
 #include <memory>
 
@@ -14,6 +15,12 @@
 #include "kube/manager.hpp"
 
 namespace druid::controller::etcd {
+
+// The events DataVolumesReady quotes (upstream's
+// internal/health/condition/check_data_volumes_ready.go): Warnings about PVCs.
+// Both are field selectors every API server supports for Events.
+inline constexpr const char* kPvcWarningEventsFieldSelector =
+    "involvedObject.kind=PersistentVolumeClaim,type=Warning";
 
 // What the wiring owns; it must outlive the manager's run.
 struct EtcdController {

@@ -71,16 +71,11 @@ StepResult EtcdReconciler::reconcile_status(Run& run) {
   } else if (*statefulset && component::is_controlled_by(**statefulset, etcd.metadata.uid)) {
     inputs.statefulset = *statefulset;
   }
-  // Events are read only when a PVC is not bound: the only time they matter.
+  // Events matter only while a PVC is not bound. They come from the cache of
+  // Warning events about PVCs (setup.cpp), so a claim that stays Pending costs
+  // no request per status check.
   if (any_unbound(inputs.pvcs)) {
-    auto events = client_.list(kube::resources::kEvents, run.ns());
-    if (!events) {
-      inputs.events_error = events.error().what();
-    } else {
-      for (auto& event : (*events)["items"]) {
-        inputs.events.push_back(std::make_shared<const json>(std::move(event)));
-      }
-    }
+    read_list(reader_, kube::resources::kEvents, run.ns(), {}, inputs.events, inputs.events_error);
   }
 
   const api::EtcdStatus old_status = etcd.status.value_or(api::EtcdStatus{});

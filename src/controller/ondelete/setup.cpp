@@ -1,18 +1,11 @@
 #include "controller/ondelete/setup.hpp"
 
 #include "api/labels.hpp"
+#include "controller/cached_forms.hpp"
 #include "controller/ondelete/predicate.hpp"
 #include "kube/resource.hpp"
 
 namespace druid::controller::ondelete {
-namespace {
-
-// The same selector as the Etcd controller's informers, so they are shared.
-std::string managed_by_selector() {
-  return std::string(api::kManagedByLabelKey) + "=" + api::kManagedByValue;
-}
-
-}  // namespace
 
 std::unique_ptr<OnDeleteController> add_ondelete_controller(kube::Manager& manager,
                                                             LeaderTransfer* leader_transfer,
@@ -25,7 +18,8 @@ std::unique_ptr<OnDeleteController> add_ondelete_controller(kube::Manager& manag
   auto informer = [&](const kube::ResourceType& type, bool managed) -> kube::Informer& {
     kube::InformerOptions options;
     options.type = type;
-    if (managed) options.label_selector = managed_by_selector();
+    if (managed) options.label_selector = api::managed_by_selector();
+    options.transform = cached_form(type);
     options.clock = clock;
     kube::Informer& informer = manager.informer(options);
     wiring->reader->add_cache(type, informer.cache());

@@ -9,6 +9,7 @@
 
 #include "api/base64.hpp"
 #include "api/label_selector.hpp"
+#include "api/labels.hpp"
 #include "localenv/pod_runtime/hosts_file.hpp"
 #include "localenv/pod_runtime/statefulset_plan.hpp"
 
@@ -328,16 +329,47 @@ void Runtime::sync_statefulsets() {
   }
 }
 
+// The garbage collector's part for druid's pods: a pod whose controlling
+// StatefulSet is gone (or was recreated with another UID) is deleted. It
+// happens when the StatefulSet is deleted while a create from a cache that
+// still held it is on its way; the API server collects dependents only when
+// the owner goes, so such a pod would stay. Asked of the API server, not the
+// cache, which may lag behind in either direction.
+void Runtime::collect_orphaned_pods(const std::vector<kube::ObjectPtr>& candidates) {
+  for (const auto& pod : candidates) {
+    const auto& meta = pod->at("metadata");
+    const std::string ns = meta.value("namespace", "");
+    const auto owner = owning_statefulset(*pod);
+    const auto sts = client_.get(kube::resources::kStatefulSets, ns, owner->first);
+    if (sts && sts->at("metadata").value("uid", "") == owner->second) continue;
+    if (!sts && sts.error().reason != kube::ApiErrorReason::kNotFound) continue;
+    kube::DeleteOptions del;
+    del.precondition_uid = meta.value("uid", "");
+    say("pod " + ns + "/" + meta.value("name", "") + " deleted: its StatefulSet " + owner->first +
+        " (uid " + owner->second + ") is gone");
+    client_.remove(kube::resources::kPods, ns, meta.value("name", ""), del);
+  }
+}
+
 void Runtime::sync_pods() {
   std::map<std::string, kube::ObjectPtr> wanted;  // key → pod of a managed StatefulSet
+  std::vector<kube::ObjectPtr> orphan_candidates;
   for (const auto& pod : pods_->cache().list()) {
     const auto owner = owning_statefulset(*pod);
     if (!owner) continue;
     const auto sts =
         statefulsets_->cache().get(pod->at("metadata").value("namespace", ""), owner->first);
-    if (!sts || sts->at("metadata").value("uid", "") != owner->second) continue;
+    if (!sts || sts->at("metadata").value("uid", "") != owner->second) {
+      const bool managed = pod->value(json::json_pointer("/metadata/labels"), json::object())
+                               .value(api::kManagedByLabelKey, "") == "etcd-druid";
+      if (managed && options_.statefulset_controller && !pod_terminating(*pod)) {
+        orphan_candidates.push_back(pod);
+      }
+      continue;
+    }
     wanted[key_of(*pod)] = pod;
   }
+  collect_orphaned_pods(orphan_candidates);
   std::vector<std::unique_ptr<PodWorker>> done;
   {
     std::lock_guard lock(workers_mutex_);

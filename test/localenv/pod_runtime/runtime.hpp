@@ -45,6 +45,7 @@ class Runtime final : public PodHost {
   void wake();
   void sync_statefulsets();
   void sync_pods();
+  void collect_orphaned_pods(const std::vector<kube::ObjectPtr>& candidates);
   void write_state_file();
   bool write_pod_kubeconfig(int forwarder_port);
 

@@ -235,5 +235,53 @@ TEST_F(PodRuntimeIntegration, RemovesLeftoversOfAKilledInstance) {
   EXPECT_FALSE(owned_leftovers());
 }
 
+// A pod created for a StatefulSet that was deleted meanwhile (from a cache
+// that still held it) is collected, as Kubernetes' garbage collector would;
+// pods of other owners are not the runtime's business.
+TEST_F(PodRuntimeIntegration, PodsOfAGoneStatefulSetAreCollected) {
+  auto runtime = start_runtime();
+  ASSERT_TRUE(live_.client().create(kube::resources::kStatefulSets, "default", statefulset(1)));
+  ASSERT_TRUE(eventually([&] { return get(kube::resources::kPods, "web-0").has_value(); }, 30s));
+  const std::string sts_uid = get(kube::resources::kStatefulSets, "web")->at("metadata").at("uid");
+
+  const auto pod = [](const std::string& name, const std::string& owner, const std::string& uid,
+                      bool managed) {
+    json labels = json::object();
+    if (managed) labels["app.kubernetes.io/managed-by"] = "etcd-druid";
+    return json{{"apiVersion", "v1"},
+                {"kind", "Pod"},
+                {"metadata",
+                 {{"name", name},
+                  {"namespace", "default"},
+                  {"labels", labels},
+                  {"ownerReferences", json::array({{{"apiVersion", "apps/v1"},
+                                                    {"kind", "StatefulSet"},
+                                                    {"name", owner},
+                                                    {"uid", uid},
+                                                    {"controller", true}}})}}},
+                {"spec", {{"containers", json::array({{{"name", "c"}, {"image", "busybox"}}})}}}};
+  };
+  // Owner never existed; owner's name exists with another UID; not druid's.
+  ASSERT_TRUE(live_.client().create(kube::resources::kPods, "default",
+                                    pod("stray-a", "web-old", "uid-of-a-gone-sts", true)));
+  ASSERT_TRUE(live_.client().create(kube::resources::kPods, "default",
+                                    pod("stray-b", "web", "uid-of-an-earlier-web", true)));
+  ASSERT_TRUE(live_.client().create(kube::resources::kPods, "default",
+                                    pod("foreign", "other", "uid-of-a-foreign-sts", false)));
+  EXPECT_TRUE(eventually(
+      [&] {
+        return !get(kube::resources::kPods, "stray-a") && !get(kube::resources::kPods, "stray-b");
+      },
+      20s))
+      << runtime->stdout_text();
+  EXPECT_NE(runtime->stdout_text().find("pod default/stray-a deleted: its StatefulSet web-old"),
+            std::string::npos)
+      << runtime->stdout_text();
+  EXPECT_TRUE(get(kube::resources::kPods, "foreign").has_value());
+  const auto kept = get(kube::resources::kPods, "web-0");
+  ASSERT_TRUE(kept);
+  EXPECT_EQ(kept->at("metadata").at("ownerReferences")[0].value("uid", ""), sts_uid);
+}
+
 }  // namespace
 }  // namespace druid::localenv
