@@ -6,7 +6,7 @@
 # into DIR and prints the caBundle (base64 of ca.crt, one line) on stdout.
 #
 #   scripts/gen-webhook-certs.sh [--namespace NS] [--out DIR] [--days N]
-#                                [--new-ca] [--patch-file FILE]
+#                                [--new-ca] [--patch-file FILE] [--extra-san SANS]
 #
 #   --namespace   namespace of the Service etcd-druid (default etcd-druid-system)
 #   --out         output directory (default deploy/overlays/webhook/pki, which
@@ -16,6 +16,9 @@
 #                 is kept, so renewing the serving certificate leaves caBundle as it is
 #   --patch-file  also set every `caBundle:` value in FILE (a webhook
 #                 configuration manifest) to the bundle
+#   --extra-san   more subject alternative names in openssl's form, e.g.
+#                 IP:127.0.0.1,DNS:localhost (the local environment calls the
+#                 webhook on loopback)
 set -euo pipefail
 
 namespace="etcd-druid-system"
@@ -23,8 +26,9 @@ out=""
 days=365
 new_ca=false
 patch_file=""
+extra_san=""
 
-usage() { sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+usage() { sed -n '2,21p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 while [ $# -gt 0 ]; do
   case "$1" in
     --namespace) namespace="${2:?--namespace needs a value}"; shift 2 ;;
@@ -32,6 +36,7 @@ while [ $# -gt 0 ]; do
     --days) days="${2:?--days needs a value}"; shift 2 ;;
     --new-ca) new_ca=true; shift ;;
     --patch-file) patch_file="${2:?--patch-file needs a value}"; shift 2 ;;
+    --extra-san) extra_san="${2:?--extra-san needs a value}"; shift 2 ;;
     -h|--help) usage ;;
     *) echo "gen-webhook-certs: unknown argument $1" >&2; usage ;;
   esac
@@ -64,7 +69,7 @@ cat >"$work/ext.cnf" <<EXT
 basicConstraints=critical,CA:FALSE
 keyUsage=critical,digitalSignature,keyEncipherment
 extendedKeyUsage=serverAuth
-subjectAltName=DNS:${service},DNS:${service}.${namespace},DNS:${service}.${namespace}.svc,DNS:${service}.${namespace}.svc.cluster.local
+subjectAltName=DNS:${service},DNS:${service}.${namespace},DNS:${service}.${namespace}.svc,DNS:${service}.${namespace}.svc.cluster.local${extra_san:+,${extra_san}}
 EXT
 openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
   -keyout "$work/tls.key" -out "$work/tls.csr" \

@@ -9,6 +9,7 @@
 # Ctrl-C stops everything this script started.
 #
 # Environment: BUILD_DIR (build), METRICS_PORT (8080), PROBE_PORT (8081),
+# WEBHOOK_PORT (9443; local environment only: the component-protection webhook),
 # LOG_FORMAT (text; json for zap-style records), DRUID_ARGS (extra flags),
 # LOCAL=1 (use the local environment even when a cluster answers),
 # SIMULATE_MEMBERS=1 (local environment only: simulated pods and member leases
@@ -19,6 +20,7 @@ build=${BUILD_DIR:-build}
 druid="$build/etcd-druid"
 metrics_port=${METRICS_PORT:-8080}
 probe_port=${PROBE_PORT:-8081}
+webhook_port=${WEBHOOK_PORT:-9443}
 log_format=${LOG_FORMAT:-text}
 read -r -a extra_args <<<"${DRUID_ARGS:-}"
 state=.local
@@ -72,8 +74,11 @@ cluster_answers() {
   timeout 8 kubectl version --request-timeout=5s >/dev/null 2>&1
 }
 
-# The operator's configuration for local runs: loopback metrics, readable logs.
+# The operator's configuration for local runs: loopback metrics, readable logs;
+# with an argument (a certificate directory) also the component-protection
+# webhook on loopback, letting through only druid's service account.
 write_config() {
+  local webhook_cert_dir=${1:-}
   cat >"$state/operator-config.yaml" <<YAML
 apiVersion: config.druid.gardener.cloud/v1alpha1
 kind: OperatorConfiguration
@@ -85,6 +90,18 @@ logging:
   logLevel: info
   logFormat: $log_format
 YAML
+  [ -n "$webhook_cert_dir" ] || return 0
+  cat >>"$state/operator-config.yaml" <<YAML
+webhooks:
+  etcdComponentProtection:
+    enabled: true
+    serviceAccountInfo:
+      name: etcd-druid
+      namespace: etcd-druid-system
+YAML
+  # A second top-level `server:` would be a duplicate key: insert under the first.
+  sed -i "s|^server:\$|server:\n  webhooks:\n    bindAddress: 127.0.0.1\n    port: $webhook_port\n    serverCertDir: $webhook_cert_dir|" \
+    "$state/operator-config.yaml"
 }
 
 # GET /readyz on the probe port with bash alone (curl may be missing).
@@ -120,13 +137,52 @@ fi
 "$build/druid-validate" examples/*.yaml >/dev/null || die "examples/ do not validate"
 
 kubeconfig="$PWD/$state/kubeconfig"
-rm -f "$kubeconfig"
+# The operator acts as druid's service account, the person at kubectl as admin:
+# two identities, as in a cluster, so the component-protection webhook can tell
+# them apart.
+operator_user=system:serviceaccount:etcd-druid-system:etcd-druid
+operator_kubeconfig="$PWD/$state/operator-kubeconfig"
+rm -f "$kubeconfig" "$operator_kubeconfig"
 # The API server outlives the operator's shutdown (lease release, last events).
 "${detach[@]}" "$build/druid-dev-apiserver" --port 0 --kubeconfig-out "$kubeconfig" \
+  --user-kubeconfig "$operator_user=$operator_kubeconfig" \
   --crds config/crd >"$state/apiserver.log" 2>&1 &
 apiserver_pid=$!
 for _ in $(seq 1 100); do [ -s "$kubeconfig" ] && break; sleep 0.1; done
 [ -s "$kubeconfig" ] || die "the local API server did not start (see $state/apiserver.log)"
+
+# --- the component-protection webhook, as a cluster runs it ------------------------
+# A serving certificate for loopback (the API server calls the webhook by URL);
+# without openssl, python3 or kubectl it stays off, and one line says so.
+webhook=off
+if command -v openssl >/dev/null 2>&1 && command -v python3 >/dev/null 2>&1 &&
+  command -v kubectl >/dev/null 2>&1; then
+  if ca_bundle=$(bash scripts/gen-webhook-certs.sh --out "$PWD/$state/webhook-pki" \
+    --extra-san IP:127.0.0.1,DNS:localhost 2>"$state/webhook-certs.log"); then
+    webhook=on
+    write_config "$PWD/$state/webhook-pki"
+  else
+    echo "run-local: no webhook certificate (see $state/webhook-certs.log); component protection is off"
+  fi
+else
+  echo "run-local: the component-protection webhook needs openssl, python3 and kubectl; it is off"
+fi
+
+# The deployment's ValidatingWebhookConfiguration with each webhook called on
+# loopback by URL instead of through the Service.
+register_webhooks() {
+  kubectl --kubeconfig "$kubeconfig" create --dry-run=client -o json \
+    -f deploy/overlays/webhook/validatingwebhookconfiguration.yaml |
+    python3 -c '
+import json, sys
+port, bundle = sys.argv[1], sys.argv[2]
+configuration = json.load(sys.stdin)
+for hook in configuration["webhooks"]:
+    path = hook["clientConfig"]["service"]["path"]
+    hook["clientConfig"] = {"url": "https://127.0.0.1:%s%s" % (port, path), "caBundle": bundle}
+json.dump(configuration, sys.stdout)
+' "$webhook_port" "$ca_bundle" | kubectl --kubeconfig "$kubeconfig" apply -f - >/dev/null
+}
 
 # --- members: real etcd processes (default) or the simulation ----------------------
 # Real members need root (one network namespace per pod), ip, unshare, etcd and
@@ -175,10 +231,10 @@ if [ "$mode" = real ]; then
   # The operator reaches members by their peer FQDNs, as in a cluster: it runs in
   # a private mount namespace with the runtime's hosts file on /etc/hosts.
   "${detach[@]}" unshare -m sh -c 'mount --bind "$0" /etc/hosts && exec "$@"' "$hosts_file" \
-    "$druid" --config "$state/operator-config.yaml" --kubeconfig "$kubeconfig" \
+    "$druid" --config "$state/operator-config.yaml" --kubeconfig "$operator_kubeconfig" \
     --health-probe-port "$probe_port" "${extra_args[@]}" >"$state/operator.log" 2>&1 &
 else
-  "${detach[@]}" "$druid" --config "$state/operator-config.yaml" --kubeconfig "$kubeconfig" \
+  "${detach[@]}" "$druid" --config "$state/operator-config.yaml" --kubeconfig "$operator_kubeconfig" \
     --health-probe-port "$probe_port" "${extra_args[@]}" >"$state/operator.log" 2>&1 &
 fi
 operator_pid=$!
@@ -188,6 +244,17 @@ for _ in $(seq 1 300); do
   sleep 0.1
 done
 ready || die "etcd-druid did not become ready in 30 s (see $state/operator.log)"
+if [ "$webhook" = on ]; then
+  register_webhooks || die "could not register the component-protection webhook"
+  protection="
+The component-protection webhook runs as in a cluster: etcd-druid acts as $operator_user,
+kubectl as admin, so editing what druid manages is denied until the Etcd says otherwise:
+  kubectl label sts etcd-test team=x                      # denied
+  kubectl annotate etcd etcd-test druid.gardener.cloud/disable-etcd-component-protection=
+"
+else
+  protection=""
+fi
 
 if [ "$mode" = real ]; then
   members="and druid-pod-runtime
@@ -233,6 +300,7 @@ Druid creates the StatefulSet, Services, ConfigMap, Leases, RBAC and PDB of each
 Operator log: $state/operator.log ($log_format), API server log: $state/apiserver.log,
 metrics: http://127.0.0.1:$metrics_port/metrics, readiness: http://127.0.0.1:$probe_port/readyz.
 Ctrl-C stops the members (if real), the operator and the API server.
+$protection
 TXT
 
 wait "$operator_pid" || true

@@ -4,9 +4,38 @@
 
 #include <CLI/CLI.hpp>
 #include <csignal>
+#include <cstdio>
 #include <iostream>
+#include <random>
+#include <string>
+#include <vector>
 
 #include "apiserver/server.hpp"
+
+namespace {
+
+std::string random_token() {
+  std::random_device random;
+  std::string token;
+  for (int i = 0; i < 4; ++i) {
+    char chunk[9];
+    std::snprintf(chunk, sizeof chunk, "%08x", random());
+    token += chunk;
+  }
+  return token;
+}
+
+// The groups Kubernetes gives a user of that name: a service account
+// (system:serviceaccount:NS:NAME) is in system:serviceaccounts and
+// system:serviceaccounts:NS.
+std::vector<std::string> groups_of(const std::string& user) {
+  const std::string prefix = "system:serviceaccount:";
+  if (user.rfind(prefix, 0) != 0) return {};
+  const std::string rest = user.substr(prefix.size());
+  return {"system:serviceaccounts", "system:serviceaccounts:" + rest.substr(0, rest.find(':'))};
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
   CLI::App app{"druid-dev-apiserver: an in-memory Kubernetes API server for development"};
@@ -19,6 +48,11 @@ int main(int argc, char** argv) {
       ->required();
   app.add_option("--crds", crds, "install the CustomResourceDefinitions of this directory");
   app.add_option("--token", token, "the admin user's bearer token (random by default)");
+  std::vector<std::string> user_kubeconfigs;
+  app.add_option("--user-kubeconfig", user_kubeconfigs,
+                 "USER=PATH: add a user with a random token and write its kubeconfig to PATH "
+                 "(repeatable), e.g. the operator's service account, so that webhooks tell it "
+                 "apart from the person at kubectl");
   bool quiet = false;
   app.add_flag("--quiet", quiet, "do not log requests");
   CLI11_PARSE(app, argc, argv);
@@ -38,6 +72,16 @@ int main(int argc, char** argv) {
   try {
     server.start();
     if (!crds.empty()) server.install_crds(crds);
+    for (const std::string& spec : user_kubeconfigs) {
+      const auto equals = spec.find('=');
+      if (equals == std::string::npos || equals == 0 || equals + 1 == spec.size()) {
+        throw std::runtime_error("--user-kubeconfig " + spec + ": expected USER=PATH");
+      }
+      const std::string user = spec.substr(0, equals);
+      const std::string token = random_token();
+      server.add_user(token, user, groups_of(user));
+      server.write_kubeconfig(spec.substr(equals + 1), token);
+    }
     server.write_kubeconfig(kubeconfig_out);
   } catch (const std::exception& e) {
     std::cerr << "druid-dev-apiserver: " << e.what() << "\n";

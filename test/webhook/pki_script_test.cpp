@@ -84,6 +84,27 @@ TEST(PkiScript, PatchesTheCaBundleOfAManifest) {
                                      "\n");
 }
 
+// The local environment calls the webhook on loopback by URL (scripts/run-local.sh).
+TEST(PkiScript, ExtraNamesCoverLoopback) {
+  TempDir dir("pki-loopback");
+  ASSERT_EQ(generate(dir.path(), "--extra-san IP:127.0.0.1,DNS:localhost").exit_code, 0);
+  const auto names =
+      run_shell("openssl x509 -noout -ext subjectAltName -in " + (dir / "tls.crt").string());
+  EXPECT_TRUE(contains(names.out,
+                       "DNS:etcd-druid.garden.svc.cluster.local, IP Address:127.0.0.1, "
+                       "DNS:localhost"))
+      << names.out;
+  const auto ip = run_shell("openssl verify -CAfile " + (dir / "ca.crt").string() +
+                            " -verify_ip 127.0.0.1 " + (dir / "tls.crt").string());
+  EXPECT_EQ(ip.exit_code, 0) << ip.out;
+  // Without them, loopback does not verify.
+  TempDir plain("pki-plain");
+  ASSERT_EQ(generate(plain.path()).exit_code, 0);
+  const auto plain_ip = run_shell("openssl verify -CAfile " + (plain / "ca.crt").string() +
+                                  " -verify_ip 127.0.0.1 " + (plain / "tls.crt").string());
+  EXPECT_NE(plain_ip.exit_code, 0) << plain_ip.out;
+}
+
 TEST(PkiScript, RejectsUnknownArguments) {
   const auto r = run_shell("scripts/gen-webhook-certs.sh --bogus");
   EXPECT_EQ(r.exit_code, 2);
