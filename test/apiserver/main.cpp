@@ -4,26 +4,13 @@
 
 #include <CLI/CLI.hpp>
 #include <csignal>
-#include <cstdio>
 #include <iostream>
-#include <random>
 #include <string>
 #include <vector>
 
 #include "apiserver/server.hpp"
 
 namespace {
-
-std::string random_token() {
-  std::random_device random;
-  std::string token;
-  for (int i = 0; i < 4; ++i) {
-    char chunk[9];
-    std::snprintf(chunk, sizeof chunk, "%08x", random());
-    token += chunk;
-  }
-  return token;
-}
 
 // The groups Kubernetes gives a user of that name: a service account
 // (system:serviceaccount:NS:NAME) is in system:serviceaccounts and
@@ -78,8 +65,7 @@ int main(int argc, char** argv) {
         throw std::runtime_error("--user-kubeconfig " + spec + ": expected USER=PATH");
       }
       const std::string user = spec.substr(0, equals);
-      const std::string token = random_token();
-      server.add_user(token, user, groups_of(user));
+      const std::string token = server.add_user_with_random_token(user, groups_of(user));
       server.write_kubeconfig(spec.substr(equals + 1), token);
     }
     server.write_kubeconfig(kubeconfig_out);

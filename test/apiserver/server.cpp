@@ -111,6 +111,14 @@ void TestApiServer::add_user(const std::string& token, const std::string& userna
   authenticator_.add_user(token, username, std::move(groups));
 }
 
+std::string TestApiServer::add_user_with_random_token(const std::string& username,
+                                                      std::vector<std::string> groups) {
+  IdGenerator ids;
+  std::string token = random_token(ids);
+  authenticator_.add_user(token, username, std::move(groups));
+  return token;
+}
+
 std::string TestApiServer::url() const {
   return "https://" + options_.host + ":" + std::to_string(port_);
 }

@@ -68,6 +68,9 @@ class TestApiServer {
 
   void add_user(const std::string& token, const std::string& username,
                 std::vector<std::string> groups = {});
+  // Adds a user with a random token (as the admin's) and returns the token.
+  std::string add_user_with_random_token(const std::string& username,
+                                         std::vector<std::string> groups = {});
 
   ApiCore& core() { return *core_; }
   Controls& controls() { return core_->controls(); }

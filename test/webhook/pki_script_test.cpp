@@ -18,6 +18,12 @@ ShellResult generate(const fs::path& out, const std::string& extra = "") {
       "scripts/gen-webhook-certs.sh --namespace garden --out " + out.string() + " " + extra, false);
 }
 
+// `openssl verify` of DIR/tls.crt against DIR/ca.crt, with extra options.
+ShellResult verify(const fs::path& dir, const std::string& options = "") {
+  return run_shell("openssl verify -CAfile " + (dir / "ca.crt").string() + " " + options +
+                   (options.empty() ? "" : " ") + (dir / "tls.crt").string());
+}
+
 TEST(PkiScript, WritesAVerifiableServingCertificateForTheServiceNames) {
   TempDir dir("pki");
   const auto generated = generate(dir.path());
@@ -28,8 +34,7 @@ TEST(PkiScript, WritesAVerifiableServingCertificateForTheServiceNames) {
   // stdout is the caBundle alone.
   EXPECT_EQ(generated.out, api::base64_encode(read_file(dir / "ca.crt")) + "\n");
 
-  const auto verified = run_shell("openssl verify -CAfile " + (dir / "ca.crt").string() + " " +
-                                  (dir / "tls.crt").string());
+  const auto verified = verify(dir.path());
   EXPECT_EQ(verified.exit_code, 0) << verified.out;
   EXPECT_TRUE(contains(verified.out, "tls.crt: OK")) << verified.out;
   const auto names =
@@ -39,13 +44,9 @@ TEST(PkiScript, WritesAVerifiableServingCertificateForTheServiceNames) {
                        "DNS:etcd-druid.garden.svc.cluster.local"))
       << names.out;
   // Each name verifies as a host name (what the API server checks).
-  const auto host =
-      run_shell("openssl verify -CAfile " + (dir / "ca.crt").string() +
-                " -verify_hostname etcd-druid.garden.svc " + (dir / "tls.crt").string());
+  const auto host = verify(dir.path(), "-verify_hostname etcd-druid.garden.svc");
   EXPECT_EQ(host.exit_code, 0) << host.out;
-  const auto wrong =
-      run_shell("openssl verify -CAfile " + (dir / "ca.crt").string() +
-                " -verify_hostname etcd-druid.other.svc " + (dir / "tls.crt").string());
+  const auto wrong = verify(dir.path(), "-verify_hostname etcd-druid.other.svc");
   EXPECT_NE(wrong.exit_code, 0) << wrong.out;
   // Keys are private to their owner.
   EXPECT_EQ(fs::status(dir / "tls.key").permissions() & fs::perms::others_read, fs::perms::none);
@@ -62,10 +63,7 @@ TEST(PkiScript, RenewalKeepsTheCaUnlessToldOtherwise) {
   ASSERT_EQ(renewed.exit_code, 0);
   EXPECT_EQ(read_file(dir / "ca.crt"), ca);
   EXPECT_NE(read_file(dir / "tls.crt"), cert);
-  EXPECT_EQ(run_shell("openssl verify -CAfile " + (dir / "ca.crt").string() + " " +
-                      (dir / "tls.crt").string())
-                .exit_code,
-            0);
+  EXPECT_EQ(verify(dir.path()).exit_code, 0);
   ASSERT_EQ(generate(dir.path(), "--new-ca").exit_code, 0);
   EXPECT_NE(read_file(dir / "ca.crt"), ca);
 }
@@ -94,14 +92,12 @@ TEST(PkiScript, ExtraNamesCoverLoopback) {
                        "DNS:etcd-druid.garden.svc.cluster.local, IP Address:127.0.0.1, "
                        "DNS:localhost"))
       << names.out;
-  const auto ip = run_shell("openssl verify -CAfile " + (dir / "ca.crt").string() +
-                            " -verify_ip 127.0.0.1 " + (dir / "tls.crt").string());
+  const auto ip = verify(dir.path(), "-verify_ip 127.0.0.1");
   EXPECT_EQ(ip.exit_code, 0) << ip.out;
   // Without them, loopback does not verify.
   TempDir plain("pki-plain");
   ASSERT_EQ(generate(plain.path()).exit_code, 0);
-  const auto plain_ip = run_shell("openssl verify -CAfile " + (plain / "ca.crt").string() +
-                                  " -verify_ip 127.0.0.1 " + (plain / "tls.crt").string());
+  const auto plain_ip = verify(plain.path(), "-verify_ip 127.0.0.1");
   EXPECT_NE(plain_ip.exit_code, 0) << plain_ip.out;
 }
 

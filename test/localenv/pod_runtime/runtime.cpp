@@ -361,7 +361,7 @@ void Runtime::sync_pods() {
         statefulsets_->cache().get(pod->at("metadata").value("namespace", ""), owner->first);
     if (!sts || sts->at("metadata").value("uid", "") != owner->second) {
       const bool managed = pod->value(json::json_pointer("/metadata/labels"), json::object())
-                               .value(api::kManagedByLabelKey, "") == "etcd-druid";
+                               .value(api::kManagedByLabelKey, "") == api::kManagedByValue;
       if (managed && options_.statefulset_controller && !pod_terminating(*pod)) {
         orphan_candidates.push_back(pod);
       }
