@@ -10,10 +10,14 @@
 #
 # Environment: BUILD_DIR (build), METRICS_PORT (8080), PROBE_PORT (8081),
 # WEBHOOK_PORT (9443; local environment only: the component-protection webhook),
-# LOG_FORMAT (text; json for zap-style records), DRUID_ARGS (extra flags),
+# LOG_FORMAT (text; json for zap-style records), DRUID_ARGS (etcd-druid's
+# configuration flags, e.g. --enable-etcd-spec-auto-reconcile: mapped into the
+# generated configuration file; what etcd-druid would ignore is said on the
+# terminal), STATE_DIR (.local: kubeconfigs, logs, volumes, the run lock),
 # LOCAL=1 (use the local environment even when a cluster answers),
 # SIMULATE_MEMBERS=1 (local environment only: simulated pods and member leases
-# via $build/druid-simulate-members, so the Etcds turn ready).
+# via $build/druid-simulate-members, so the Etcds turn ready),
+# APISERVER_LOG_REQUESTS=1 (the local API server logs every request).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 build=${BUILD_DIR:-build}
@@ -23,14 +27,26 @@ probe_port=${PROBE_PORT:-8081}
 webhook_port=${WEBHOOK_PORT:-9443}
 log_format=${LOG_FORMAT:-text}
 read -r -a extra_args <<<"${DRUID_ARGS:-}"
-state=.local
+state=${STATE_DIR:-.local}
 mkdir -p "$state"
+state=$(cd "$state" && pwd)
 
 die() {
   echo "run-local: $*" >&2
   exit 1
 }
 [ -x "$druid" ] || die "$druid is missing: run 'make build' first"
+
+# --- one run per state directory -------------------------------------------------
+# A second run would overwrite the first one's kubeconfig and logs and fight over
+# its ports. The lock is held by this script only (children get fd 9 closed), so
+# it ends with the script however that ends.
+exec 9>>"$state/run.lock"
+if ! flock -n 9; then
+  holder=$(cat "$state/run.pid" 2>/dev/null || true)
+  die "another 'make run' is running${holder:+ (pid $holder)} with $state/; stop it first (Ctrl-C in its terminal${holder:+ or kill $holder})"
+fi
+echo $$ >"$state/run.pid"
 
 # --- process bookkeeping: everything started here is stopped on exit ---------
 # Children run in their own sessions, so Ctrl-C reaches only this script, which
@@ -68,40 +84,52 @@ in_cluster() {
   [ -n "${KUBERNETES_SERVICE_HOST:-}" ] &&
     [ -r /var/run/secrets/kubernetes.io/serviceaccount/token ]
 }
+# Why the configured cluster did not answer, when one is configured: said on the
+# terminal before the local environment starts in its place.
+cluster_error=""
 cluster_answers() {
   command -v kubectl >/dev/null 2>&1 || return 1
   if [ -z "${KUBECONFIG:-}" ] && [ ! -f "$HOME/.kube/config" ]; then return 1; fi
-  timeout 8 kubectl version --request-timeout=5s >/dev/null 2>&1
+  local output
+  if output=$(timeout 8 kubectl version --request-timeout=5s 2>&1 >/dev/null); then return 0; fi
+  output=$(printf '%s\n' "$output" | grep -v '^[[:space:]]*$' | tail -n 1)
+  cluster_error="${output:-no answer within 8 s}"
+  return 1
 }
 
-# The operator's configuration for local runs: loopback metrics, readable logs;
-# with an argument (a certificate directory) also the component-protection
-# webhook on loopback, letting through only druid's service account.
+# The operator's configuration for local runs: loopback metrics, readable logs,
+# and DRUID_ARGS; with an argument (a certificate directory) also the
+# component-protection webhook on loopback, letting through only druid's service
+# account. etcd-druid itself maps the flags (--print-config), so DRUID_ARGS mean
+# exactly what they mean to the binary; what it would ignore (an unknown flag,
+# flags next to a --config of the user's) is said on the terminal.
+operator_user=system:serviceaccount:etcd-druid-system:etcd-druid
 write_config() {
   local webhook_cert_dir=${1:-}
-  cat >"$state/operator-config.yaml" <<YAML
-apiVersion: config.druid.gardener.cloud/v1alpha1
-kind: OperatorConfiguration
-server:
-  metrics:
-    bindAddress: 127.0.0.1
-    port: $metrics_port
-logging:
-  logLevel: info
-  logFormat: $log_format
-YAML
-  [ -n "$webhook_cert_dir" ] || return 0
-  cat >>"$state/operator-config.yaml" <<YAML
-webhooks:
-  etcdComponentProtection:
-    enabled: true
-    serviceAccountInfo:
-      name: etcd-druid
-      namespace: etcd-druid-system
-YAML
-  # A second top-level `server:` would be a duplicate key: insert under the first.
-  sed -i "s|^server:\$|server:\n  webhooks:\n    bindAddress: 127.0.0.1\n    port: $webhook_port\n    serverCertDir: $webhook_cert_dir|" \
-    "$state/operator-config.yaml"
+  local flags=(--metrics-bind-address 127.0.0.1 --metrics-port "$metrics_port")
+  if [ -n "$webhook_cert_dir" ]; then
+    flags+=(--enable-etcd-components-webhook --webhook-server-bind-address 127.0.0.1
+      --webhook-server-port "$webhook_port" --webhook-server-tls-server-cert-dir "$webhook_cert_dir"
+      --reconciler-service-account "$operator_user")
+  fi
+  local notes="$state/operator-config.notes"
+  if ! "$druid" --print-config "${flags[@]}" "${extra_args[@]}" \
+    >"$state/operator-config.yaml" 2>"$notes"; then
+    die "DRUID_ARGS do not make a valid configuration: $(tail -n 1 "$notes")"
+  fi
+  # The flags have no logging settings; a --config of the user's keeps its own.
+  if [ -n "${LOG_FORMAT:-}" ] || ! printf '%s\n' "${extra_args[@]}" | grep -q '^--config'; then
+    sed -i "s/^  logFormat: .*/  logFormat: $log_format/" "$state/operator-config.yaml"
+  fi
+  while IFS= read -r note; do echo "run-local: $note"; done <"$notes"
+  local arg
+  for arg in "${extra_args[@]}"; do
+    case $arg in
+    --kubeconfig* | --health-probe-port*)
+      echo "run-local: $arg in DRUID_ARGS is not used: set KUBECONFIG or PROBE_PORT instead" ;;
+    esac
+  done
+  return 0
 }
 
 # GET /readyz on the probe port with bash alone (curl may be missing).
@@ -114,8 +142,8 @@ ready() {
   [[ "$status" == *" 200 "* ]]
 }
 
-write_config
 if [ -z "${LOCAL:-}" ] && { in_cluster || cluster_answers; }; then
+  write_config
   if in_cluster; then
     echo "run-local: running etcd-druid in-cluster"
   else
@@ -125,27 +153,32 @@ if [ -z "${LOCAL:-}" ] && { in_cluster || cluster_answers; }; then
     fi
   fi
   echo "run-local: metrics on 127.0.0.1:$metrics_port/metrics, probes on :$probe_port/readyz; Ctrl-C stops"
-  "${detach[@]}" "$druid" --config "$state/operator-config.yaml" --health-probe-port "$probe_port" \
-    "${extra_args[@]}" &
+  "${detach[@]}" "$druid" 9>&- --config "$state/operator-config.yaml" --health-probe-port "$probe_port" &
   operator_pid=$!
   wait "$operator_pid" || true
   exit 0
 fi
 
 # --- local development environment ------------------------------------------------
+if [ -n "$cluster_error" ]; then
+  echo "run-local: the cluster of ${KUBECONFIG:-$HOME/.kube/config} does not answer ($cluster_error); starting the local environment instead"
+fi
 [ -x "$build/druid-dev-apiserver" ] || die "$build/druid-dev-apiserver is missing: run 'make build' first"
 "$build/druid-validate" examples/*.yaml >/dev/null || die "examples/ do not validate"
 
-kubeconfig="$PWD/$state/kubeconfig"
+kubeconfig="$state/kubeconfig"
 # The operator acts as druid's service account, the person at kubectl as admin:
 # two identities, as in a cluster, so the component-protection webhook can tell
 # them apart.
-operator_user=system:serviceaccount:etcd-druid-system:etcd-druid
-operator_kubeconfig="$PWD/$state/operator-kubeconfig"
+operator_kubeconfig="$state/operator-kubeconfig"
 rm -f "$kubeconfig" "$operator_kubeconfig"
 # The API server outlives the operator's shutdown (lease release, last events).
-"${detach[@]}" "$build/druid-dev-apiserver" --port 0 --kubeconfig-out "$kubeconfig" \
-  --user-kubeconfig "$operator_user=$operator_kubeconfig" \
+# Every request in its log only when asked (APISERVER_LOG_REQUESTS=1): the
+# members and the operator make thousands an hour.
+apiserver_quiet=(--quiet)
+[ -n "${APISERVER_LOG_REQUESTS:-}" ] && apiserver_quiet=()
+"${detach[@]}" "$build/druid-dev-apiserver" 9>&- --port 0 --kubeconfig-out "$kubeconfig" \
+  --user-kubeconfig "$operator_user=$operator_kubeconfig" "${apiserver_quiet[@]}" \
   --crds config/crd >"$state/apiserver.log" 2>&1 &
 apiserver_pid=$!
 for _ in $(seq 1 100); do [ -s "$kubeconfig" ] && break; sleep 0.1; done
@@ -157,16 +190,17 @@ for _ in $(seq 1 100); do [ -s "$kubeconfig" ] && break; sleep 0.1; done
 webhook=off
 if command -v openssl >/dev/null 2>&1 && command -v python3 >/dev/null 2>&1 &&
   command -v kubectl >/dev/null 2>&1; then
-  if ca_bundle=$(bash scripts/gen-webhook-certs.sh --out "$PWD/$state/webhook-pki" \
+  if ca_bundle=$(bash scripts/gen-webhook-certs.sh --out "$state/webhook-pki" \
     --extra-san IP:127.0.0.1,DNS:localhost 2>"$state/webhook-certs.log"); then
     webhook=on
-    write_config "$PWD/$state/webhook-pki"
   else
     echo "run-local: no webhook certificate (see $state/webhook-certs.log); component protection is off"
   fi
 else
   echo "run-local: the component-protection webhook needs openssl, python3 and kubectl; it is off"
 fi
+
+if [ "$webhook" = on ]; then write_config "$state/webhook-pki"; else write_config; fi
 
 # The deployment's ValidatingWebhookConfiguration with each webhook called on
 # loopback by URL instead of through the Service.
@@ -210,7 +244,7 @@ if [ -z "${SIMULATE_MEMBERS:-}" ]; then
 fi
 
 runtime_pid=""
-hosts_file="$PWD/$state/hosts"
+hosts_file="$state/hosts"
 if [ "$mode" = real ]; then
   # The volumes of a previous run belong to objects that died with its in-memory
   # API server; new Etcds of the same names must not start on that data. They
@@ -224,18 +258,18 @@ if [ "$mode" = real ]; then
     echo "run-local: the previous run's volumes are in $state/previous-run/"
   fi
   printf '127.0.0.1 localhost\n' >"$hosts_file"
-  "${detach[@]}" "$build/druid-pod-runtime" --kubeconfig "$kubeconfig" --state-dir "$state" \
+  "${detach[@]}" "$build/druid-pod-runtime" 9>&- --kubeconfig "$kubeconfig" --state-dir "$state" \
     --hosts-out "$hosts_file" --member-agent "$PWD/$build/druid-member-agent" \
     >"$state/pod-runtime.log" 2>&1 &
   runtime_pid=$!
   # The operator reaches members by their peer FQDNs, as in a cluster: it runs in
   # a private mount namespace with the runtime's hosts file on /etc/hosts.
-  "${detach[@]}" unshare -m sh -c 'mount --bind "$0" /etc/hosts && exec "$@"' "$hosts_file" \
+  "${detach[@]}" unshare 9>&- -m sh -c 'mount --bind "$0" /etc/hosts && exec "$@"' "$hosts_file" \
     "$druid" --config "$state/operator-config.yaml" --kubeconfig "$operator_kubeconfig" \
-    --health-probe-port "$probe_port" "${extra_args[@]}" >"$state/operator.log" 2>&1 &
+    --health-probe-port "$probe_port" >"$state/operator.log" 2>&1 &
 else
-  "${detach[@]}" "$druid" --config "$state/operator-config.yaml" --kubeconfig "$operator_kubeconfig" \
-    --health-probe-port "$probe_port" "${extra_args[@]}" >"$state/operator.log" 2>&1 &
+  "${detach[@]}" "$druid" 9>&- --config "$state/operator-config.yaml" --kubeconfig "$operator_kubeconfig" \
+    --health-probe-port "$probe_port" >"$state/operator.log" 2>&1 &
 fi
 operator_pid=$!
 for _ in $(seq 1 300); do
@@ -263,7 +297,7 @@ runs every member as a real etcd process in a network namespace of its own
 else
   simulator=${SIMULATOR:-$build/druid-simulate-members}
   [ -x "$simulator" ] || die "simulated members need $simulator (build target druid-simulate-members)"
-  "${detach[@]}" "$simulator" --kubeconfig "$kubeconfig" >"$state/simulator.log" 2>&1 &
+  "${detach[@]}" "$simulator" 9>&- --kubeconfig "$kubeconfig" >"$state/simulator.log" 2>&1 &
   simulator_pid=$!
   members="and druid-simulate-members
 plays pods, member leases and StatefulSet status, so the Etcds turn ready ($state/simulator.log)"

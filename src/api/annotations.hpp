@@ -2,6 +2,10 @@
 // Annotation keys and finalizers of the druid API (etcd-druid.md §1.11), and
 // the questions the controllers ask of an Etcd's annotations.
 
+#include <optional>
+#include <string>
+#include <utility>
+
 #include "api/object_meta.hpp"
 
 namespace druid::api {
@@ -48,6 +52,19 @@ inline bool has_value(const ObjectMeta& meta, const char* key, const char* value
 inline bool has_reconcile_operation_annotation(const ObjectMeta& meta) {
   return annotation_detail::has_value(meta, kDruidOperationAnnotation, kOperationReconcile) ||
          annotation_detail::has_value(meta, kGardenerOperationAnnotation, kOperationReconcile);
+}
+
+// The first operation annotation (druid's key, then the deprecated alias) whose
+// value etcd-druid does not act on ("reconcle", "RECONCILE", ""), as key and value.
+inline std::optional<std::pair<std::string, std::string>> unknown_operation_annotation(
+    const ObjectMeta& meta) {
+  for (const char* key : {kDruidOperationAnnotation, kGardenerOperationAnnotation}) {
+    const auto it = meta.annotations.find(key);
+    if (it != meta.annotations.end() && it->second != kOperationReconcile) {
+      return std::make_pair(std::string(key), it->second);
+    }
+  }
+  return std::nullopt;
 }
 
 inline bool is_spec_reconcile_suspended(const ObjectMeta& meta) {

@@ -26,6 +26,10 @@ class Component {
   // Etcd (owner reference with controller=true and the Etcd's UID).
   virtual Outcome<std::vector<std::string>> existing_names(Context& ctx) = 0;
 
+  // Names of the objects a sync of `etcd` creates (none when the component
+  // has nothing to create for this spec); with existing_names, what is missing.
+  virtual std::vector<std::string> desired_names(const api::Etcd& etcd) const = 0;
+
   // Runs before any component syncs; only the StatefulSet has one.
   virtual Outcome<> pre_sync(Context& ctx) {
     (void)ctx;

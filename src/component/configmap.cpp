@@ -63,6 +63,10 @@ class ConfigMapComponent final : public Component {
  public:
   std::string_view kind() const override { return "ConfigMap"; }
 
+  std::vector<std::string> desired_names(const api::Etcd& etcd) const override {
+    return {api::configmap_name(etcd)};
+  }
+
   Outcome<std::vector<std::string>> existing_names(Context& ctx) override {
     return existing_if_controlled(ctx, kType, api::configmap_name(ctx.etcd),
                                   error_code::kGetConfigMap,

@@ -6,6 +6,9 @@ namespace druid::component::error_code {
 
 // Not a failure: the step is retried after 10 s (lastOperation state Requeue).
 inline constexpr const char* kRequeueAfter = "ERR_REQUEUE_AFTER";
+// Ours: an object druid manages is gone while its spec is not being reconciled
+// (lastErrors until the next spec reconcile recreates it).
+inline constexpr const char* kManagedObjectMissing = "ERR_MANAGED_OBJECT_MISSING";
 
 inline constexpr const char* kGetServiceAccount = "ERR_GET_SERVICE_ACCOUNT";
 inline constexpr const char* kSyncServiceAccount = "ERR_SYNC_SERVICE_ACCOUNT";

@@ -51,6 +51,10 @@ class MemberLeaseComponent final : public Component {
     return names;
   }
 
+  std::vector<std::string> desired_names(const api::Etcd& etcd) const override {
+    return api::member_lease_names(etcd);
+  }
+
   // One lease after the other (upstream runs them concurrently): a failure of
   // one lease does not stop the others, and the first failure is returned.
   Outcome<> sync(Context& ctx) override {

@@ -44,6 +44,9 @@ class SingleObjectComponent final : public Component {
 
   std::string_view kind() const override { return definition_.kind; }
   Outcome<std::vector<std::string>> existing_names(Context& ctx) override;
+  std::vector<std::string> desired_names(const api::Etcd& etcd) const override {
+    return {definition_.name(etcd)};
+  }
   Outcome<> sync(Context& ctx) override;
   Outcome<> trigger_delete(Context& ctx) override;
 

@@ -68,6 +68,11 @@ class SnapshotLeaseComponent final : public Component {
     return names;
   }
 
+  std::vector<std::string> desired_names(const api::Etcd& etcd) const override {
+    if (!api::is_backup_store_enabled(etcd)) return {};
+    return snapshot_lease_names(etcd);
+  }
+
   Outcome<> sync(Context& ctx) override {
     if (!api::is_backup_store_enabled(ctx.etcd)) return delete_when_backup_disabled(ctx);
     // One lease after the other (upstream runs them concurrently); every lease

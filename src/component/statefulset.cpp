@@ -174,6 +174,10 @@ class StatefulSetComponent final : public Component {
         fmt::format("StatefulSet: {} for etcd: {}", sts_key(ctx.etcd), etcd_key(ctx.etcd)));
   }
 
+  std::vector<std::string> desired_names(const api::Etcd& etcd) const override {
+    return {api::statefulset_name(etcd)};
+  }
+
   Outcome<> pre_sync(Context& ctx) override { return run_statefulset_presync(ctx); }
 
   Outcome<> sync(Context& ctx) override {

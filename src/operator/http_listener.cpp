@@ -1,6 +1,7 @@
 #include "operator/http_listener.hpp"
 
 #include <httplib.h>
+#include <sys/socket.h>
 
 #include <chrono>
 
@@ -10,6 +11,13 @@ namespace {
 constexpr std::size_t kThreads = 4;
 
 }  // namespace
+
+void refuse_port_sharing(httplib::Server& server) {
+  server.set_socket_options([](socket_t sock) {
+    int yes = 1;
+    ::setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes));
+  });
+}
 
 HttpListener::HttpListener(PassKey) : server_(std::make_unique<httplib::Server>()) {}
 
@@ -22,6 +30,7 @@ api::Expected<std::unique_ptr<HttpListener>, std::string> HttpListener::start(
   auto listener = std::make_unique<HttpListener>(PassKey{});
   httplib::Server& server = *listener->server_;
   routes(server);
+  refuse_port_sharing(server);
   // A few threads suffice for scrapes and probes; each keep-alive connection
   // (Prometheus keeps one) holds a thread while open, so not fewer than four.
   // httplib takes ownership of the queue it is handed (its API is a raw pointer).

@@ -17,6 +17,11 @@ class Server;
 
 namespace druid::operator_ {
 
+// Binds with SO_REUSEADDR only. httplib's default also sets SO_REUSEPORT, which
+// lets a second process bind the same port and silently take half of its
+// connections; a taken port must be a start-up error instead.
+void refuse_port_sharing(httplib::Server& server);
+
 class HttpListener {
  public:
   using Routes = std::function<void(httplib::Server&)>;

@@ -14,6 +14,7 @@
 
 #include "api/image_vector.hpp"
 #include "api/operator_config.hpp"
+#include "api/yaml.hpp"
 #include "controller/etcd/setup.hpp"
 #include "controller/ondelete/setup.hpp"
 #include "kube/client.hpp"
@@ -67,12 +68,20 @@ std::optional<std::string> check_webhook_certificates(const std::string& cert_di
   return std::nullopt;
 }
 
-void log_startup_notes(const CommandLine& command_line) {
+// What the command line asked for that this run will not do, one message with
+// its fields each: logged at start-up, printed on stderr by --print-config.
+struct StartupNote {
+  std::string message;
+  nlohmann::json fields;
+};
+
+std::vector<StartupNote> startup_notes(const CommandLine& command_line) {
+  std::vector<StartupNote> notes;
   for (const auto& argument : command_line.unknown_arguments) {
-    spdlog::warn(with_fields("Ignoring unknown command-line argument", {{"argument", argument}}));
+    notes.push_back({"Ignoring unknown command-line argument", {{"argument", argument}}});
   }
   for (const auto& entry : command_line.skipped_feature_gates) {
-    spdlog::warn(with_fields("Ignoring malformed --feature-gates entry", {{"entry", entry}}));
+    notes.push_back({"Ignoring malformed --feature-gates entry", {{"entry", entry}}});
   }
   if (command_line.config_file && !command_line.deprecated_flags_given.empty()) {
     std::vector<std::string> ignored;
@@ -80,10 +89,37 @@ void log_startup_notes(const CommandLine& command_line) {
       if (flag != kFeatureGatesFlag) ignored.push_back(flag);
     }
     if (!ignored.empty()) {
-      spdlog::warn(with_fields("Deprecated flags are ignored because --config is set",
-                               {{"flags", ignored}}));
+      notes.push_back(
+          {"Deprecated flags are ignored because --config is set", {{"flags", ignored}}});
     }
   }
+  return notes;
+}
+
+void log_startup_notes(const CommandLine& command_line) {
+  for (const auto& note : startup_notes(command_line)) {
+    spdlog::warn(with_fields(note.message, note.fields));
+  }
+}
+
+// --print-config: the configuration on stdout (YAML a --config file accepts),
+// each note on stderr as "etcd-druid: <message>: <values>".
+int print_config(const CommandLine& command_line, const StartupConfig& startup) {
+  for (const auto& note : startup_notes(command_line)) {
+    std::vector<std::string> values;
+    for (const auto& field : note.fields) {
+      if (field.is_array()) {
+        for (const auto& item : field) values.push_back(item.get<std::string>());
+      } else {
+        values.push_back(field.get<std::string>());
+      }
+    }
+    std::string joined;
+    for (const auto& value : values) joined += (joined.empty() ? "" : ", ") + value;
+    std::cerr << kProgramName << ": " << note.message << ": " << joined << std::endl;
+  }
+  std::cout << api::to_yaml(api::encode_operator_config(startup.config)) << std::flush;
+  return kExitOk;
 }
 
 void log_runtime_info(std::string_view version, const StartupConfig& startup) {
@@ -268,6 +304,7 @@ int run_etcd_druid(const std::vector<std::string>& args, std::string_view versio
   configure_logging(spdlog::level::info, LogFormat::kJson);
   auto startup = resolve_startup_config(*command_line);
   if (!startup) return fail(startup.error());
+  if (command_line->print_config) return print_config(*command_line, *startup);
   configure_logging(parse_log_level(startup->config.logging.log_level),
                     parse_log_format(startup->config.logging.log_format));
   log_startup_notes(*command_line);

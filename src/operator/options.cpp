@@ -267,6 +267,9 @@ api::Expected<CommandLine, CommandLineExit> parse_command_line(
   std::string kubeconfig;
   app.add_option("--config", config_file, "path of the OperatorConfiguration file");
   app.add_flag("--version", cl.version, "print the version and exit");
+  app.add_flag("--print-config", cl.print_config,
+               "print the effective OperatorConfiguration (from --config or the deprecated "
+               "flags, defaults applied) as YAML and exit; notes about ignored flags go to stderr");
   app.add_option("--kubeconfig", kubeconfig,
                  "kubeconfig of the cluster (default: $KUBECONFIG, ~/.kube/config, in-cluster)");
   app.add_option("--health-probe-port", cl.health_probe_port,

@@ -1,7 +1,7 @@
 #pragma once
 // The command line of etcd-druid (etcd-druid.md §6.1, §6.5): `--config`,
 // `--version`, `--kubeconfig`, `--health-probe-port` (ours: upstream serves no
-// probes), and the deprecated flags that describe an OperatorConfiguration
+// probes), `--print-config` (ours), and the deprecated flags that describe an OperatorConfiguration
 // when `--config` is absent. Like upstream's pflag set with unknown flags
 // allowed, arguments no flag claims are collected (the caller warns) rather
 // than rejected, so deployments may pass flags of other druid versions.
@@ -22,7 +22,10 @@ inline constexpr const char* kFeatureGatesFlag = "--feature-gates";
 struct CommandLine {
   std::optional<std::string> config_file;  // --config
   bool version = false;                    // --version
-  std::optional<std::string> kubeconfig;   // --kubeconfig
+  // --print-config (ours): print the effective configuration as YAML and exit,
+  // so a person or a script sees what the flags or the file amount to.
+  bool print_config = false;
+  std::optional<std::string> kubeconfig;  // --kubeconfig
   int health_probe_port = kDefaultHealthProbePort;
   // The configuration the deprecated flags describe, defaults applied; used
   // only without --config.

@@ -7,6 +7,7 @@
 #include <atomic>
 #include <thread>
 
+#include "operator/http_listener.hpp"
 #include "webhook/admission_review.hpp"
 #include "webhook/certificate_reloader.hpp"
 #include "webhook/client_lookup.hpp"
@@ -45,12 +46,7 @@ class HttpsWebhookServer final : public WebhookServer {
         }) {
     server_.Post(webhook::kWebhookPath,
                  [this](const httplib::Request& req, httplib::Response& res) { handle(req, res); });
-    // httplib's default also sets SO_REUSEPORT, which would let a second
-    // process share the port silently; a taken port must be a start-up error.
-    server_.set_socket_options([](socket_t sock) {
-      int yes = 1;
-      setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes));
-    });
+    refuse_port_sharing(server_);
     server_.set_exception_handler(
         [](const httplib::Request&, httplib::Response& res, std::exception_ptr error) {
           std::string what = "unknown error";

@@ -7,7 +7,9 @@
 #include "api/yaml.hpp"
 #include "apiserver/api_core_internal.hpp"
 #include "apiserver/discovery.hpp"
+#include "apiserver/media_types.hpp"
 #include "apiserver/openapi.hpp"
+#include "apiserver/protobuf_kinds.hpp"
 #include "apiserver/schema_defaulting.hpp"
 
 namespace druid::testing {
@@ -25,15 +27,14 @@ std::string meta_string(const json& object, const char* field) {
 
 api::Expected<json, StatusError> parse_body(const ApiRequest& request) {
   const std::string& ct = request.content_type;
+  if (is_protobuf(ct)) return decode_kubernetes_protobuf(request.body);
   if (ct.find("protobuf") != std::string::npos || ct.find("cbor") != std::string::npos) {
-    // Only JSON and YAML bodies are understood (a real server also takes
-    // protobuf for built-in types; kubectl's typed `create <kind>` commands send it).
     StatusError e;
     e.code = 415;
     e.reason = "UnsupportedMediaType";
     e.message =
         "the body of the request was in an unknown format - accepted media types "
-        "include: application/json, application/yaml";
+        "include: application/json, application/yaml, application/vnd.kubernetes.protobuf";
     return api::unexpected(e);
   }
   if (ct.find("yaml") != std::string::npos) {
@@ -182,6 +183,13 @@ ApiResponse ApiCore::handle_resource(const ApiRequest& request, const RequestInf
   }
   if (type->namespaced && info.ns.empty() && !info.name.empty()) {
     return ApiResponse::error(path_not_found());
+  }
+
+  // Answers are JSON only: a client that takes nothing else (protobuf alone)
+  // is told so instead of getting a body it cannot decode.
+  if (!accepts_json(request.accept)) {
+    return ApiResponse::error(
+        not_acceptable("only the following media types are accepted: application/json"));
   }
 
   RequestAttributes attributes{info.verb,  info.resource, info.subresource,

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 
+#include "api/validation/unknown_fields.hpp"
 #include "api/yaml.hpp"
 #include "apiserver/api_core.hpp"
 #include "apiserver/api_core_internal.hpp"
@@ -10,7 +11,6 @@
 #include "apiserver/patch_adapter.hpp"
 #include "apiserver/scale.hpp"
 #include "apiserver/schema_defaulting.hpp"
-#include "apiserver/schema_pruning.hpp"
 
 namespace druid::testing {
 
@@ -22,16 +22,13 @@ namespace core_detail {
 api::Expected<std::vector<std::string>, StatusError> prune_custom_resource(
     const ResourceType& type, json& object, const QueryParams& query) {
   if (!type.custom || type.schema.is_null()) return std::vector<std::string>{};
-  const std::vector<std::string> unknown = prune_unknown_fields(object, type.schema);
+  const std::vector<std::string> unknown =
+      api::validation::prune_unknown_fields(object, type.schema);
   const std::string mode = query_value(query, "fieldValidation");
   if (unknown.empty() || mode == "Ignore") return std::vector<std::string>{};
-  std::string fields;
-  for (const auto& f : unknown)
-    fields += (fields.empty() ? "" : ", ") + fmt::format("unknown field \"{}\"", f);
   if (mode == "Strict") {
-    return api::unexpected(bad_request(
-        fmt::format("{} in version \"{}\" cannot be handled as a {}: strict decoding error: {}",
-                    type.kind, type.version, type.kind, fields)));
+    return api::unexpected(
+        bad_request(api::validation::strict_decoding_error(type.kind, type.version, unknown)));
   }
   std::vector<std::string> warnings;
   for (const auto& f : unknown) warnings.push_back(fmt::format("unknown field \"{}\"", f));

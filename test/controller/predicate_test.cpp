@@ -91,7 +91,59 @@ TEST(EtcdPredicate, EitherAnnotationKeyCounts) {
   new_etcd["metadata"]["annotations"] = {{"druid.gardener.cloud/operation", "reconcile"}};
   EXPECT_TRUE(admits_update(old_etcd, new_etcd, false));
   new_etcd["metadata"]["annotations"] = {{"druid.gardener.cloud/operation", "other"}};
-  EXPECT_FALSE(admits_update(old_etcd, new_etcd, false));
+  EXPECT_FALSE(admits_update(new_etcd, new_etcd, false));
+}
+
+// Ours: a value druid does not act on, newly set, starts a reconcile that only
+// warns about it; the same value on a later update does not.
+TEST(EtcdPredicate, NewlySetUnknownOperationValueReconcilesOnce) {
+  const json old_etcd = etcd(1, false, "Succeeded", true);
+  for (const char* key : {"gardener.cloud/operation", "druid.gardener.cloud/operation"}) {
+    for (const char* value : {"reconcle", "RECONCILE", ""}) {
+      json new_etcd = old_etcd;
+      new_etcd["metadata"]["annotations"] = {{key, value}};
+      EXPECT_TRUE(admits_update(old_etcd, new_etcd, false)) << key << "=" << value;
+      json relabelled = new_etcd;
+      relabelled["metadata"]["labels"] = {{"team", "x"}};
+      EXPECT_FALSE(admits_update(new_etcd, relabelled, false)) << key << "=" << value;
+    }
+  }
+}
+
+json managed(const std::string& holder, int ready_replicas) {
+  return {{"metadata", {{"name", "etcd-test-0"}, {"namespace", "n"}}},
+          {"spec", {{"holderIdentity", holder}, {"renewTime", "2026-12-06T20:00:00.000000Z"}}},
+          {"status", {{"readyReplicas", ready_replicas}}}};
+}
+
+TEST(ManagedObjectPredicate, StatefulSetStatusChangesEnqueueTheEtcd) {
+  const auto predicate = managed_object_predicate(kube::resources::kStatefulSets);
+  EXPECT_FALSE(predicate.create(managed("", 0)));
+  EXPECT_TRUE(predicate.remove(managed("", 0)));
+  EXPECT_TRUE(predicate.update(managed("", 2), managed("", 3)));
+  json relabelled = managed("", 3);
+  relabelled["metadata"]["labels"] = {{"team", "x"}};
+  EXPECT_FALSE(predicate.update(managed("", 3), relabelled));
+}
+
+TEST(ManagedObjectPredicate, MemberLeaseHolderChangesButNotRenewals) {
+  const auto predicate = managed_object_predicate(kube::resources::kLeases);
+  EXPECT_FALSE(predicate.create(managed("a:Leader", 0)));
+  EXPECT_TRUE(predicate.remove(managed("a:Leader", 0)));
+  EXPECT_TRUE(predicate.update(managed("a:Member", 0), managed("a:Leader", 0)));
+  json renewed = managed("a:Leader", 0);
+  renewed["spec"]["renewTime"] = "2026-12-06T20:00:10.000000Z";
+  EXPECT_FALSE(predicate.update(managed("a:Leader", 0), renewed));
+}
+
+TEST(ManagedObjectPredicate, OtherKindsOnlyOnDelete) {
+  for (const auto* type : {&kube::resources::kServices, &kube::resources::kConfigMaps,
+                           &kube::resources::kServiceAccounts}) {
+    const auto predicate = managed_object_predicate(*type);
+    EXPECT_FALSE(predicate.create(managed("", 0))) << type->resource;
+    EXPECT_FALSE(predicate.update(managed("", 0), managed("", 1))) << type->resource;
+    EXPECT_TRUE(predicate.remove(managed("", 0))) << type->resource;
+  }
 }
 
 }  // namespace

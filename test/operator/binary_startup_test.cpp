@@ -208,10 +208,11 @@ TEST_F(BinaryStartupTest, NoReachableClusterNamesWhatWasTried) {
   EXPECT_NE(line.find("missing-kubeconfig"), std::string::npos) << line;
 }
 
-TEST_F(BinaryStartupTest, TakenMetricsPortIsAStartupError) {
-  // The client connects lazily, so a kubeconfig naming a closed port is enough
-  // to get as far as the servers.
-  const auto kubeconfig = dir_.write("kubeconfig", R"(apiVersion: v1
+// A kubeconfig naming a closed port: the client connects lazily, so the
+// process gets as far as its servers without an API server.
+std::string unreachable_kubeconfig(TempDir& dir) {
+  return dir
+      .write("kubeconfig", R"(apiVersion: v1
 kind: Config
 clusters:
 - name: c
@@ -223,24 +224,111 @@ contexts:
 - name: x
   context: {cluster: c, user: u}
 current-context: x
-)");
-  const int taken = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_ANY);
-  ASSERT_EQ(::bind(taken, reinterpret_cast<sockaddr*>(&address), sizeof(address)), 0);
-  ASSERT_EQ(::listen(taken, 1), 0);
-  socklen_t length = sizeof(address);
-  ::getsockname(taken, reinterpret_cast<sockaddr*>(&address), &length);
-  const int port = ntohs(address.sin_port);
+)")
+      .string();
+}
 
-  const auto outcome = run({"--kubeconfig", kubeconfig.string(), "--metrics-port",
-                            std::to_string(port), "--health-probe-port", "0"});
-  ::close(taken);
+// A listening socket on a free port, closed on destruction. With `share`, it
+// sets SO_REUSEPORT as httplib's default does, so a process that also sets it
+// could bind the same port.
+class HeldPort {
+ public:
+  explicit HeldPort(bool share) : fd_(::socket(AF_INET, SOCK_STREAM, 0)) {
+    int yes = 1;
+    if (share) ::setsockopt(fd_, SOL_SOCKET, SO_REUSEPORT, &yes, sizeof(yes));
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_addr.s_addr = htonl(INADDR_ANY);
+    bound_ = ::bind(fd_, reinterpret_cast<sockaddr*>(&address), sizeof(address)) == 0 &&
+             ::listen(fd_, 1) == 0;
+    socklen_t length = sizeof(address);
+    ::getsockname(fd_, reinterpret_cast<sockaddr*>(&address), &length);
+    port_ = ntohs(address.sin_port);
+  }
+  ~HeldPort() { ::close(fd_); }
+  HeldPort(const HeldPort&) = delete;
+  HeldPort& operator=(const HeldPort&) = delete;
+  bool bound() const { return bound_; }
+  int port() const { return port_; }
+
+ private:
+  int fd_;
+  bool bound_ = false;
+  int port_ = 0;
+};
+
+TEST_F(BinaryStartupTest, TakenMetricsPortIsAStartupError) {
+  const HeldPort taken(/*share=*/false);
+  ASSERT_TRUE(taken.bound());
+  const auto outcome = run({"--kubeconfig", unreachable_kubeconfig(dir_), "--metrics-port",
+                            std::to_string(taken.port()), "--health-probe-port", "0"});
   EXPECT_EQ(outcome.exit_code, 1);
-  EXPECT_NE(
-      error_line(outcome).find("metrics server: cannot listen on 0.0.0.0:" + std::to_string(port)),
-      std::string::npos);
+  EXPECT_NE(error_line(outcome).find("metrics server: cannot listen on 0.0.0.0:" +
+                                     std::to_string(taken.port())),
+            std::string::npos);
+}
+
+// A second operator (or anything) holding the port with SO_REUSEPORT must not
+// let this one share it: two `make run`s would split each other's scrapes and
+// probes without a word (issue 15).
+TEST_F(BinaryStartupTest, PortsHeldForSharingAreNotShared) {
+  const HeldPort metrics(/*share=*/true);
+  ASSERT_TRUE(metrics.bound());
+  const auto on_metrics = run({"--kubeconfig", unreachable_kubeconfig(dir_), "--metrics-port",
+                               std::to_string(metrics.port()), "--health-probe-port", "0"});
+  EXPECT_EQ(on_metrics.exit_code, 1);
+  EXPECT_NE(error_line(on_metrics)
+                .find("metrics server: cannot listen on 0.0.0.0:" + std::to_string(metrics.port())),
+            std::string::npos)
+      << on_metrics.err;
+
+  const HeldPort probes(/*share=*/true);
+  ASSERT_TRUE(probes.bound());
+  const auto on_probes = run({"--kubeconfig", unreachable_kubeconfig(dir_), "--metrics-port", "0",
+                              "--health-probe-port", std::to_string(probes.port())});
+  EXPECT_EQ(on_probes.exit_code, 1);
+  EXPECT_NE(error_line(on_probes).find(":" + std::to_string(probes.port())), std::string::npos)
+      << on_probes.err;
+}
+
+TEST_F(BinaryStartupTest, PrintConfigShowsWhatTheFlagsAmountTo) {
+  const auto outcome = run({"--print-config", "--etcd-workers=7",
+                            "--enable-etcd-spec-auto-reconcile", "--metrics-port=9999"});
+  ASSERT_EQ(outcome.exit_code, 0) << outcome.err;
+  EXPECT_EQ(outcome.err, "");
+  // The output is a configuration file etcd-druid accepts and reads back the same.
+  const auto path = dir_.write("printed.yaml", outcome.out).string();
+  const auto again = run({"--print-config", "--config", path});
+  ASSERT_EQ(again.exit_code, 0) << again.err;
+  EXPECT_EQ(again.out, outcome.out);
+  for (const char* line : {"concurrentSyncs: 7", "enableEtcdSpecAutoReconcile: true", "port: 9999",
+                           "kind: OperatorConfiguration"}) {
+    EXPECT_NE(outcome.out.find(line), std::string::npos) << line << "\n" << outcome.out;
+  }
+}
+
+TEST_F(BinaryStartupTest, PrintConfigSaysOnStderrWhatIsIgnored) {
+  const auto outcome =
+      run({"--print-config", "--config", config("controllers:\n  etcd:\n    concurrentSyncs: 2\n"),
+           "--etcd-workers=7", "--enable-etcd-spec-auto-reconcile", "--no-such-flag"});
+  ASSERT_EQ(outcome.exit_code, 0) << outcome.err;
+  EXPECT_NE(outcome.out.find("concurrentSyncs: 2"), std::string::npos) << outcome.out;
+  EXPECT_EQ(outcome.out.find("enableEtcdSpecAutoReconcile: true"), std::string::npos)
+      << outcome.out;
+  EXPECT_NE(outcome.err.find("etcd-druid: Deprecated flags are ignored because --config is set: "
+                             "--etcd-workers, --enable-etcd-spec-auto-reconcile"),
+            std::string::npos)
+      << outcome.err;
+  EXPECT_NE(outcome.err.find("etcd-druid: Ignoring unknown command-line argument: --no-such-flag"),
+            std::string::npos)
+      << outcome.err;
+}
+
+TEST_F(BinaryStartupTest, PrintConfigRefusesAnInvalidConfiguration) {
+  const auto outcome = run({"--print-config", "--etcd-workers=0"});
+  EXPECT_EQ(outcome.exit_code, 1);
+  EXPECT_EQ(outcome.out, "");
+  EXPECT_NE(error_line(outcome).find("concurrentSyncs"), std::string::npos) << outcome.err;
 }
 
 }  // namespace

@@ -8,9 +8,16 @@
 // Nothing runs in the background: a test calls sync() inside its `eventually`
 // loops, so the simulated cluster moves only while the test waits for it.
 // sync() does real work at most every kMinSyncInterval unless a knob changed,
-// and renews each lease at most every kRenewInterval, so a 1 ms polling loop
-// does not flood the server. Knobs change what the next sync() writes; leases
-// can be back-dated so no test waits for a threshold to pass.
+// and renews each lease at most every kRenewInterval (the options' defaults),
+// so a 1 ms polling loop does not flood the server. Knobs change what the next
+// sync() writes; leases can be back-dated so no test waits for a threshold to
+// pass.
+//
+// A long-running caller (druid-simulate-members) passes informer caches in
+// the options instead: sync() then reads the Etcd, StatefulSet, pods and
+// leases from them, so a sync that has nothing to write sends no request, and
+// next_renewal() says when a lease falls due, so the caller can sleep until an
+// event or that time instead of polling.
 //
 // Simplifications: pods are created from the template once and never rolled
 // (a rollout is shown through the StatefulSet status knob); the revision names
@@ -25,28 +32,60 @@
 #include <map>
 #include <nlohmann/json.hpp>
 #include <optional>
-#include <set>
 #include <string>
 
+#include "api/defaults.hpp"
 #include "api/etcd.hpp"
+#include "api/label_selector.hpp"
 #include "api/names.hpp"
 #include "api/time.hpp"
 #include "kube/api_error.hpp"
+#include "kube/cache.hpp"
 #include "kube/client.hpp"
 #include "kube/resource.hpp"
 #include "support/fixtures.hpp"
 
 namespace druid::test {
 
+// Caches kept current by the caller's informers (all four, of the Etcd's
+// namespace or all namespaces); the StatefulSet, pod and lease caches must hold
+// druid's objects (its managed-by label) at least.
+struct ClusterSimulatorCaches {
+  const kube::Cache* etcds = nullptr;
+  const kube::Cache* statefulsets = nullptr;
+  const kube::Cache* pods = nullptr;
+  const kube::Cache* leases = nullptr;
+};
+
+struct ClusterSimulatorOptions {
+  // Short, so that tests see renewals without waiting; the real sidecar's
+  // --k8s-heartbeat-duration is 10 s.
+  std::chrono::milliseconds renew_interval{250};
+  // Caps the work of callers that call sync() in a tight loop; 0 for callers
+  // that sync only on events and must not miss one.
+  std::chrono::milliseconds min_sync_interval{50};
+  // Unset: every sync() reads with GET and LIST.
+  std::optional<ClusterSimulatorCaches> caches;
+};
+
 class ClusterSimulator {
  public:
-  static constexpr std::chrono::milliseconds kMinSyncInterval{50};
-  static constexpr std::chrono::milliseconds kRenewInterval{250};
+  static constexpr std::chrono::milliseconds kMinSyncInterval =
+      ClusterSimulatorOptions{}.min_sync_interval;
+  static constexpr std::chrono::milliseconds kRenewInterval =
+      ClusterSimulatorOptions{}.renew_interval;
   static constexpr const char* kDefaultClusterId = "b7a3c1d2e4f50617";
+  using TimePoint = std::chrono::steady_clock::time_point;
 
   ClusterSimulator(kube::Client& client, std::string etcd_name = kTestEtcdName,
                    std::string ns = kTestNamespace)
-      : client_(client), etcd_name_(std::move(etcd_name)), ns_(std::move(ns)) {}
+      : ClusterSimulator(client, std::move(etcd_name), std::move(ns), ClusterSimulatorOptions{}) {}
+  ClusterSimulator(kube::Client& client, std::string etcd_name, std::string ns,
+                   ClusterSimulatorOptions options)
+      : client_(client),
+        etcd_name_(std::move(etcd_name)),
+        ns_(std::move(ns)),
+        options_(std::move(options)) {}
 
   // --- backup-restore: member leases ---------------------------------------
   // The member's sidecar stops renewing; its lease keeps the last renewTime.
@@ -128,7 +167,7 @@ class ClusterSimulator {
   // due was written; otherwise last_error() says what is missing or failed.
   bool sync() {
     const auto now = std::chrono::steady_clock::now();
-    if (!dirty_ && last_sync_ && now - *last_sync_ < kMinSyncInterval) return last_ok_;
+    if (!dirty_ && last_sync_ && now - *last_sync_ < options_.min_sync_interval) return last_ok_;
     dirty_ = false;
     last_sync_ = now;
     error_.clear();
@@ -142,6 +181,33 @@ class ClusterSimulator {
     changed();
   }
   const std::string& last_error() const { return error_; }
+
+  // When the next sync() has a lease to write (now when one is overdue);
+  // nullopt when no lease is renewed. Covers the leases the last sync() found
+  // the members for.
+  std::optional<TimePoint> next_renewal() const {
+    std::optional<TimePoint> next;
+    const auto consider = [&next](TimePoint at) {
+      if (!next || at < *next) next = at;
+    };
+    const auto now = std::chrono::steady_clock::now();
+    for (const auto& [ordinal, k] : members_) {
+      if (ordinal >= renewed_members_) continue;
+      if (k.backdate) {
+        if (!k.backdate_written) consider(now);
+      } else if (k.renewing) {
+        consider(k.last_renewal ? *k.last_renewal + options_.renew_interval : now);
+      }
+    }
+    if (renews_snapshot_leases_) {
+      if (snapshots_backdate_) {
+        if (!snapshots_backdate_written_) consider(now);
+      } else {
+        consider(snapshots_last_renewal_ ? *snapshots_last_renewal_ + snapshot_interval_ : now);
+      }
+    }
+    return next;
+  }
 
  private:
   struct MemberKnobs {
@@ -166,17 +232,37 @@ class ClusterSimulator {
   static api::Time wall_now() {
     return std::chrono::time_point_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now());
   }
-  bool due(const std::optional<std::chrono::steady_clock::time_point>& last) const {
-    return !last || std::chrono::steady_clock::now() - *last >= kRenewInterval;
+  static bool due(const std::optional<std::chrono::steady_clock::time_point>& last,
+                  std::chrono::milliseconds interval) {
+    return !last || std::chrono::steady_clock::now() - *last >= interval;
+  }
+
+  // The object from the caller's cache, or from the server without one.
+  std::optional<nlohmann::json> read(const kube::ResourceType& type, const kube::Cache* cache,
+                                     const std::string& name, const char* what) {
+    if (options_.caches) {
+      if (auto cached = cache->get(ns_, name)) return *cached;
+      fail(std::string(what) + ": not found");
+      return std::nullopt;
+    }
+    auto got = client_.get(type, ns_, name);
+    if (!got) {
+      fail(std::string(what) + ": " + got.error().what());
+      return std::nullopt;
+    }
+    return std::move(*got);
   }
 
   bool sync_once() {
-    auto etcd_json = client_.get(kube::resources::kEtcds, ns_, etcd_name_);
-    if (!etcd_json) return fail("Etcd: " + std::string(etcd_json.error().what()));
+    const auto* caches = options_.caches ? &*options_.caches : nullptr;
+    auto etcd_json =
+        read(kube::resources::kEtcds, caches ? caches->etcds : nullptr, etcd_name_, "Etcd");
+    if (!etcd_json) return false;
     auto etcd = api::decode_etcd(*etcd_json);
     if (!etcd) return fail("Etcd does not decode");
-    auto sts = client_.get(kube::resources::kStatefulSets, ns_, etcd_name_);
-    if (!sts) return fail("StatefulSet: " + std::string(sts.error().what()));
+    auto sts = read(kube::resources::kStatefulSets, caches ? caches->statefulsets : nullptr,
+                    etcd_name_, "StatefulSet");
+    if (!sts) return false;
     const std::int32_t replicas = (*sts)["spec"].value("replicas", 1);
     const auto& claims = (*sts)["spec"].value("volumeClaimTemplates", nlohmann::json::array());
     if (!claims.empty()) claim_template_ = claims[0]["metadata"].value("name", etcd_name_);
@@ -186,43 +272,77 @@ class ClusterSimulator {
     ok = sync_statefulset_status(*sts, replicas) && ok;
     // Sidecars run only in existing pods of members the Etcd still has.
     const int members = std::min<int>(replicas, etcd->spec.replicas);
+    renewed_members_ = members;
     for (int i = 0; i < members; ++i) ok = renew_member_lease(*etcd, i) && ok;
-    if (api::is_backup_store_enabled(*etcd) && members > 0) ok = renew_snapshot_leases() && ok;
+    renews_snapshot_leases_ = api::is_backup_store_enabled(*etcd) && members > 0;
+    snapshot_interval_ = snapshot_interval(*etcd);
+    if (renews_snapshot_leases_) ok = renew_snapshot_leases() && ok;
     return ok;
   }
 
+  // The sidecar renews the delta snapshot lease after each delta snapshot;
+  // BackupReady expects that at least every deltaSnapshotPeriod.
+  std::chrono::milliseconds snapshot_interval(const api::Etcd& etcd) const {
+    auto period = api::effective::backup_ready_delta_snapshot_period(etcd);
+    if (!period || period->value.value <= std::chrono::nanoseconds::zero()) {
+      return options_.renew_interval;
+    }
+    return std::min(options_.renew_interval,
+                    std::chrono::duration_cast<std::chrono::milliseconds>(period->value.value));
+  }
+
+  // A lease the caches do not show (druid has not created it yet) is not
+  // patched: the patch would fail, and its creation is an event anyway.
+  bool lease_missing(const std::string& name) {
+    if (!options_.caches || options_.caches->leases->get(ns_, name)) return false;
+    fail("lease " + name + ": not found");
+    return true;
+  }
+
   // --- StatefulSet controller + kubelet --------------------------------------
-  std::optional<std::set<int>> existing_pod_ordinals(const nlohmann::json& sts) {
-    std::set<int> ordinals;
-    kube::ListOptions options;
+  // The pods of the StatefulSet by ordinal.
+  std::optional<std::map<int, nlohmann::json>> existing_pods(const nlohmann::json& sts) {
     const nlohmann::json match_labels = selector_labels(sts);
-    for (const auto& [key, value] : match_labels.items()) {
-      options.label_selector +=
-          (options.label_selector.empty() ? "" : ",") + key + "=" + value.get<std::string>();
+    nlohmann::json items;
+    if (options_.caches) {
+      api::Labels labels;
+      for (const auto& [key, value] : match_labels.items()) labels[key] = value.get<std::string>();
+      items = nlohmann::json::array();
+      for (const auto& pod : options_.caches->pods->list(ns_, api::Selector::from_labels(labels))) {
+        items.push_back(*pod);
+      }
+    } else {
+      kube::ListOptions options;
+      for (const auto& [key, value] : match_labels.items()) {
+        options.label_selector +=
+            (options.label_selector.empty() ? "" : ",") + key + "=" + value.get<std::string>();
+      }
+      auto pods = client_.list(kube::resources::kPods, ns_, options);
+      if (!pods) {
+        fail("listing pods: " + std::string(pods.error().what()));
+        return std::nullopt;
+      }
+      items = std::move((*pods)["items"]);
     }
-    auto pods = client_.list(kube::resources::kPods, ns_, options);
-    if (!pods) {
-      fail("listing pods: " + std::string(pods.error().what()));
-      return std::nullopt;
-    }
+    std::map<int, nlohmann::json> by_ordinal;
     const std::string prefix = etcd_name_ + "-";
-    for (const auto& pod : (*pods)["items"]) {
+    for (auto& pod : items) {
       const std::string name = pod["metadata"].value("name", "");
       if (!name.starts_with(prefix)) continue;
       try {
-        ordinals.insert(std::stoi(name.substr(prefix.size())));
+        by_ordinal.emplace(std::stoi(name.substr(prefix.size())), std::move(pod));
       } catch (const std::exception&) {
       }
     }
-    return ordinals;
+    return by_ordinal;
   }
 
   bool sync_pods(const nlohmann::json& sts, std::int32_t replicas) {
     bool ok = true;
-    const auto listed = existing_pod_ordinals(sts);
+    const auto listed = existing_pods(sts);
     if (!listed) return false;
-    const std::set<int>& existing = *listed;
-    for (int ordinal : existing) {
+    const std::map<int, nlohmann::json>& existing = *listed;
+    for (const auto& [ordinal, existing_pod] : existing) {
       if (ordinal < replicas) continue;
       auto removed = client_.remove(kube::resources::kPods, ns_, pod_name(ordinal));
       if (!removed && !kube::is_not_found(removed.error())) {
@@ -232,18 +352,24 @@ class ClusterSimulator {
     }
     for (int i = 0; i < replicas; ++i) {
       auto& k = knobs(i);
-      if (!existing.contains(i)) {
+      const auto found = existing.find(i);
+      nlohmann::json spec = found != existing.end()
+                                ? found->second.value("spec", nlohmann::json::object())
+                                : sts["spec"]["template"].value("spec", nlohmann::json::object());
+      if (found == existing.end()) {
         auto created = client_.create(kube::resources::kPods, ns_, pod(sts, i));
         if (!created && !kube::is_already_exists(created.error())) {
           ok = fail("creating pod: " + std::string(created.error().what()));
           continue;
         }
-        k.written_containers_ready.reset();
+        // A cache that has not seen the pod we created a moment ago yet: the
+        // status written then still stands.
+        if (created) k.written_containers_ready.reset();
       }
       if (k.written_containers_ready == k.containers_ready) continue;
       auto patched =
           client_.patch(kube::resources::kPods, ns_, pod_name(i), kube::PatchType::kMerge,
-                        pod_status(k.containers_ready), "status");
+                        pod_status(spec, k.containers_ready), "status");
       if (!patched) {
         ok = fail("patching pod status: " + std::string(patched.error().what()));
         continue;
@@ -278,9 +404,36 @@ class ClusterSimulator {
             {"spec", tmpl.value("spec", nlohmann::json::object())}};
   }
 
-  static nlohmann::json pod_status(bool containers_ready) {
+  // kubectl's READY column counts containerStatuses with ready=true, so every
+  // container of the spec gets one; unready ones still run (a failing
+  // readiness probe).
+  static nlohmann::json pod_status(const nlohmann::json& spec, bool containers_ready) {
     const std::string ready = containers_ready ? "True" : "False";
     const std::string now = api::format_rfc3339(wall_now());
+    nlohmann::json container_statuses = nlohmann::json::array();
+    for (const auto& container : spec.value("containers", nlohmann::json::array())) {
+      container_statuses.push_back({{"name", container.value("name", "")},
+                                    {"image", container.value("image", "")},
+                                    {"imageID", ""},
+                                    {"ready", containers_ready},
+                                    {"started", true},
+                                    {"restartCount", 0},
+                                    {"state", {{"running", {{"startedAt", now}}}}}});
+    }
+    nlohmann::json init_statuses = nlohmann::json::array();
+    for (const auto& container : spec.value("initContainers", nlohmann::json::array())) {
+      init_statuses.push_back({{"name", container.value("name", "")},
+                               {"image", container.value("image", "")},
+                               {"imageID", ""},
+                               {"ready", true},
+                               {"restartCount", 0},
+                               {"state",
+                                {{"terminated",
+                                  {{"exitCode", 0},
+                                   {"reason", "Completed"},
+                                   {"startedAt", now},
+                                   {"finishedAt", now}}}}}});
+    }
     nlohmann::json conditions = nlohmann::json::array();
     for (const char* type : {"Initialized", "Ready", "ContainersReady", "PodScheduled"}) {
       const bool depends = std::string(type) == "Ready" || std::string(type) == "ContainersReady";
@@ -289,7 +442,11 @@ class ClusterSimulator {
                             {"lastProbeTime", nullptr},
                             {"lastTransitionTime", now}});
     }
-    return {{"status", {{"phase", "Running"}, {"conditions", conditions}}}};
+    nlohmann::json status = {{"phase", "Running"},
+                             {"conditions", conditions},
+                             {"containerStatuses", container_statuses}};
+    if (!init_statuses.empty()) status["initContainerStatuses"] = init_statuses;
+    return {{"status", status}};
   }
 
   bool sync_pvcs(const nlohmann::json& sts, std::int32_t replicas) {
@@ -365,7 +522,7 @@ class ClusterSimulator {
     if (k.backdate) {
       if (k.backdate_written) return true;
       renew_time -= *k.backdate;
-    } else if (!k.renewing || !due(k.last_renewal)) {
+    } else if (!k.renewing || !due(k.last_renewal, options_.renew_interval)) {
       return true;
     }
     const std::string role = ordinal == leader_ ? "Leader" : "Member";
@@ -378,6 +535,7 @@ class ClusterSimulator {
          {{"holderIdentity", fmt::format("{}:{}:{}", member_id(ordinal), k.cluster_id, role)},
           {"renewTime", api::format_rfc3339_micro(renew_time)}}}};
     const std::string name = api::member_lease_name(etcd, ordinal);
+    if (lease_missing(name)) return false;
     auto patched =
         client_.patch(kube::resources::kLeases, ns_, name, kube::PatchType::kMerge, patch);
     if (!patched) return fail("renewing lease " + name + ": " + patched.error().what());
@@ -387,8 +545,13 @@ class ClusterSimulator {
   }
 
   bool renew_snapshot_leases() {
-    if (snapshots_backdate_ ? snapshots_backdate_written_ : !due(snapshots_last_renewal_)) {
+    if (snapshots_backdate_ ? snapshots_backdate_written_
+                            : !due(snapshots_last_renewal_, snapshot_interval_)) {
       return true;
+    }
+    if (lease_missing(api::full_snapshot_lease_name(etcd_name_)) ||
+        lease_missing(api::delta_snapshot_lease_name(etcd_name_))) {
+      return false;
     }
     api::Time renew_time = wall_now();
     if (snapshots_backdate_) renew_time -= *snapshots_backdate_;
@@ -413,6 +576,7 @@ class ClusterSimulator {
   kube::Client& client_;
   std::string etcd_name_;
   std::string ns_;
+  ClusterSimulatorOptions options_;
   std::string claim_template_ = etcd_name_;
   std::map<int, MemberKnobs> members_;
   int leader_ = 0;
@@ -421,6 +585,10 @@ class ClusterSimulator {
   std::optional<std::chrono::milliseconds> snapshots_backdate_;
   bool snapshots_backdate_written_ = false;
   std::optional<std::chrono::steady_clock::time_point> snapshots_last_renewal_;
+  std::chrono::milliseconds snapshot_interval_ = options_.renew_interval;
+  // What the last sync_once() renewed, for next_renewal().
+  int renewed_members_ = 0;
+  bool renews_snapshot_leases_ = false;
   std::int64_t revision_ = 100;
   bool dirty_ = true;
   bool last_ok_ = false;

@@ -45,9 +45,10 @@ kube::ReconcileOutcome EtcdReconciler::reconcile_deletion(Run& run) {
     if (result.kind == StepResult::Kind::kRequeueAfter) {
       return kube::ReconcileResult{false, result.requeue_after};
     }
-    spdlog::error("Etcd {}: deletion failed: {}", run.key, result.description);
+    // The controller logs the failure (one line per reconcile outcome).
     return api::unexpected(kube::ReconcileError{result.description});
   }
+  spdlog::info("Etcd {}: deleted (its PersistentVolumeClaims are kept)", run.key);
   return kube::ReconcileResult{};
 }
 

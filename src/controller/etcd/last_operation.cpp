@@ -30,6 +30,17 @@ json status_patch(const OperationRecord& record, const char* state, const std::s
 
 }  // namespace
 
+bool last_reconcile_succeeded(const api::Etcd& etcd) {
+  if (!etcd.status || !etcd.status->last_operation) return false;
+  const auto& operation = *etcd.status->last_operation;
+  return operation.type == api::last_operation::kTypeReconcile &&
+         operation.state == api::last_operation::kStateSucceeded;
+}
+
+std::string observed_at(std::chrono::system_clock::time_point t) {
+  return timestamp(t);
+}
+
 StepResult StepResult::failed(std::vector<component::DruidError> errors) {
   StepResult result;
   result.kind = Kind::kError;

@@ -6,9 +6,16 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "api/etcd.hpp"
 #include "controller/etcd/step_result.hpp"
 
 namespace druid::controller::etcd {
+
+// True when status.lastOperation is a Reconcile that Succeeded.
+bool last_reconcile_succeeded(const api::Etcd& etcd);
+
+// A lastErrors[].observedAt or lastOperation.lastUpdateTime value (RFC 3339, nanoseconds).
+std::string observed_at(std::chrono::system_clock::time_point t);
 
 // Reconcile or Delete.
 enum class OperationType { kReconcile, kDelete };

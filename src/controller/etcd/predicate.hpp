@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "kube/controller.hpp"
+#include "kube/resource.hpp"
 
 namespace druid::controller::etcd {
 
@@ -15,5 +16,14 @@ bool admits_update(const nlohmann::json& old_etcd, const nlohmann::json& new_etc
                    bool auto_reconcile);
 
 kube::Predicate etcd_predicate(bool auto_reconcile);
+
+// Ours (upstream watches only Etcds and learns of members at the next periodic
+// status check, up to 15 s later): events of the objects an Etcd controls that
+// change what its status shows. A StatefulSet whose status changed (pods ready,
+// rolled), a member lease whose holder changed (a member started, or became
+// leader), and any managed object deleted (status, and lastErrors say it is
+// missing). Creates (druid's own) and lease renewals are not admitted, so a
+// steady state costs nothing.
+kube::Predicate managed_object_predicate(const kube::ResourceType& type);
 
 }  // namespace druid::controller::etcd

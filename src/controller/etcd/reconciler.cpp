@@ -52,25 +52,39 @@ kube::ReconcileOutcome EtcdReconciler::reconcile(const kube::Request& request) {
     return api::unexpected(kube::ReconcileError{
         fmt::format("reading Etcd {}: {}", request.key(), read.error().what())});
   }
-  if (!*read) return kube::ReconcileResult{};  // gone: nothing to do
+  if (!*read) {  // gone: nothing to do
+    std::lock_guard lock(warned_operations_mutex_);
+    warned_operations_.erase(request.key());
+    return kube::ReconcileResult{};
+  }
   auto decoded = api::decode_etcd(**read);
   if (!decoded) {
     return api::unexpected(kube::ReconcileError{fmt::format(
         "Etcd {} cannot be decoded: {}", request.key(), decoded.error().front().message())});
   }
   const auto now = std::chrono::system_clock::time_point(clock_.wall_now());
-  Run run{**read, std::move(*decoded),
+  Run run{**read,
+          std::move(*decoded),
           component::Context{client_, reader_, config_.settings, image_vector_, run.etcd},
-          OperationRecord{OperationType::kReconcile, new_run_id(), now}, request.key()};
+          OperationRecord{OperationType::kReconcile, new_run_id(), now},
+          request.key(),
+          nullptr};
   run.ctx.now = now;
   run.ctx.run_id = run.record.run_id;
 
   if (run.etcd.metadata.is_being_deleted()) return reconcile_deletion(run);
 
+  warn_unknown_operation(run);
   const bool spec_due = should_reconcile_spec(run);
   const StepResult spec = spec_due ? reconcile_spec(run) : StepResult::proceed();
   if (const StepResult status = reconcile_status(run); status.stops()) {
     return api::unexpected(kube::ReconcileError{status.description});
+  }
+  // A spec reconcile recreates what is missing; without one, say what is.
+  if (!spec_due) {
+    if (const StepResult report = report_missing_objects(run); report.stops()) {
+      return api::unexpected(kube::ReconcileError{report.description});
+    }
   }
   return finish(run, spec, spec_due);
 }

@@ -5,6 +5,8 @@
 // deletion_flow.cpp and status_flow.cpp.
 
 #include <chrono>
+#include <map>
+#include <mutex>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
@@ -25,6 +27,9 @@ namespace druid::controller::etcd {
 
 // Event reason of a skipped spec reconcile (suspend annotation).
 inline constexpr const char* kSpecReconciliationSkippedReason = "SpecReconciliationSkipped";
+// Ours: Warning Events for what a user would otherwise not notice.
+inline constexpr const char* kManagedObjectMissingReason = "ManagedObjectMissing";
+inline constexpr const char* kUnknownOperationReason = "UnknownOperationAnnotation";
 
 struct ReconcilerDependencies {
   kube::Client& client;
@@ -64,6 +69,11 @@ class EtcdReconciler final : public kube::Reconciler {
 
   // status_flow.cpp
   StepResult reconcile_status(Run& run);
+  StepResult write_status(Run& run, nlohmann::json changed);
+
+  // drift_report.cpp
+  StepResult report_missing_objects(Run& run);
+  void warn_unknown_operation(const Run& run);
 
   // Status subresource merge patch; the error text names the Etcd. Keeps the
   // run's resourceVersion current for the optimistic locks that follow.
@@ -80,6 +90,10 @@ class EtcdReconciler final : public kube::Reconciler {
   kube::EventRecorder* events_;
   const kube::Clock& clock_;
   EtcdControllerConfig config_;
+  // The operation annotation ("key=value") last warned about per Etcd key, so
+  // the Warning is sent once per value rather than on every status check.
+  std::mutex warned_operations_mutex_;
+  std::map<std::string, std::string> warned_operations_;
 };
 
 }  // namespace druid::controller::etcd

@@ -18,6 +18,10 @@ struct EtcdReconciler::Run {
   component::Context ctx;
   OperationRecord record;
   std::string key;  // namespace/name, for messages
+  // The status fields a completed spec reconcile sets (lastOperation
+  // Succeeded, lastErrors removed, observedGeneration), written together with
+  // the status flow's fields in one patch; null when there are none.
+  nlohmann::json completed_spec_status;
 
   const std::string& ns() const { return etcd.metadata.namespace_; }
   const std::string& name() const { return etcd.metadata.name; }

@@ -1,5 +1,6 @@
 #include "controller/etcd/setup.hpp"
 
+#include "api/etcd.hpp"
 #include "api/labels.hpp"
 #include "controller/cached_forms.hpp"
 #include "controller/etcd/predicate.hpp"
@@ -38,6 +39,8 @@ std::unique_ptr<EtcdController> add_etcd_controller(kube::Manager& manager,
   kube::Informer& etcd_informer = manager.informer(etcds);
   wiring->reader->add_cache(kube::resources::kEtcds, etcd_informer.cache());
 
+  // The informers of what an Etcd controls, whose events re-check its status.
+  std::vector<std::pair<const kube::ResourceType*, kube::Informer*>> controlled;
   for (const auto& type : managed_types()) {
     kube::InformerOptions options;
     options.type = type;
@@ -46,7 +49,12 @@ std::unique_ptr<EtcdController> add_etcd_controller(kube::Manager& manager,
     options.label_selector = api::managed_by_selector();
     options.transform = cached_form(type);
     options.clock = clock;
-    wiring->reader->add_cache(type, manager.informer(options).cache());
+    kube::Informer& informer = manager.informer(options);
+    wiring->reader->add_cache(type, informer.cache());
+    // Pods and PVCs belong to the StatefulSet; its status carries their news.
+    if (type != kube::resources::kPods && type != kube::resources::kPersistentVolumeClaims) {
+      controlled.emplace_back(&type, &informer);
+    }
   }
   // Warning events about PVCs, for DataVolumesReady while a claim is unbound.
   // Read from a cache so that a claim that stays Pending (no provisioner)
@@ -75,6 +83,10 @@ std::unique_ptr<EtcdController> add_etcd_controller(kube::Manager& manager,
       std::move(config));
   wiring->controller = &manager.add_controller("etcd-controller", wiring->reconciler, options);
   wiring->controller->watch(etcd_informer, etcd_predicate(auto_reconcile));
+  for (const auto& [type, informer] : controlled) {
+    wiring->controller->watch(*informer, managed_object_predicate(*type),
+                              kube::map_to_controller_owner(api::kGroup, api::kEtcdKind));
+  }
   return wiring;
 }
 

@@ -18,15 +18,10 @@ namespace {
 
 using nlohmann::json;
 
-bool last_reconcile_succeeded(const api::Etcd& etcd) {
-  if (!etcd.status || !etcd.status->last_operation) return false;
-  const auto& operation = *etcd.status->last_operation;
-  return operation.type == api::last_operation::kTypeReconcile &&
-         operation.state == api::last_operation::kStateSucceeded;
-}
-
 // As Go prints a time.Duration ("10s").
-std::string retry_after_text(std::chrono::milliseconds delay) { return api::format_duration(delay); }
+std::string retry_after_text(std::chrono::milliseconds delay) {
+  return api::format_duration(delay);
+}
 
 }  // namespace
 
@@ -53,16 +48,18 @@ StepResult EtcdReconciler::reconcile_spec(Run& run) {
         &EtcdReconciler::sync_components, &EtcdReconciler::clean_up_runtime_components}) {
     StepResult result = (this->*step)(run);
     if (result.stops()) {
-      if (result.kind == StepResult::Kind::kError) {
-        spdlog::error("Etcd {}: spec reconcile failed: {}", run.key, result.description);
-      }
+      // The controller logs the failure (one line per reconcile outcome).
       record(run, record_incomplete_patch(run.record, result));
       return result;
     }
   }
   if (!quiet || run.ctx.writes > 0) {
-    if (auto error = patch_status(run, record_success_patch(run.record))) {
-      return StepResult::failed(*error);
+    // Written by the status flow, with the status, in one patch (the minimum
+    // of writes; atomic, so no reader sees Succeeded without its generation).
+    run.completed_spec_status = record_success_patch(run.record)["status"];
+    const auto& status = run.etcd.status;
+    if (!status || status->observed_generation != run.etcd.metadata.generation) {
+      run.completed_spec_status["observedGeneration"] = run.etcd.metadata.generation;
     }
   }
   return StepResult::proceed();
@@ -122,8 +119,9 @@ StepResult EtcdReconciler::sync_components(Run& run) {
       spdlog::info("Etcd {}: retrying sync of {} after {}: {}", run.key, component->kind(),
                    retry_after_text(config_.sync_retry_interval), outcome.error().message);
       return StepResult::retry_after(
-          config_.sync_retry_interval, fmt::format("retrying sync of component {} after {}",
-                                          component->kind(), retry_after_text(config_.sync_retry_interval)));
+          config_.sync_retry_interval,
+          fmt::format("retrying sync of component {} after {}", component->kind(),
+                      retry_after_text(config_.sync_retry_interval)));
     }
     return StepResult::failed({outcome.error()});
   }
@@ -163,17 +161,14 @@ StepResult EtcdReconciler::clean_up_runtime_components(Run& run) {
   return StepResult::proceed();
 }
 
-// observedGeneration, then removal of both operation annotations (§2.2 step 7);
-// each only when it would change something.
+// After the status flow wrote what the spec reconcile completed (lastOperation
+// Succeeded and observedGeneration, with the status): removal of both
+// operation annotations (§2.2 step 7), only when one is set.
 StepResult EtcdReconciler::complete_spec(Run& run) {
   const auto& etcd = run.etcd;
-  const bool generation_observed =
-      etcd.status && etcd.status->observed_generation == etcd.metadata.generation;
-  if (!generation_observed) {
-    if (auto error =
-            patch_status(run, {{"status", {{"observedGeneration", etcd.metadata.generation}}}})) {
-      return StepResult::failed(*error);
-    }
+  if (!run.completed_spec_status.is_null()) {
+    spdlog::info("Etcd {}: spec of generation {} reconciled ({} writes)", run.key,
+                 etcd.metadata.generation, run.ctx.writes);
   }
   if (!api::has_reconcile_operation_annotation(etcd.metadata)) return StepResult::proceed();
   const json patch = {{"metadata",

@@ -13,6 +13,7 @@
 #include <fstream>
 #include <future>
 
+#include "api/base64.hpp"
 #include "apiserver/tests/fixture.hpp"
 #include "kube/eventually.hpp"
 
@@ -75,6 +76,20 @@ class KubectlTest : public ApiServerTest {
     ASSERT_EQ(crds.exit_code, 0) << crds.output;
     auto examples = kubectl("apply -f examples/");
     ASSERT_EQ(examples.exit_code, 0) << examples.output;
+  }
+
+  // `kubectl get <what> -o json`, parsed (null and a test failure when it fails).
+  json get_json(const std::string& what) {
+    auto r = kubectl("get " + what + " -o json");
+    EXPECT_EQ(r.exit_code, 0) << r.output;
+    json object = json::parse(r.output, nullptr, false);
+    EXPECT_FALSE(object.is_discarded()) << r.output;
+    return object.is_discarded() ? json() : object;
+  }
+
+  static std::string base64_decoded(const json& value) {
+    auto decoded = api::base64_decode(value.is_string() ? value.get<std::string>() : "");
+    return decoded ? *decoded : "<not base64: " + value.dump() + ">";
   }
 
   static bool contains(const std::string& text, const std::string& part) {
@@ -305,6 +320,162 @@ TEST_F(KubectlTest, GetWatchShowsChangesAsTheyHappen) {
   ASSERT_EQ(kubectl("label configmap watched seen=yes").exit_code, 0);
   const auto result = watching.get();
   EXPECT_TRUE(contains(result.output, "configmap/watched")) << result.output;
+}
+
+// kubectl's typed `create <kind>` commands send protobuf bodies
+// (application/vnd.kubernetes.protobuf) for built-in kinds (issue 15).
+
+TEST_F(KubectlTest, CreateNamespace) {
+  auto r = kubectl("create namespace team-a");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_TRUE(contains(r.output, "namespace/team-a created")) << r.output;
+  json ns = get_json("namespace team-a");
+  EXPECT_EQ(ns["metadata"]["name"], "team-a");
+  EXPECT_FALSE(ns["metadata"]["uid"].get<std::string>().empty());
+  auto inside = kubectl("create configmap c -n team-a --from-literal=a=b");
+  EXPECT_EQ(inside.exit_code, 0) << inside.output;
+}
+
+TEST_F(KubectlTest, CreateSecretGeneric) {
+  auto r = kubectl(
+      "create secret generic creds --from-literal=user=admin "
+      "--from-literal=password='p@ss w0rd' --type=example.com/login");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_TRUE(contains(r.output, "secret/creds created")) << r.output;
+  json secret = get_json("secret creds");
+  EXPECT_EQ(secret["type"], "example.com/login");
+  EXPECT_EQ(base64_decoded(secret["data"]["user"]), "admin");
+  EXPECT_EQ(base64_decoded(secret["data"]["password"]), "p@ss w0rd");
+  EXPECT_EQ(secret["metadata"]["namespace"], "default");
+}
+
+TEST_F(KubectlTest, CreateConfigMapWithTextAndBinaryData) {
+  const fs::path binary = dir_ / "blob.bin";
+  std::ofstream(binary, std::ios::binary) << std::string("\xff\xfe\x00\x01", 4);
+  auto r = kubectl("create configmap settings --from-literal=mode=fast --from-literal=level=3 " +
+                   std::string("--from-file=blob=") + binary.string());
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_TRUE(contains(r.output, "configmap/settings created")) << r.output;
+  json cm = get_json("configmap settings");
+  EXPECT_EQ(cm["data"], json({{"mode", "fast"}, {"level", "3"}}));
+  EXPECT_EQ(base64_decoded(cm["binaryData"]["blob"]), std::string("\xff\xfe\x00\x01", 4));
+}
+
+TEST_F(KubectlTest, CreateServiceAccount) {
+  auto r = kubectl("create serviceaccount builder");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_TRUE(contains(r.output, "serviceaccount/builder created")) << r.output;
+  json sa = get_json("serviceaccount builder");
+  EXPECT_EQ(sa["metadata"]["name"], "builder");
+  EXPECT_EQ(sa["kind"], "ServiceAccount");
+}
+
+TEST_F(KubectlTest, CreateRole) {
+  auto r = kubectl("create role reader --verb=get --verb=list --resource=pods,deployments.apps");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_TRUE(contains(r.output, "role.rbac.authorization.k8s.io/reader created")) << r.output;
+  json role = get_json("role reader");
+  EXPECT_EQ(role["rules"], json::array({{{"apiGroups", json::array({""})},
+                                         {"resources", json::array({"pods"})},
+                                         {"verbs", json::array({"get", "list"})}},
+                                        {{"apiGroups", json::array({"apps"})},
+                                         {"resources", json::array({"deployments"})},
+                                         {"verbs", json::array({"get", "list"})}}}))
+      << role.dump(2);
+}
+
+TEST_F(KubectlTest, CreateRoleBinding) {
+  auto r = kubectl(
+      "create rolebinding read-pods --role=reader --user=alice "
+      "--serviceaccount=default:builder");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_TRUE(contains(r.output, "rolebinding.rbac.authorization.k8s.io/read-pods created"))
+      << r.output;
+  json binding = get_json("rolebinding read-pods");
+  EXPECT_EQ(
+      binding["roleRef"],
+      json({{"apiGroup", "rbac.authorization.k8s.io"}, {"kind", "Role"}, {"name", "reader"}}));
+  EXPECT_EQ(
+      binding["subjects"],
+      json::array({{{"kind", "User"}, {"apiGroup", "rbac.authorization.k8s.io"}, {"name", "alice"}},
+                   {{"kind", "ServiceAccount"}, {"name", "builder"}, {"namespace", "default"}}}))
+      << binding.dump(2);
+}
+
+TEST_F(KubectlTest, CreateServiceClusterIp) {
+  auto r = kubectl("create service clusterip web --tcp=80:8080");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_TRUE(contains(r.output, "service/web created")) << r.output;
+  json service = get_json("service web");
+  EXPECT_EQ(service["spec"]["type"], "ClusterIP");
+  EXPECT_EQ(service["spec"]["selector"], json({{"app", "web"}}));
+  EXPECT_EQ(
+      service["spec"]["ports"],
+      json::array({{{"name", "80-8080"}, {"protocol", "TCP"}, {"port", 80}, {"targetPort", 8080}}}))
+      << service.dump(2);
+  EXPECT_EQ(service["metadata"]["labels"], json({{"app", "web"}}));
+}
+
+TEST_F(KubectlTest, CreateDeployment) {
+  auto r = kubectl("create deployment web --image=nginx:1.27 --replicas=2 --port=80");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_TRUE(contains(r.output, "deployment.apps/web created")) << r.output;
+  json deployment = get_json("deployment web");
+  json& spec = deployment["spec"];
+  EXPECT_EQ(spec["replicas"], 2);
+  EXPECT_EQ(spec["selector"], json({{"matchLabels", {{"app", "web"}}}}));
+  EXPECT_EQ(spec["template"]["metadata"]["labels"], json({{"app", "web"}}));
+  json& containers = spec["template"]["spec"]["containers"];
+  ASSERT_EQ(containers.size(), 1u) << deployment.dump(2);
+  EXPECT_EQ(containers[0]["name"], "nginx");
+  EXPECT_EQ(containers[0]["image"], "nginx:1.27");
+  EXPECT_EQ(containers[0]["ports"], json::array({{{"containerPort", 80}}}));
+}
+
+TEST_F(KubectlTest, CreateJob) {
+  auto r = kubectl("create job hello --image=busybox -- echo hi");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_TRUE(contains(r.output, "job.batch/hello created")) << r.output;
+  json job = get_json("job hello");
+  json& pod_spec = job["spec"]["template"]["spec"];
+  EXPECT_EQ(pod_spec["restartPolicy"], "Never");
+  ASSERT_EQ(pod_spec["containers"].size(), 1u) << job.dump(2);
+  EXPECT_EQ(pod_spec["containers"][0]["name"], "hello");
+  EXPECT_EQ(pod_spec["containers"][0]["image"], "busybox");
+  EXPECT_EQ(pod_spec["containers"][0]["command"], json::array({"echo", "hi"}));
+}
+
+TEST_F(KubectlTest, RunPodAndCreatePodDisruptionBudget) {
+  auto run = kubectl("run shell --image=busybox --env=MODE=debug --labels=app=shell -- sleep 60");
+  ASSERT_EQ(run.exit_code, 0) << run.output;
+  json pod = get_json("pod shell");
+  EXPECT_EQ(pod["metadata"]["labels"], json({{"app", "shell"}}));
+  ASSERT_EQ(pod["spec"]["containers"].size(), 1u) << pod.dump(2);
+  EXPECT_EQ(pod["spec"]["containers"][0]["args"], json::array({"sleep", "60"}));
+  EXPECT_EQ(pod["spec"]["containers"][0]["env"],
+            json::array({{{"name", "MODE"}, {"value", "debug"}}}));
+  auto pdb = kubectl("create poddisruptionbudget shell --selector=app=shell --min-available=50%");
+  ASSERT_EQ(pdb.exit_code, 0) << pdb.output;
+  json budget = get_json("poddisruptionbudget shell");
+  EXPECT_EQ(budget["spec"]["minAvailable"], "50%");
+  EXPECT_EQ(budget["spec"]["selector"], json({{"matchLabels", {{"app", "shell"}}}}));
+}
+
+TEST_F(KubectlTest, CreateCronJobAndClusterRoleBinding) {
+  auto cron = kubectl("create cronjob nightly --image=busybox --schedule='0 3 * * *' -- date");
+  ASSERT_EQ(cron.exit_code, 0) << cron.output;
+  json cronjob = get_json("cronjob nightly");
+  EXPECT_EQ(cronjob["spec"]["schedule"], "0 3 * * *");
+  EXPECT_EQ(cronjob["spec"]["jobTemplate"]["spec"]["template"]["spec"]["containers"][0]["command"],
+            json::array({"date"}));
+  auto role = kubectl("create clusterrole viewer --verb=get --resource=pods");
+  ASSERT_EQ(role.exit_code, 0) << role.output;
+  auto binding = kubectl("create clusterrolebinding view --clusterrole=viewer --group=ops");
+  ASSERT_EQ(binding.exit_code, 0) << binding.output;
+  json crb = get_json("clusterrolebinding view");
+  EXPECT_EQ(crb["roleRef"]["kind"], "ClusterRole");
+  EXPECT_EQ(crb["subjects"][0]["kind"], "Group");
+  EXPECT_EQ(crb["subjects"][0]["name"], "ops");
 }
 
 }  // namespace

@@ -2,63 +2,52 @@
 // the cluster parts that server lacks — the StatefulSet controller, the
 // kubelet and each member's backup-restore sidecar — through the test
 // helper ClusterSimulator, so `kubectl get etcd -owide` turns ready in the
-// local environment of `make run SIMULATE_MEMBERS=1`. Runs until SIGINT or
-// SIGTERM. Never point it at a real cluster: it writes pods and statuses.
+// local environment of `make run SIMULATE_MEMBERS=1`. It watches
+// (member_simulation.hpp), so an idle cluster costs the server only the lease
+// renewals. Runs until SIGINT or SIGTERM. Never point it at a real cluster:
+// it writes pods and statuses.
 
+#include <pthread.h>
 #include <spdlog/spdlog.h>
 
 #include <CLI/CLI.hpp>
+#include <chrono>
 #include <csignal>
-#include <ctime>
 #include <iostream>
-#include <map>
-#include <memory>
 #include <string>
+#include <thread>
 
+#include "api/duration.hpp"
 #include "kube/client.hpp"
 #include "kube/rest_config.hpp"
-#include "support/cluster_simulator.hpp"
-
-namespace {
-
-constexpr timespec kRound{0, 100'000'000};  // 100 ms between rounds
-
-// One simulator per Etcd; simulators of deleted Etcds are dropped.
-void sync_all(druid::kube::Client& client, const std::string& ns,
-              std::map<std::string, std::unique_ptr<druid::test::ClusterSimulator>>& simulators) {
-  auto etcds = client.list(druid::kube::resources::kEtcds, ns);
-  if (!etcds) {
-    spdlog::warn("cannot list Etcds: {}", etcds.error().what());
-    return;
-  }
-  std::map<std::string, std::unique_ptr<druid::test::ClusterSimulator>> next;
-  for (const auto& etcd : (*etcds)["items"]) {
-    const auto& meta = etcd["metadata"];
-    const std::string etcd_ns = meta.value("namespace", "");
-    const std::string name = meta.value("name", "");
-    const std::string key = etcd_ns + "/" + name;
-    auto found = simulators.find(key);
-    auto simulator = found != simulators.end()
-                         ? std::move(found->second)
-                         : std::make_unique<druid::test::ClusterSimulator>(client, name, etcd_ns);
-    if (found == simulators.end()) spdlog::info("simulating the members of Etcd {}", key);
-    simulator->sync();  // false until druid created the StatefulSet: fine
-    next.emplace(key, std::move(simulator));
-  }
-  simulators = std::move(next);
-}
-
-}  // namespace
+#include "tools/simulate_members/member_simulation.hpp"
 
 int main(int argc, char** argv) {
   CLI::App app{"druid-simulate-members: simulated pods, member leases and StatefulSet status"};
   std::string kubeconfig;
   std::string ns;
+  std::string heartbeat = "10s";
   app.add_option("--kubeconfig", kubeconfig, "kubeconfig of the development API server")
       ->required();
   app.add_option("--namespace", ns, "only Etcds of this namespace (default: all)");
+  app.add_option("--heartbeat-duration,--k8s-heartbeat-duration", heartbeat,
+                 "how often each member's lease is renewed, as backup-restore's "
+                 "--k8s-heartbeat-duration (Go duration)")
+      ->capture_default_str();
   CLI11_PARSE(app, argc, argv);
 
+  druid::test::MemberSimulationOptions options;
+  options.ns = ns;
+  auto period = druid::api::parse_duration(heartbeat);
+  if (!period || period->value < std::chrono::milliseconds(1)) {
+    std::cerr << "druid-simulate-members: --heartbeat-duration: "
+              << (period ? "must be at least 1ms" : period.error().message()) << "\n";
+    return 1;
+  }
+  options.heartbeat = std::chrono::duration_cast<std::chrono::milliseconds>(period->value);
+
+  // Blocked in every thread (the informers' too) so that the waiter below
+  // receives them.
   sigset_t stop;
   sigemptyset(&stop);
   sigaddset(&stop, SIGINT);
@@ -71,7 +60,13 @@ int main(int argc, char** argv) {
     return 1;
   }
   druid::kube::Client client(*rest);
-  std::map<std::string, std::unique_ptr<druid::test::ClusterSimulator>> simulators;
-  while (sigtimedwait(&stop, nullptr, &kRound) <= 0) sync_all(client, ns, simulators);
+  druid::test::MemberSimulation simulation(client, options);
+  std::thread waiter([&] {
+    int signal = 0;
+    sigwait(&stop, &signal);
+    simulation.request_stop();
+  });
+  simulation.run();  // returns only after request_stop()
+  waiter.join();
   return 0;
 }

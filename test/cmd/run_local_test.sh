@@ -1,0 +1,128 @@
+#!/usr/bin/env bash
+# `make run` (scripts/run-local.sh) as a newcomer meets it (issue 15):
+#  - a KUBECONFIG whose cluster does not answer is named on the terminal, with
+#    the error, before the local environment starts in its place;
+#  - DRUID_ARGS flags take effect (--enable-etcd-spec-auto-reconcile reconciles
+#    a spec change without the annotation) and what etcd-druid would ignore
+#    (an unknown flag) is said on the terminal;
+#  - a second run with the same state directory refuses in one line naming
+#    the first, and leaves the first working;
+#  - the local API server's log stays quiet, the operator's names each outcome;
+#  - Ctrl-C (SIGTERM to the script) stops everything it started.
+# Usage: run_local_test.sh BUILD_DIR SOURCE_DIR. Exit 77 (skipped) without kubectl,
+# python3, openssl or flock.
+set -euo pipefail
+build=$(cd "$1" && pwd)
+source_dir=$(cd "$2" && pwd)
+
+for tool in kubectl python3 openssl flock; do
+  if ! command -v "$tool" >/dev/null 2>&1; then
+    echo "SKIPPED: $tool is not installed"
+    exit 77
+  fi
+done
+
+tmp=$(mktemp -d)
+first_pid=""
+cleanup() {
+  if [ -n "$first_pid" ] && kill -0 "$first_pid" 2>/dev/null; then
+    kill -TERM "$first_pid" 2>/dev/null || true
+    wait "$first_pid" 2>/dev/null || true
+  fi
+  # Anything still running from this test's state directory is a leak; end it.
+  pkill -KILL -f "$tmp/state" 2>/dev/null || true
+  rm -rf "$tmp"
+}
+trap cleanup EXIT
+
+fail() {
+  echo "FAIL: $*" >&2
+  for log in "$tmp"/first.out "$tmp"/state/operator.log; do
+    [ -f "$log" ] && { echo "--- $log" >&2; tail -n 30 "$log" >&2; }
+  done
+  exit 1
+}
+
+free_port() {
+  python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+# A kubeconfig naming a port nothing listens on.
+cat >"$tmp/dead-kubeconfig" <<'YAML'
+apiVersion: v1
+kind: Config
+clusters:
+- name: gone
+  cluster: {server: "https://127.0.0.1:1", insecure-skip-tls-verify: true}
+users:
+- name: u
+  user: {token: t}
+contexts:
+- name: gone
+  context: {cluster: gone, user: u}
+current-context: gone
+YAML
+
+run_env=(BUILD_DIR="$build" STATE_DIR="$tmp/state" SIMULATE_MEMBERS=1
+  METRICS_PORT="$(free_port)" PROBE_PORT="$(free_port)" WEBHOOK_PORT="$(free_port)")
+
+env "${run_env[@]}" KUBECONFIG="$tmp/dead-kubeconfig" \
+  DRUID_ARGS="--enable-etcd-spec-auto-reconcile --no-such-flag" \
+  bash "$source_dir/scripts/run-local.sh" >"$tmp/first.out" 2>&1 &
+first_pid=$!
+
+# The banner says the environment is up (bounded: 180 s).
+for _ in $(seq 1 900); do
+  grep -q "Local development environment" "$tmp/first.out" && break
+  kill -0 "$first_pid" 2>/dev/null || fail "make run ended early"
+  sleep 0.2
+done
+grep -q "Local development environment" "$tmp/first.out" || fail "make run did not come up in 180 s"
+
+grep -q "run-local: the cluster of $tmp/dead-kubeconfig does not answer (.*127.0.0.1:1.*)" \
+  "$tmp/first.out" || fail "the unanswering kubeconfig is not named with its error"
+grep -q "run-local: etcd-druid: Ignoring unknown command-line argument: --no-such-flag" \
+  "$tmp/first.out" || fail "the ignored flag is not said on the terminal"
+grep -q "enableEtcdSpecAutoReconcile: true" "$tmp/state/operator-config.yaml" ||
+  fail "--enable-etcd-spec-auto-reconcile is not in the generated configuration"
+
+# A second run with the same state refuses at once, naming the first.
+set +e
+second=$(env "${run_env[@]}" LOCAL=1 timeout 60 bash "$source_dir/scripts/run-local.sh" 2>&1)
+second_code=$?
+set -e
+[ "$second_code" -eq 1 ] || fail "second run exited $second_code: $second"
+expected="run-local: another 'make run' is running (pid $first_pid) with $tmp/state/"
+[[ "$second" == "$expected"* ]] || fail "second run said: $second"
+[ "$(printf '%s\n' "$second" | wc -l)" -eq 1 ] || fail "second run said more than one line: $second"
+
+# The first still answers, and reconciles a spec change without the annotation.
+export KUBECONFIG="$tmp/state/kubeconfig"
+kubectl wait --for=jsonpath='{.status.observedGeneration}'=1 etcd/etcd-test --timeout=120s >/dev/null ||
+  fail "etcd-test was not reconciled once"
+kubectl patch etcd etcd-test --type merge -p '{"spec":{"etcd":{"metrics":"extensive"}}}' >/dev/null
+kubectl wait --for=jsonpath='{.status.observedGeneration}'=2 etcd/etcd-test --timeout=60s >/dev/null ||
+  fail "a spec change was not reconciled without the annotation"
+[ -z "$(kubectl get etcd etcd-test -o jsonpath='{.metadata.annotations.gardener\.cloud/operation}')" ] ||
+  fail "the operation annotation is set"
+
+# The local API server does not log every request unless asked to.
+if grep -q " user=" "$tmp/state/apiserver.log"; then
+  fail "the local API server logs requests by default: $(grep -c " user=" "$tmp/state/apiserver.log") lines"
+fi
+# The operator logs the spec reconcile that succeeded.
+grep -q "spec of generation 2 reconciled" "$tmp/state/operator.log" ||
+  fail "no log line for the successful reconcile"
+
+# Ctrl-C: the script stops everything it started (bounded: 60 s).
+kill -TERM "$first_pid"
+for _ in $(seq 1 300); do
+  kill -0 "$first_pid" 2>/dev/null || break
+  sleep 0.2
+done
+kill -0 "$first_pid" 2>/dev/null && fail "make run did not stop on SIGTERM"
+wait "$first_pid" 2>/dev/null || true
+first_pid=""
+leftovers=$(pgrep -af "$tmp/state" || true)
+[ -z "$leftovers" ] || fail "processes left running: $leftovers"
+echo "PASS"
