@@ -27,6 +27,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <iostream>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <sstream>
@@ -337,6 +338,8 @@ Sample run_once(const fs::path& binary, int n, double qps, int burst, int steady
     for (const auto& [resource, count] : resources.items()) requests += count.get<double>();
   }
   s.requests_per_minute_steady = requests * 60.0 / steady_seconds;
+  // Which requests a steady state still costs, by verb and resource.
+  if (requests > 0) std::cerr << n << " Etcds, steady requests: " << steady_counts.dump() << "\n";
   s.peak_rss_mib = op.peak_rss_mib();
   s.cpu_seconds = op.cpu_seconds();
   fs::remove_all(dir);

@@ -12,7 +12,6 @@
 #include <vector>
 
 #include "component/context.hpp"
-#include "component/context.hpp"
 #include "component/object_reader.hpp"
 #include "kube/client.hpp"
 

@@ -53,7 +53,9 @@ json tls_backup_etcd() {
   return etcd;
 }
 
-json status_of(const json& etcd) { return etcd.value("status", json::object()); }
+json status_of(const json& etcd) {
+  return etcd.value("status", json::object());
+}
 
 class EtcdControllerTest : public ::testing::Test {
  protected:
@@ -74,7 +76,8 @@ class EtcdControllerTest : public ::testing::Test {
   void annotate_member_leases_tls(int replicas) {
     for (int i = 0; i < replicas; ++i) {
       const std::string name = kEtcd + "-" + std::to_string(i);
-      ASSERT_TRUE(eventually([&] { return env_.get("leases.coordination.k8s.io", name).has_value(); }));
+      ASSERT_TRUE(
+          eventually([&] { return env_.get("leases.coordination.k8s.io", name).has_value(); }));
       auto patched = env_.client().patch(
           kube::resources::kLeases, kTestNamespace, name, kube::PatchType::kMerge,
           {{"metadata", {{"annotations", {{"member.etcd.gardener.cloud/tls-enabled", "true"}}}}}});
@@ -96,11 +99,13 @@ TEST_F(EtcdControllerTest, AddsFinalizerOnCreate) {
 TEST_F(EtcdControllerTest, CreatesAllManagedResourcesWithoutAnnotation) {
   env_.create_etcd(tls_backup_etcd());
   ASSERT_TRUE(env_.wait_for_last_operation("Reconcile", "Succeeded"));
-  EXPECT_TRUE(eventually([&] { return status_of(env_.etcd()).value("observedGeneration", 0) == 1; }));
+  EXPECT_TRUE(
+      eventually([&] { return status_of(env_.etcd()).value("observedGeneration", 0) == 1; }));
   EXPECT_TRUE(all_exist(all_objects()));
   const json etcd = env_.etcd();
   EXPECT_FALSE(status_of(etcd).contains("lastErrors"));
-  EXPECT_FALSE(etcd["metadata"].value("annotations", json::object()).contains("gardener.cloud/operation"));
+  EXPECT_FALSE(
+      etcd["metadata"].value("annotations", json::object()).contains("gardener.cloud/operation"));
   // Every object is controlled by the Etcd.
   for (const auto& m : all_objects()) {
     const auto object = env_.get(m.resource, m.name);
@@ -114,7 +119,8 @@ TEST_F(EtcdControllerTest, CreatesAllManagedResourcesWithoutAnnotation) {
 
 TEST_F(EtcdControllerTest, RuntimeComponentCreationDisabledCreatesOnlyConfigMapAndStatefulSet) {
   json etcd = tls_backup_etcd();
-  etcd["metadata"]["annotations"] = {{"druid.gardener.cloud/disable-etcd-runtime-component-creation", ""}};
+  etcd["metadata"]["annotations"] = {
+      {"druid.gardener.cloud/disable-etcd-runtime-component-creation", ""}};
   env_.create_etcd(etcd);
   ASSERT_TRUE(env_.wait_for_last_operation("Reconcile", "Succeeded"));
   EXPECT_TRUE(exists({"configmaps", kEtcd + "-config"}));
@@ -122,7 +128,8 @@ TEST_F(EtcdControllerTest, RuntimeComponentCreationDisabledCreatesOnlyConfigMapA
   ASSERT_TRUE(sts);
   EXPECT_EQ((*sts)["spec"]["replicas"], 0);
   EXPECT_TRUE(none_exist(runtime_objects()));
-  EXPECT_TRUE(eventually([&] { return status_of(env_.etcd()).value("observedGeneration", 0) == 1; }));
+  EXPECT_TRUE(
+      eventually([&] { return status_of(env_.etcd()).value("observedGeneration", 0) == 1; }));
 }
 
 TEST_F(EtcdControllerTest, DisablingRuntimeComponentCreationCleansThemUp) {
@@ -151,10 +158,11 @@ TEST_F(EtcdControllerTest, FailingComponentRecordsErrorAndStopsTheSync) {
   ASSERT_TRUE(status.contains("lastErrors"));
   EXPECT_EQ(status["lastErrors"][0]["code"], "ERR_SYNC_CLIENT_SERVICE");
   EXPECT_FALSE(status.contains("observedGeneration"));
-  for (const auto& m : std::vector<Managed>{{"serviceaccounts", kEtcd},
-                                            {"roles.rbac.authorization.k8s.io", "druid.gardener.cloud:etcd:" + kEtcd},
-                                            {"leases.coordination.k8s.io", kEtcd + "-0"},
-                                            {"poddisruptionbudgets.policy", kEtcd}}) {
+  for (const auto& m : std::vector<Managed>{
+           {"serviceaccounts", kEtcd},
+           {"roles.rbac.authorization.k8s.io", "druid.gardener.cloud:etcd:" + kEtcd},
+           {"leases.coordination.k8s.io", kEtcd + "-0"},
+           {"poddisruptionbudgets.policy", kEtcd}}) {
     EXPECT_TRUE(exists(m)) << m.resource;
   }
   for (const auto& m : std::vector<Managed>{{"leases.coordination.k8s.io", kEtcd + "-full-snap"},
@@ -188,7 +196,8 @@ TEST_F(EtcdControllerTest, SuspendedSpecReconcileCreatesNothingAndWarns) {
 TEST_F(EtcdControllerTest, SpecUpdateWaitsForTheReconcileAnnotation) {
   env_.create_etcd(tls_backup_etcd());
   ASSERT_TRUE(env_.wait_for_last_operation("Reconcile", "Succeeded"));
-  ASSERT_TRUE(eventually([&] { return status_of(env_.etcd()).value("observedGeneration", 0) == 1; }));
+  ASSERT_TRUE(
+      eventually([&] { return status_of(env_.etcd()).value("observedGeneration", 0) == 1; }));
   annotate_member_leases_tls(3);
   const auto reconciles = env_.op().reconciles();
   env_.patch_etcd({{"spec", {{"etcd", {{"metrics", "extensive"}}}}}});
@@ -201,7 +210,9 @@ TEST_F(EtcdControllerTest, SpecUpdateWaitsForTheReconcileAnnotation) {
   EXPECT_TRUE(eventually([&] { return status_of(env_.etcd()).value("observedGeneration", 0) == 2; },
                          std::chrono::seconds(20)));
   EXPECT_TRUE(eventually([&] {
-    return !env_.etcd()["metadata"].value("annotations", json::object()).contains("gardener.cloud/operation");
+    return !env_.etcd()["metadata"]
+                .value("annotations", json::object())
+                .contains("gardener.cloud/operation");
   }));
   EXPECT_EQ(status_of(env_.etcd())["lastOperation"]["state"], "Succeeded");
   EXPECT_EQ((*env_.get("statefulsets.apps", kEtcd))["metadata"]["generation"], 2);
@@ -218,7 +229,8 @@ TEST_F(EtcdControllerTest, DeletionRemovesEveryComponentButKeepsPvcsThenTheFinal
        {"kind", "PersistentVolumeClaim"},
        {"metadata",
         {{"name", kEtcd + "-" + kEtcd + "-0"},
-         {"labels", {{"app.kubernetes.io/managed-by", "etcd-druid"}, {"app.kubernetes.io/part-of", kEtcd}}}}},
+         {"labels",
+          {{"app.kubernetes.io/managed-by", "etcd-druid"}, {"app.kubernetes.io/part-of", kEtcd}}}}},
        {"spec",
         {{"accessModes", {"ReadWriteOnce"}},
          {"resources", {{"requests", {{"storage", "16Gi"}}}}}}}}));
@@ -257,9 +269,9 @@ TEST_F(EtcdControllerTest, PartialDeletionFailureKeepsFinalizerAndRecordsErrors)
   EXPECT_TRUE(exists({"leases.coordination.k8s.io", kEtcd + "-full-snap"}));
   EXPECT_FALSE(exists({"services", kEtcd + "-peer"}));
   EXPECT_FALSE(exists({"statefulsets.apps", kEtcd}));
-  EXPECT_EQ(env_.etcd()["metadata"]["finalizers"], json::array({"druid.gardener.cloud/etcd-druid"}));
+  EXPECT_EQ(env_.etcd()["metadata"]["finalizers"],
+            json::array({"druid.gardener.cloud/etcd-druid"}));
 }
-
 
 // TestPreSyncHibernation: hibernating an Etcd with a backup store first takes a
 // full snapshot through an EtcdOpsTask (no ops-task controller runs here: the
@@ -272,7 +284,8 @@ class PreSyncHibernationTest : public EtcdControllerTest {
     add_store(etcd, "aws");
     env_.create_etcd(etcd);
     ASSERT_TRUE(env_.wait_for_last_operation("Reconcile", "Succeeded"));
-    ASSERT_TRUE(eventually([&] { return status_of(env_.etcd()).value("observedGeneration", 0) == 1; }));
+    ASSERT_TRUE(
+        eventually([&] { return status_of(env_.etcd()).value("observedGeneration", 0) == 1; }));
     env_.patch_etcd({{"metadata", {{"annotations", {{"gardener.cloud/operation", "reconcile"}}}}},
                      {"spec", {{"replicas", 0}}}});
   }
@@ -282,10 +295,11 @@ class PreSyncHibernationTest : public EtcdControllerTest {
   }
   void finish_task(int index, const std::string& state) {
     const std::string name = "presync-snapshot-hibernation-" + std::to_string(index);
-    ASSERT_TRUE(eventually([&] { return task(index).has_value(); }, std::chrono::seconds(20))) << name;
-    auto patched = env_.client().patch(kube::resources::kEtcdOpsTasks, kTestNamespace, name,
-                                       kube::PatchType::kMerge, {{"status", {{"state", state}}}},
-                                       "status");
+    ASSERT_TRUE(eventually([&] { return task(index).has_value(); }, std::chrono::seconds(20)))
+        << name;
+    auto patched =
+        env_.client().patch(kube::resources::kEtcdOpsTasks, kTestNamespace, name,
+                            kube::PatchType::kMerge, {{"status", {{"state", state}}}}, "status");
     ASSERT_TRUE(patched) << patched.error().what();
   }
   bool statefulset_hibernated() {

@@ -17,12 +17,15 @@ namespace {
 using kube::test::eventually;
 using nlohmann::json;
 
-const std::vector<std::string> kManagedResources = {
-    "serviceaccounts",         "roles.rbac.authorization.k8s.io",
-    "rolebindings.rbac.authorization.k8s.io", "leases.coordination.k8s.io",
-    "poddisruptionbudgets.policy",            "services",
-    "configmaps",                             "statefulsets.apps",
-    "etcdopstasks.druid.gardener.cloud"};
+const std::vector<std::string> kManagedResources = {"serviceaccounts",
+                                                    "roles.rbac.authorization.k8s.io",
+                                                    "rolebindings.rbac.authorization.k8s.io",
+                                                    "leases.coordination.k8s.io",
+                                                    "poddisruptionbudgets.policy",
+                                                    "services",
+                                                    "configmaps",
+                                                    "statefulsets.apps",
+                                                    "etcdopstasks.druid.gardener.cloud"};
 
 // Client and backup-restore TLS and a store. Peer TLS would make every
 // re-sync wait for backup-restore to mark the member leases tls-enabled
@@ -39,7 +42,8 @@ json tls_backup_etcd() {
 void annotate_member_leases_tls(OperatorEnv& env, int replicas) {
   for (int i = 0; i < replicas; ++i) {
     const std::string name = std::string(kTestEtcdName) + "-" + std::to_string(i);
-    ASSERT_TRUE(eventually([&] { return env.get("leases.coordination.k8s.io", name).has_value(); }));
+    ASSERT_TRUE(
+        eventually([&] { return env.get("leases.coordination.k8s.io", name).has_value(); }));
     auto patched = env.client().patch(
         kube::resources::kLeases, kTestNamespace, name, kube::PatchType::kMerge,
         {{"metadata", {{"annotations", {{"member.etcd.gardener.cloud/tls-enabled", "true"}}}}}});

@@ -47,15 +47,17 @@ TEST_F(KubectlWorkflowTest, ApplyTrackListEditAnnotateSuspend) {
   ASSERT_EQ(owned.exit_code, 0) << owned.output;
   for (const char* name :
        {"service/etcd-test-client", "service/etcd-test-peer", "statefulset.apps/etcd-test",
-        "configmap/etcd-test-config", "role.rbac.authorization.k8s.io/druid.gardener.cloud:etcd:etcd-test",
+        "configmap/etcd-test-config",
+        "role.rbac.authorization.k8s.io/druid.gardener.cloud:etcd:etcd-test",
         "rolebinding.rbac.authorization.k8s.io/druid.gardener.cloud:etcd:etcd-test",
         "lease.coordination.k8s.io/etcd-test-0", "serviceaccount/etcd-test"}) {
     EXPECT_TRUE(contains(owned.output, name)) << name << "\n" << owned.output;
   }
 
   // Edit the spec: nothing happens until the reconcile annotation.
-  auto edited = kubectl("edit etcd etcd-test -n default",
-                        kubectl_->editor("metrics.sh", "sed -i 's/metrics: basic/metrics: extensive/' \"$1\""));
+  auto edited = kubectl(
+      "edit etcd etcd-test -n default",
+      kubectl_->editor("metrics.sh", "sed -i 's/metrics: basic/metrics: extensive/' \"$1\""));
   ASSERT_EQ(edited.exit_code, 0) << edited.output;
   const auto reconciles = env_.op().reconciles();
   ASSERT_TRUE(eventually([&] { return env_.op().reconciles() >= reconciles + 2; }));
@@ -65,9 +67,8 @@ TEST_F(KubectlWorkflowTest, ApplyTrackListEditAnnotateSuspend) {
   ASSERT_EQ(annotated.exit_code, 0) << annotated.output;
   EXPECT_TRUE(eventually([&] { return jsonpath("{.status.observedGeneration}") == "2"; },
                          std::chrono::seconds(30)));
-  EXPECT_TRUE(eventually([&] {
-    return jsonpath("{.metadata.annotations.gardener\\.cloud/operation}").empty();
-  }));
+  EXPECT_TRUE(eventually(
+      [&] { return jsonpath("{.metadata.annotations.gardener\\.cloud/operation}").empty(); }));
   const auto config = env_.get("configmaps", "etcd-test-config", "default");
   ASSERT_TRUE(config);
   EXPECT_TRUE(contains((*config)["data"]["etcd.conf.yaml"], "metrics: extensive"));
@@ -82,12 +83,14 @@ TEST_F(KubectlWorkflowTest, ApplyTrackListEditAnnotateSuspend) {
                     kubectl_->editor("quota.sh", "sed -i 's/quota: 8Gi/quota: 16Gi/' \"$1\""))
                 .exit_code,
             0);
-  ASSERT_EQ(kubectl("annotate etcd etcd-test -n default gardener.cloud/operation=reconcile")
-                .exit_code,
-            0);
-  EXPECT_TRUE(eventually([&] {
-    return contains(kubectl("get events -n default").output, "SpecReconciliationSkipped");
-  }, std::chrono::seconds(20)));
+  ASSERT_EQ(
+      kubectl("annotate etcd etcd-test -n default gardener.cloud/operation=reconcile").exit_code,
+      0);
+  EXPECT_TRUE(eventually(
+      [&] {
+        return contains(kubectl("get events -n default").output, "SpecReconciliationSkipped");
+      },
+      std::chrono::seconds(20)));
   EXPECT_EQ(jsonpath("{.status.observedGeneration}"), "2");
   EXPECT_EQ(*env_.get("statefulsets.apps", "etcd-test", "default"), sts_before);
   EXPECT_EQ(jsonpath("{.metadata.annotations.gardener\\.cloud/operation}"), "reconcile");

@@ -22,13 +22,16 @@ struct CommandResult {
   std::string output;  // stdout and stderr
 };
 
-inline bool kubectl_available() { return std::system("command -v kubectl >/dev/null 2>&1") == 0; }
+inline bool kubectl_available() {
+  return std::system("command -v kubectl >/dev/null 2>&1") == 0;
+}
 
 class Kubectl {
  public:
   explicit Kubectl(const druid::testing::TestApiServer& server)
-      : dir_(std::filesystem::temp_directory_path() /
-             ("druid-kubectl-" + std::to_string(::getpid()) + "-" + std::to_string(server.port()))) {
+      : dir_(
+            std::filesystem::temp_directory_path() /
+            ("druid-kubectl-" + std::to_string(::getpid()) + "-" + std::to_string(server.port()))) {
     std::filesystem::create_directories(dir_);
     server.write_kubeconfig(dir_ / "kubeconfig");
   }
