@@ -1,5 +1,6 @@
 #pragma once
-// Annotation keys and finalizers of the druid API (etcd-druid.md §1.11), and
+// Annotation keys and finalizers of the druid API (upstream's api/core/v1alpha1/constants.go
+// and api/common/constants.go), and
 // the questions the controllers ask of an Etcd's annotations.
 
 #include <optional>

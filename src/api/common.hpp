@@ -37,7 +37,7 @@ void visit_fields(V& v, Condition& c) {
   v.unknown(c.unknown);
 }
 
-// LastOperation types and states (§1.6).
+// LastOperation types and states (upstream's api/common/types.go).
 namespace last_operation {
 inline constexpr const char* kTypeCreate = "Create";
 inline constexpr const char* kTypeReconcile = "Reconcile";

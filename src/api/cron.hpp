@@ -23,7 +23,7 @@
 
 namespace druid::api {
 
-// The CRD's CRON pattern (etcd-druid.md §1.7), verbatim.
+// The CRD's CRON pattern (upstream's api/core/v1alpha1/etcd.go), verbatim.
 extern const char* const kCrdCronPattern;
 bool matches_crd_cron_pattern(std::string_view text);
 

@@ -1,5 +1,7 @@
 #pragma once
-// druid's defaults for unset Etcd fields (etcd-druid.md §1.2). They are applied
+// druid's defaults for unset Etcd fields (upstream's internal/common/constants.go,
+// internal/component/statefulset/builder.go and internal/component/configmap/etcdconfig.go).
+// They are applied
 // where a value is used and never written back into the object, so each field
 // has one function returning its effective value: the user's value when set,
 // else druid's default. Parsed values (quantities, durations) come back typed;

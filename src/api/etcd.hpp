@@ -1,6 +1,6 @@
 #pragma once
 // The Etcd custom resource (druid.gardener.cloud/v1alpha1), every field with its
-// JSON name (etcd-druid.md §1.2–1.5). Pass-through Kubernetes structures
+// JSON name (upstream's api/core/v1alpha1/etcd.go). Pass-through Kubernetes structures
 // (affinity, topologySpreadConstraints, resources) stay JSON. Durations,
 // quantities and times are kept as written; api/duration.hpp, api/quantity.hpp
 // and api/time.hpp parse them, api/defaults.hpp supplies druid's defaults.
@@ -342,7 +342,7 @@ void visit_fields(V& v, EtcdSpec& s) {
   v.unknown(s.unknown);
 }
 
-// Member statuses and roles (§1.5).
+// Member statuses and roles (upstream's api/core/v1alpha1/etcd.go).
 namespace member {
 inline constexpr const char* kStatusReady = "Ready";
 inline constexpr const char* kStatusNotReady = "NotReady";
@@ -462,7 +462,7 @@ void visit_fields(V& v, Etcd& e) {
   v.unknown(e.unknown);
 }
 
-// Etcd condition types (§1.4).
+// Etcd condition types (upstream's api/core/v1alpha1/conditions.go).
 namespace condition {
 inline constexpr const char* kReady = "Ready";
 inline constexpr const char* kAllMembersReady = "AllMembersReady";
@@ -478,7 +478,7 @@ inline constexpr const char* kLastSnapshotCompactionSucceeded = "LastSnapshotCom
 Expected<Etcd, FieldErrors> decode_etcd(const nlohmann::json& j);
 nlohmann::json encode_etcd(const Etcd& etcd);
 
-// §1.6 helpers.
+// lastOperation / lastErrors helpers (upstream's api/common/types.go).
 bool is_reconciliation_in_progress(const Etcd& etcd);
 bool is_deletion_in_progress(const Etcd& etcd);
 bool is_backup_store_enabled(const Etcd& etcd);

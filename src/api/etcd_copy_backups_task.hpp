@@ -1,7 +1,7 @@
 #pragma once
 // The EtcdCopyBackupsTask custom resource (druid.gardener.cloud/v1alpha1,
-// etcd-druid.md §1.9): copy the backups of one store into another. The copy
-// job's name lives in api/names.hpp.
+// upstream's api/core/v1alpha1/etcdcopybackupstask.go): copy the backups of one store into another.
+// The copy job's name lives in api/names.hpp.
 
 #include <cstdint>
 #include <map>

@@ -1,6 +1,7 @@
 #pragma once
-// The EtcdOpsTask custom resource (druid.gardener.cloud/v1alpha1, etcd-druid.md
-// §1.10): a one-off operation on an Etcd; today only the on-demand snapshot.
+// The EtcdOpsTask custom resource (druid.gardener.cloud/v1alpha1, upstream's
+// api/core/v1alpha1/etcdopstask.go and ondemandsnapshot.go): a one-off operation on an Etcd; today
+// only the on-demand snapshot.
 
 #include <cstdint>
 #include <optional>
@@ -35,7 +36,8 @@ inline constexpr const char* kFailed = "Failed";
 inline constexpr const char* kRejected = "Rejected";
 }  // namespace ops_task_state
 
-// The CRD allows this many status.lastErrors; the controller keeps fewer (§4.4).
+// The CRD allows this many status.lastErrors; the controller keeps fewer (upstream's
+// internal/controller/etcdopstask/utils.go).
 inline constexpr std::size_t kMaxOpsTaskLastErrorsInCrd = 10;
 
 struct OnDemandSnapshotConfig {

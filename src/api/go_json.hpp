@@ -1,11 +1,11 @@
 #pragma once
 // The bytes Go's encoding/json Marshal writes for a JSON value. Hashes that
 // must equal the Go operator's (the pod annotation checksum/etcd-configmap,
-// etcd-druid.md §3) are taken over exactly these bytes, so every detail
-// matters: object keys sorted by bytes, no whitespace, `<`, `>`, `&`, U+2028
-// and U+2029 escaped as \u003c \u003e \u0026 \u2028 \u2029, control bytes as
-// \b \f \n \r \t or \u00XX (lowercase hex), invalid UTF-8 bytes replaced by
-// \ufffd, and floats printed the way Go prints a float64.
+// upstream's internal/component/configmap/configmap.go) are taken over exactly these bytes, so
+// every detail matters: object keys sorted by bytes, no whitespace, `<`, `>`, `&`, U+2028 and
+// U+2029 escaped as \u003c \u003e \u0026 \u2028 \u2029, control bytes as \b \f \n \r \t or \u00XX
+// (lowercase hex), invalid UTF-8 bytes replaced by \ufffd, and floats printed the way Go prints a
+// float64.
 //
 // Integers print as written (int64/uint64). Go refuses NaN and ±Inf; so do we.
 

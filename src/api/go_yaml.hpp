@@ -3,8 +3,8 @@
 // encoding/json first, then JSONToYAML, which reads that JSON with yaml.v2
 // (v2.4.0) and writes the result with yaml.v2's emitter. The Go operator
 // writes etcd.conf.yaml this way and its SHA-256 rolls the etcd pods
-// (etcd-druid.md §3 "ConfigMap"), so ours must be the same bytes, not merely
-// the same YAML.
+// (upstream's internal/component/configmap/configmap.go), so ours must be the same bytes, not
+// merely the same YAML.
 //
 // What that pipeline produces, and this function reproduces:
 // - mapping keys sorted by yaml.v2's key order (letters after other runes,

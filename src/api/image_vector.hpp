@@ -1,5 +1,6 @@
 #pragma once
-// The image vector (etcd-druid.md §6.7): the images druid deploys, embedded
+// The image vector (upstream's internal/images/images.yaml and internal/utils/imagevector/):
+// the images druid deploys, embedded
 // at build time (config/images.yaml), optionally overridden by the file named
 // in IMAGEVECTOR_OVERWRITE, and the per-Etcd choice between an Etcd's own
 // spec.etcd.image / spec.backup.image and the vector's entries.

@@ -1,5 +1,6 @@
 #pragma once
-// The labels druid puts on what it manages (etcd-druid.md §1.11, §3). Every
+// The labels druid puts on what it manages (upstream's api/core/v1alpha1/constants.go,
+// GetDefaultLabels in api/core/v1alpha1/helper.go, and each internal/component/). Every
 // component carries the default labels {managed-by, part-of} plus its own
 // `app.kubernetes.io/component` and `app.kubernetes.io/name`; druid owns these
 // maps entirely, so the functions return the complete set for each component.
@@ -18,7 +19,8 @@ inline constexpr const char* kPartOfLabelKey = "app.kubernetes.io/part-of";
 inline constexpr const char* kComponentLabelKey = "app.kubernetes.io/component";
 inline constexpr const char* kManagedByValue = "etcd-druid";
 
-// Values of `app.kubernetes.io/component`, one per managed component (§3).
+// Values of `app.kubernetes.io/component`, one per managed component (upstream's
+// internal/common/constants.go).
 namespace component_label {
 inline constexpr const char* kServiceAccount = "etcd-service-account";
 inline constexpr const char* kRole = "etcd-role";
@@ -34,7 +36,8 @@ inline constexpr const char* kCompactionJob = "etcd-snapshot-compaction-job";
 inline constexpr const char* kCopyBackupsJob = "etcd-copy-backups-job";
 }  // namespace component_label
 
-// Network-policy labels of the compaction job (§4.1), each with value "allowed".
+// Network-policy labels of the compaction job (upstream's
+// internal/controller/compaction/reconciler.go), each with value "allowed".
 inline constexpr const char* kNetworkingToDnsLabelKey = "networking.gardener.cloud/to-dns";
 inline constexpr const char* kNetworkingToPrivateNetworksLabelKey =
     "networking.gardener.cloud/to-private-networks";

@@ -1,6 +1,7 @@
 #pragma once
-// Names of everything druid creates for an Etcd (etcd-druid.md §1.12), all in
-// the Etcd's namespace, and the owner reference that ties them to it (§1.11).
+// Names of everything druid creates for an Etcd (upstream's api/core/v1alpha1/helper.go), all
+// in the Etcd's namespace, and the owner reference that ties them to it (GetAsOwnerReference
+// there).
 // Components, controllers and the webhook must agree on these names, so they
 // are spelled in one place.
 
@@ -17,7 +18,8 @@ namespace druid::api {
 // Key of the etcd configuration inside the ConfigMap `<etcd>-config`.
 inline constexpr const char* kEtcdConfigFileName = "etcd.conf.yaml";
 
-// Name prefixes of the EtcdOpsTasks the StatefulSet PreSync creates (§2.6).
+// Name prefixes of the EtcdOpsTasks the StatefulSet PreSync creates (upstream's
+// internal/component/statefulset/statefulset.go).
 inline constexpr const char* kPresyncHibernationSnapshotTaskPrefix =
     "presync-snapshot-hibernation-";
 inline constexpr const char* kPresyncUpgradeSnapshotTaskPrefix = "presync-snapshot-upgrade-";

@@ -1,7 +1,8 @@
 #pragma once
 // The operator's configuration file, OperatorConfiguration of
-// config.druid.gardener.cloud/v1alpha1 (etcd-druid.md §6.2), its defaults and
-// the feature gates (§6.6). Validation is in api/validation/operator_config_validation.hpp.
+// config.druid.gardener.cloud/v1alpha1 (upstream's api/config/v1alpha1/types.go), its defaults
+// (defaults.go there) and the feature gates (features.go there). Validation is in
+// api/validation/operator_config_validation.hpp.
 //
 // Durations are Go duration strings; after loading they are in Go's canonical
 // form ("5m0s"), as Go's metav1.Duration would print them, so every one of them
@@ -182,8 +183,8 @@ void visit_fields(V& v, CompactionControllerConfiguration& c) {
 
 struct EtcdCopyBackupsTaskControllerConfiguration {
   bool enabled = false;
-  // Stays unset when the controller is disabled (§4: upstream then registers
-  // the controller anyway with a nil worker count).
+  // Stays unset when the controller is disabled (upstream's internal/controller/register.go then
+  // registers the controller anyway with a nil worker count).
   std::optional<std::int64_t> concurrent_syncs;
   friend bool operator==(const EtcdCopyBackupsTaskControllerConfiguration&,
                          const EtcdCopyBackupsTaskControllerConfiguration&) = default;
@@ -323,8 +324,8 @@ void visit_fields(V& v, OperatorConfiguration& c) {
 // durations are reported with their field paths; then the defaults are applied.
 Expected<OperatorConfiguration, FieldErrors> load_operator_config(std::string_view yaml_text);
 
-// Fills in the §6.2 defaults where a field has Go's zero value (unset, 0, "",
-// or a zero duration). Leader election, compaction and the copy-backups-task
+// Fills in the defaults of upstream's api/config/v1alpha1/defaults.go where a field has Go's zero
+// value (unset, 0, "", or a zero duration). Leader election, compaction and the copy-backups-task
 // worker count are defaulted only when enabled.
 void apply_operator_config_defaults(OperatorConfiguration& config);
 
@@ -334,7 +335,7 @@ OperatorConfiguration default_operator_config();
 // As Go would write it (fields without omitempty always present).
 nlohmann::json encode_operator_config(const OperatorConfiguration& config);
 
-// §6.2 default values.
+// Default values of upstream's api/config/v1alpha1/defaults.go.
 namespace operator_config_defaults {
 inline constexpr double kQps = 100;
 inline constexpr std::int64_t kBurst = 150;
@@ -364,7 +365,7 @@ inline constexpr const char* kLogFormat = kLogFormatJson;
 }  // namespace operator_config_defaults
 
 // ---------------------------------------------------------------------------
-// Feature gates (§6.6)
+// Feature gates (upstream's api/config/v1alpha1/features.go)
 
 inline constexpr const char* kFeatureUseEtcdWrapper = "UseEtcdWrapper";
 inline constexpr const char* kFeatureUpgradeEtcdVersion = "UpgradeEtcdVersion";

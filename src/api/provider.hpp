@@ -1,5 +1,5 @@
 #pragma once
-// Backup store providers (etcd-druid.md §1.2): `spec.backup.store.provider` is
+// Backup store providers (upstream's internal/store/store.go): `spec.backup.store.provider` is
 // free text; druid accepts infrastructure names and provider names alike and
 // passes the normalised name to etcd-backup-restore (`--storage-provider=`).
 

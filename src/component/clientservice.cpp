@@ -58,8 +58,8 @@ ComponentPtr make_client_service_component() {
       .sync_error = error_code::kSyncClientService,
       .delete_error = error_code::kDeleteClientService,
       .description = "client service",
-      // druid owns the annotations of the client Service entirely (§2.3), so
-      // annotations removed from spec.etcd.clientService disappear from it.
+      // druid owns the annotations of the client Service entirely (as upstream's clientservice.go),
+      // so annotations removed from spec.etcd.clientService disappear from it.
       .patch_options = {{"/metadata/labels", "/metadata/annotations"}},
   });
 }

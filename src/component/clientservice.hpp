@@ -1,5 +1,6 @@
 #pragma once
-// The client Service `<etcd>-client` (etcd-druid.md §3 "Client Service"):
+// The client Service `<etcd>-client` (upstream's
+// internal/component/clientservice/clientservice.go):
 // what etcd clients connect to; it also exposes the peer port (to be removed
 // upstream) and backup-restore's port.
 

@@ -1,6 +1,6 @@
 #pragma once
-// The one interface every managed component implements (etcd-druid.md §2.3,
-// §2.5): which of its objects exist for an Etcd, how to bring them to the
+// The one interface every managed component implements (upstream's
+// internal/component/types.go): which of its objects exist for an Etcd, how to bring them to the
 // desired state, how to delete them, and an optional step before any sync.
 // The registry (registry.hpp) lists them in sync order.
 

@@ -1,6 +1,6 @@
 #pragma once
-// The ConfigMap `<etcd>-config` (etcd-druid.md §3 "ConfigMap", sidecars.md
-// A.2): one key, etcd.conf.yaml, which backup-restore mounts and serves to
+// The ConfigMap `<etcd>-config` (upstream's internal/component/configmap/configmap.go and
+// etcdconfig.go): one key, etcd.conf.yaml, which backup-restore mounts and serves to
 // etcd. Its checksum goes into the StatefulSet's pod template
 // (checksum/etcd-configmap), so a configuration change rolls the pods, and
 // taking over from the Go operator must not: the YAML text and the checksum

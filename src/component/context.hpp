@@ -16,7 +16,7 @@
 
 namespace druid::component {
 
-// The operator configuration the components read (etcd-druid.md §6.2).
+// The operator configuration the components read (upstream's api/config/v1alpha1/types.go).
 struct OperatorSettings {
   bool disable_etcd_service_account_automount = false;
   api::FeatureGates feature_gates;

@@ -2,7 +2,7 @@
 // The error every component returns (upstream's DruidError): a code from
 // error_codes.hpp that callers branch on, the operation during which it
 // happened, a message naming the object, and the API error that caused it.
-// The controller turns these into status.lastErrors (etcd-druid.md §1.6).
+// The controller turns these into status.lastErrors (upstream's internal/errors/errors.go).
 
 #include <chrono>
 #include <optional>

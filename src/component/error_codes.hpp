@@ -1,5 +1,6 @@
 #pragma once
-// DruidError codes of the Etcd components (etcd-druid.md §1.13), exactly as
+// DruidError codes of the Etcd components (the Err* constants of upstream's
+// internal/component/<name>/<name>.go and internal/errors/errors.go), exactly as
 // upstream spells them: users and alerts match on the lastErrors codes.
 
 namespace druid::component::error_code {

@@ -43,7 +43,7 @@ std::string pod_url(const api::Etcd& etcd, int ordinal, bool tls, std::int32_t p
 // additionalAdvertisePeerURLs entry naming the member. Entries are matched by
 // member name (`<prefix>-<pod>` with memberNamePrefix), as the CRD documents;
 // upstream compares with the pod name and so ignores them under a prefix
-// (shared/spec/README.md, decisions).
+// (docs/compatibility.md).
 std::vector<std::string> member_peer_urls(const api::Etcd& etcd, int ordinal) {
   const bool tls = etcd.spec.etcd.peer_url_tls.has_value();
   std::vector<std::string> urls{pod_url(etcd, ordinal, tls, api::effective::server_port(etcd))};

@@ -1,6 +1,6 @@
 #pragma once
 // The etcd configuration druid writes into the ConfigMap `<etcd>-config` as
-// etcd.conf.yaml (etcd-druid.md §3 "ConfigMap", sidecars.md A.2), as data.
+// etcd.conf.yaml (upstream's internal/component/configmap/etcdconfig.go), as data.
 // backup-restore reads it, puts the pod's member name into `name`, collapses
 // the per-member URL maps to its own entry and hands it to etcd.
 //

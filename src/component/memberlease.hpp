@@ -1,5 +1,6 @@
 #pragma once
-// Member leases (etcd-druid.md §3): one coordination.k8s.io/v1 Lease per etcd
+// Member leases (upstream's internal/component/memberlease/memberlease.go): one
+// coordination.k8s.io/v1 Lease per etcd
 // member, named like the member. druid only creates them and keeps their
 // metadata (labels, owner reference); backup-restore renews them, writing
 // spec.holderIdentity, spec.renewTime and the tls-enabled annotation, so the

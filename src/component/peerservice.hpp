@@ -1,5 +1,6 @@
 #pragma once
-// The headless peer Service `<etcd>-peer` (etcd-druid.md §3 "Peer Service"):
+// The headless peer Service `<etcd>-peer` (upstream's
+// internal/component/peerservice/peerservice.go):
 // gives every member the stable DNS name its peer and client URLs use, also
 // while it is not ready (members must find each other to become ready).
 

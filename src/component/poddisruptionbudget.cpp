@@ -26,8 +26,8 @@ nlohmann::json build_pod_disruption_budget(const api::Etcd& etcd) {
                                         api::pod_disruption_budget_labels(etcd))},
           {"spec",
            {{"minAvailable", pod_disruption_budget_min_available(etcd)},
-            // The default labels only (§3), unlike the Services, which also
-            // select on the StatefulSet component label.
+            // The default labels only (as upstream's poddisruptionbudget.go), unlike the Services,
+            // which also select on the StatefulSet component label.
             {"selector", {{"matchLabels", api::default_labels(etcd)}}},
             {"unhealthyPodEvictionPolicy", eviction_policy}}}};
 }

@@ -1,5 +1,6 @@
 #pragma once
-// The PodDisruptionBudget `<etcd>` (etcd-druid.md §3 "PodDisruptionBudget"):
+// The PodDisruptionBudget `<etcd>` (upstream's
+// internal/component/poddistruptionbudget/poddisruptionbudget.go):
 // voluntary evictions may never take the cluster below quorum.
 
 #include <cstdint>

@@ -1,5 +1,6 @@
 #pragma once
-// The Etcd components in sync order (etcd-druid.md §2.3). Adding a component
+// The Etcd components in sync order (getOrderedOperatorsForSync in upstream's
+// internal/controller/etcd/reconcile_spec.go). Adding a component
 // is one new file and one line here.
 
 #include <vector>

@@ -1,5 +1,5 @@
 #pragma once
-// The Role `druid.gardener.cloud:etcd:<etcd>` (etcd-druid.md §3 "Role"): what
+// The Role `druid.gardener.cloud:etcd:<etcd>` (upstream's internal/component/role/role.go): what
 // backup-restore in the etcd pods may read and write in the namespace.
 
 #include <nlohmann/json.hpp>

@@ -1,6 +1,6 @@
 #pragma once
-// The RoleBinding `druid.gardener.cloud:etcd:<etcd>` (etcd-druid.md §3
-// "RoleBinding"): grants the Role to the ServiceAccount `<etcd>`.
+// The RoleBinding `druid.gardener.cloud:etcd:<etcd>` (upstream's
+// internal/component/rolebinding/rolebinding.go): grants the Role to the ServiceAccount `<etcd>`.
 
 #include <nlohmann/json.hpp>
 

@@ -1,6 +1,7 @@
 #pragma once
-// The ServiceAccount `<etcd>` the etcd pods run as (etcd-druid.md §3
-// "ServiceAccount"); backup-restore uses its token to renew leases.
+// The ServiceAccount `<etcd>` the etcd pods run as (upstream's
+// internal/component/serviceaccount/serviceaccount.go); backup-restore uses its token to renew
+// leases.
 
 #include <nlohmann/json.hpp>
 

@@ -1,5 +1,5 @@
 #pragma once
-// The shape most components have (etcd-druid.md §2.3): one object per Etcd,
+// The shape most components have (upstream's internal/component/types.go): one object per Etcd,
 // named after it, built by a pure function and brought to that state by
 // create-or-patch — the ServiceAccount, Role, RoleBinding,
 // PodDisruptionBudget and both Services. They differ only in the values of a

@@ -1,5 +1,6 @@
 #pragma once
-// Snapshot leases (etcd-druid.md §3): `<etcd>-delta-snap` and `<etcd>-full-snap`
+// Snapshot leases (upstream's internal/component/snapshotlease/snapshotlease.go):
+// `<etcd>-delta-snap` and `<etcd>-full-snap`
 // exist only while the Etcd has a backup store. backup-restore renews them
 // (spec.holderIdentity = last snapshot revision, spec.renewTime), so druid
 // manages their metadata only, exactly as for member leases.

@@ -254,9 +254,9 @@ class StatefulSetComponent final : public Component {
     return ok();
   }
 
-  // §2.7 cases 1 and 2: a new cluster gets its StatefulSet; one that was
-  // reconciled before lost it to an orphan delete (selector change), so its
-  // pods are still running and the StatefulSet comes back at their size.
+  // Upstream's Sync and checkAndRecreateOrphanDeletedSts: a new cluster gets its StatefulSet; one
+  // that was reconciled before lost it to an orphan delete (selector change), so its pods are still
+  // running and the StatefulSet comes back at their size.
   static Outcome<> sync_missing(Context& ctx, const StatefulSetInputs& inputs) {
     const auto& etcd = ctx.etcd;
     const bool reconciled_before = etcd.status && etcd.status->observed_generation.has_value();
@@ -291,7 +291,7 @@ class StatefulSetComponent final : public Component {
                             etcd_key(etcd))));
   }
 
-  // §2.7 case 3: TLS mounts change only through a patch that keeps the
+  // Upstream's handleTLSChanges: TLS mounts change only through a patch that keeps the
   // running size, and the sync goes on only once every member's lease says
   // it serves peer TLS the way the Etcd asks.
   static Outcome<> handle_tls_changes(Context& ctx, const StatefulSetInputs& inputs,
@@ -351,8 +351,8 @@ class StatefulSetComponent final : public Component {
     return *match;
   }
 
-  // §2.7 case 4: the selector is immutable, so the StatefulSet goes (its pods
-  // stay) and the next sync recreates it and adopts them.
+  // Upstream's handleStsLabelSelectorOnMismatch: the selector is immutable, so the StatefulSet goes
+  // (its pods stay) and the next sync recreates it and adopts them.
   static Outcome<> orphan_delete(Context& ctx) {
     const auto& etcd = ctx.etcd;
     kube::DeleteOptions options;

@@ -1,5 +1,6 @@
 #pragma once
-// The StatefulSet component (etcd-druid.md §2.5–2.7): the pre-sync snapshot,
+// The StatefulSet component (upstream's internal/component/statefulset/statefulset.go): the
+// pre-sync snapshot,
 // and a sync that, beyond create-or-patch, recreates a StatefulSet that was
 // orphan-deleted (adopting its pods), rolls out TLS changes only when that is
 // safe, and replaces a StatefulSet whose immutable selector is outdated. The

@@ -1,6 +1,7 @@
 #pragma once
 // Command-line arguments of the two containers of an etcd pod, in exactly
-// upstream's order (etcd-druid.md §3 "StatefulSet", sidecars.md A.1): a
+// upstream's order (getEtcdContainerCommandArgs and getBackupRestoreContainerCommandArgs in
+// upstream's internal/component/statefulset/builder.go): a
 // reordered or reworded argument changes the pod template and rolls every
 // etcd pod when druid takes over from the Go operator.
 

@@ -1,10 +1,9 @@
 #pragma once
-// What a backup store (spec.backup.store) adds to the etcd pod (etcd-druid.md
-// §3 "StatefulSet", sidecars.md A.0): the backup-restore environment, the
-// volume holding the provider's credentials or the Local buckets, its mount,
-// and the init container that hands a Local bucket to the non-root user.
-// `provider` is always the normalised name (api/provider.hpp), "" when the
-// store names none.
+// What a backup store (spec.backup.store) adds to the etcd pod (upstream's
+// internal/component/statefulset/builder.go and internal/utils/kubernetes/store.go): the
+// backup-restore environment, the volume holding the provider's credentials or the Local buckets,
+// its mount, and the init container that hands a Local bucket to the non-root user. `provider` is
+// always the normalised name (api/provider.hpp), "" when the store names none.
 
 #include <nlohmann/json.hpp>
 #include <optional>

@@ -53,7 +53,7 @@ Expected<json, std::string> canonical_resources(json resources, const char* fiel
 
 // spec.labels under the StatefulSet's own labels (druid's keys win). An
 // existing StatefulSet whose selector would not select these keeps its old
-// template labels on top, since its selector cannot change (§2.7 handles
+// template labels on top, since its selector cannot change (statefulset.cpp handles
 // that by orphan-deleting it).
 Expected<api::Labels, std::string> pod_template_labels(const api::Etcd& etcd,
                                                        const json* existing) {

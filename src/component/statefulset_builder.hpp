@@ -1,5 +1,5 @@
 #pragma once
-// The desired StatefulSet of an Etcd (etcd-druid.md §3 "StatefulSet", and
+// The desired StatefulSet of an Etcd (upstream's internal/component/statefulset/builder.go, and
 // test/localenv/README.md): a pure function of the Etcd and a few inputs read
 // elsewhere, so every variant is tested against a golden object.
 

@@ -1,9 +1,9 @@
 #pragma once
-// Names and paths inside the etcd pod (etcd-druid.md §3 "StatefulSet",
-// sidecars.md A.0): containers, volumes, where they are mounted. The
-// StatefulSet builder writes them and the StatefulSet component compares the
-// TLS mounts of an existing StatefulSet against them (§2.7), so they are
-// spelled once, here.
+// Names and paths inside the etcd pod (upstream's internal/component/statefulset/builder.go,
+// internal/component/statefulset/constants.go and internal/common/constants.go): containers,
+// volumes, where they are mounted. The StatefulSet builder writes them and the StatefulSet
+// component compares the TLS mounts of an existing StatefulSet against them (statefulset_tls.hpp),
+// so they are spelled once, here.
 
 namespace druid::component::pod {
 

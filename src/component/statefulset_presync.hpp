@@ -1,5 +1,6 @@
 #pragma once
-// The StatefulSet's pre-sync (etcd-druid.md §2.6): before a running cluster is
+// The StatefulSet's pre-sync (PreSync in upstream's
+// internal/component/statefulset/statefulset.go): before a running cluster is
 // hibernated (spec.replicas 0) or moved to a new etcd image, a full snapshot is
 // taken through an EtcdOpsTask, so the data written until the pods stop is in
 // the backup store. The sync waits for the task (requeueing), retries a failed

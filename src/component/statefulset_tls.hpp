@@ -1,9 +1,9 @@
 #pragma once
 // The questions the StatefulSet sync asks before it rolls out a TLS change
-// (etcd-druid.md §2.7 case 3): do the TLS volume mounts of the existing pod
-// template match the desired ones, is a peer-TLS change safe for the running
-// members, and have all members reported the peer TLS state through their
-// leases. Pure functions of JSON objects, so each rule is tested alone.
+// (handleTLSChanges in upstream's internal/component/statefulset/statefulset.go): do the TLS volume
+// mounts of the existing pod template match the desired ones, is a peer-TLS change safe for the
+// running members, and have all members reported the peer TLS state through their leases. Pure
+// functions of JSON objects, so each rule is tested alone.
 
 #include <cstdint>
 #include <nlohmann/json.hpp>

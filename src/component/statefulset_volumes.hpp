@@ -1,6 +1,6 @@
 #pragma once
 // Volumes of the etcd pod and the mounts of its two containers
-// (etcd-druid.md §3 "StatefulSet"), in upstream's order: the data PVC, the
+// (upstream's internal/component/statefulset/builder.go), in upstream's order: the data PVC, the
 // configuration, the TLS secrets of client, peer and backup-restore traffic,
 // and the backup store's volume (statefulset_backup_store.hpp).
 

@@ -1,5 +1,6 @@
 #pragma once
-// Condition `AllMembersReady` (etcd-druid.md §1.4): every expected member has
+// Condition `AllMembersReady` (upstream's
+// internal/health/condition/check_all_members_ready.go): every expected member has
 // joined (is listed in status) and is Ready.
 
 #include <cstdint>

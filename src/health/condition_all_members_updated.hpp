@@ -1,5 +1,6 @@
 #pragma once
-// Condition `AllMembersUpdated` (etcd-druid.md §1.4): the StatefulSet has rolled
+// Condition `AllMembersUpdated` (upstream's
+// internal/health/condition/check_all_members_updated.go): the StatefulSet has rolled
 // the latest pod template out to every replica.
 
 #include <nlohmann/json.hpp>

@@ -1,6 +1,7 @@
 #pragma once
-// Condition `BackupReady` (etcd-druid.md §1.4.1), from the two snapshot leases
-// the backup-restore sidecar renews (sidecars.md A.4): `<etcd>-full-snap` after
+// Condition `BackupReady` (upstream's internal/health/condition/check_backup_ready.go), from
+// the two snapshot leases the backup-restore sidecar renews (etcd-backup-restore's
+// pkg/health/heartbeat/heartbeat.go): `<etcd>-full-snap` after
 // each full snapshot (renewTime = the snapshot's time) and `<etcd>-delta-snap`
 // after each delta snapshot. Backups are healthy while the delta lease was
 // renewed within 2 delta periods and the full lease within one full-snapshot

@@ -1,5 +1,7 @@
 #pragma once
-// Condition `BootstrappedWithExistingCluster` (etcd-druid.md §1.4, §2.4): only
+// Condition `BootstrappedWithExistingCluster` (upstream's
+// internal/health/condition/check_bootstrap_with_existing_cluster.go and
+// internal/controller/etcd/reconcile_status.go): only
 // for an Etcd created to join an existing cluster
 // (spec.etcd.bootstrapWithExistingCluster). False while members are still
 // joining; True once every expected member is Ready. Once the join has been

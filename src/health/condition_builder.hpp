@@ -1,6 +1,6 @@
 #pragma once
 // Merging freshly computed condition results into `status.conditions`
-// (etcd-druid.md §1.4, "Condition builder semantics"):
+// (upstream's internal/health/condition/builder.go):
 // - a result updates the condition of its type (or adds it); lastTransitionTime
 //   moves to now only when the status changes (or the condition is new),
 //   lastUpdateTime is always now;

@@ -1,5 +1,6 @@
 #pragma once
-// Condition `ClusterIDMismatch` (etcd-druid.md §1.4): members whose sidecars
+// Condition `ClusterIDMismatch` (upstream's
+// internal/health/condition/check_cluster_id_mismatch.go): members whose sidecars
 // report different etcd cluster IDs have split into separate clusters (for
 // instance a member that bootstrapped a new cluster from an empty volume). The
 // cluster ID is the middle token of the member lease's holder identity; the

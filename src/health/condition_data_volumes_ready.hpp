@@ -1,5 +1,6 @@
 #pragma once
-// Condition `DataVolumesReady` (etcd-druid.md §1.4): surfaces Warning events
+// Condition `DataVolumesReady` (upstream's
+// internal/health/condition/check_data_volumes_ready.go): surfaces Warning events
 // about the etcd data volumes (PVCs `<vct>-<sts>-<ordinal>`) that are not
 // Bound, e.g. a failed provisioning or attach, so users see why members do not
 // start. For each such PVC the two most recent Warning events are quoted:

@@ -1,8 +1,8 @@
 #pragma once
-// Condition `Ready` (etcd-druid.md §1.4): the cluster is quorate when a
-// majority of the members in status is not NotReady. A member whose lease just
-// expired (Unknown) still counts: its etcd may well be serving, and declaring
-// quorum lost on a late heartbeat would be a false alarm.
+// Condition `Ready` (upstream's internal/health/condition/check_ready.go): the cluster is quorate
+// when a majority of the members in status is not NotReady. A member whose lease just expired
+// (Unknown) still counts: its etcd may well be serving, and declaring quorum lost on a late
+// heartbeat would be a false alarm.
 
 #include <vector>
 

@@ -43,7 +43,8 @@ std::vector<CheckResult> check_conditions(const api::Etcd& etcd,
   return results;
 }
 
-// §2.4 step 4: record, once, that the join with the existing cluster finished.
+// As upstream's reconcile_status.go: record, once, that the join with the existing cluster
+// finished.
 void record_bootstrap(api::EtcdStatus& status, const api::Etcd& etcd, api::Time now) {
   const auto& spec = etcd.spec.etcd.bootstrap_with_existing_cluster;
   if (!spec || spec->members.empty() || status.bootstrap_with_existing_cluster) return;

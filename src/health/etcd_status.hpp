@@ -1,11 +1,12 @@
 #pragma once
-// The status flow's computation (etcd-druid.md §2.4), as one pure function of
-// the Etcd and what the controller read from its caches: members (§1.5), the
-// seven conditions (§1.4), the StatefulSet-derived fields (§1.3), the selector
+// The status flow's computation (upstream's internal/controller/etcd/reconcile_status.go), as
+// one pure function of the Etcd and what the controller read from its caches: members
+// (member_status.hpp), the seven conditions (docs/conditions.md), the StatefulSet-derived
+// fields (statefulset_status.hpp), the selector
 // for the scale subresource and the write-once bootstrap record. Nothing here
 // performs I/O, reads a clock or throws on malformed objects.
 //
-// When to write it (../shared/spec/README.md decisions): only when something
+// When to write it (docs/compatibility.md, docs/conditions.md): only when something
 // other than conditions' lastUpdateTime changed, and at the latest every 5
 // minutes as a heartbeat, so a steady cluster costs no status write per period.
 

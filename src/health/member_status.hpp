@@ -1,11 +1,11 @@
 #pragma once
-// Etcd members from their Leases (etcd-druid.md §1.5). The backup-restore
-// sidecar of each member renews the member Lease named like the member
-// (sidecars.md A.4): `spec.holderIdentity` carries "<memberID>:<clusterID>:<role>"
-// (or "<memberID>:<role>" from sidecars up to v0.39) and `spec.renewTime` the
-// last heartbeat. A member is Ready while its lease is fresh, Unknown once it is
-// older than the unknown threshold (NotReady right away when its pod's
-// containers are not ready), and NotReady after the grace period.
+// Etcd members from their Leases (upstream's internal/health/etcdmember/check_ready.go). The
+// backup-restore sidecar of each member renews the member Lease named like the member
+// (etcd-backup-restore's pkg/health/heartbeat/heartbeat.go): `spec.holderIdentity` carries
+// "<memberID>:<clusterID>:<role>" (or "<memberID>:<role>" from sidecars up to v0.39) and
+// `spec.renewTime` the last heartbeat. A member is Ready while its lease is fresh, Unknown once it
+// is older than the unknown threshold (NotReady right away when its pod's containers are not
+// ready), and NotReady after the grace period.
 //
 // Everything here reads objects as the API server returned them and is pure:
 // the caller passes the time. Malformed leases are skipped, never thrown on.
@@ -31,7 +31,7 @@ using ObjectPtr = std::shared_ptr<const nlohmann::json>;
 // The object named `name` among `objects` (first match), or null.
 const nlohmann::json* find_object(const std::vector<ObjectPtr>& objects, std::string_view name);
 
-// Member reasons (§1.5).
+// Member reasons (upstream's internal/health/etcdmember/check_ready.go).
 namespace member_reason {
 inline constexpr const char* kLeaseSucceeded = "LeaseSucceeded";
 inline constexpr const char* kLeaseExpired = "LeaseExpired";
@@ -39,7 +39,8 @@ inline constexpr const char* kContainersNotReady = "ContainersNotReady";
 inline constexpr const char* kUnknownGracePeriodExceeded = "UnknownGracePeriodExceeded";
 }  // namespace member_reason
 
-// controllers.etcd.etcdMember.{unknownThreshold,notReadyThreshold} (§6.2).
+// controllers.etcd.etcdMember.{unknownThreshold,notReadyThreshold} (upstream's
+// api/config/v1alpha1/types.go).
 struct MemberThresholds {
   std::chrono::nanoseconds unknown = std::chrono::minutes(1);
   std::chrono::nanoseconds not_ready = std::chrono::minutes(5);

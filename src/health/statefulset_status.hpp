@@ -1,6 +1,7 @@
 #pragma once
-// What the Etcd status mirrors from its StatefulSet (etcd-druid.md §1.3,
-// §1.3.1): readiness, replica counts and the `status.etcd` reference. A
+// What the Etcd status mirrors from its StatefulSet (upstream's
+// internal/controller/etcd/reconcile_status.go and internal/utils/kubernetes/statefulset.go):
+// readiness, replica counts and the `status.etcd` reference. A
 // StatefulSet that the Etcd does not control is treated as missing.
 
 #include <cstdint>
@@ -56,7 +57,7 @@ bool all_owned_pods_at_update_revision(const nlohmann::json& sts,
 
 // The latest revision reached every replica: under RollingUpdate
 // currentRevision == updateRevision and currentReplicas == updatedReplicas
-// (§1.3.1); under OnDelete the pod-level check.
+// (upstream's IsStatefulSetReady); under OnDelete the pod-level check.
 bool revision_rolled_out(const StatefulSetFacts& sts);
 
 // The controller owner reference of `object` carries the Etcd's UID.
@@ -65,11 +66,11 @@ bool is_controlled_by(const nlohmann::json& object, const api::Etcd& etcd);
 // `sts` when non-null and controlled by the Etcd, else null.
 const nlohmann::json* controlled_statefulset(const nlohmann::json* sts, const api::Etcd& etcd);
 
-// §1.3.1: the StatefulSet controller has observed the latest generation, enough
-// replicas are ready and no rolling update is in flight. The replicas expected
-// ready are spec.replicas once the Etcd's spec has been reconciled
-// (status.observedGeneration == metadata.generation), else the StatefulSet's own.
-// Under OnDelete "no rolling update in flight" is the pod-level check.
+// Upstream's IsStatefulSetReady: the StatefulSet controller has observed the latest generation,
+// enough replicas are ready and no rolling update is in flight. The replicas expected ready are
+// spec.replicas once the Etcd's spec has been reconciled (status.observedGeneration ==
+// metadata.generation), else the StatefulSet's own. Under OnDelete "no rolling update in flight" is
+// the pod-level check.
 bool is_statefulset_ready(const api::Etcd& etcd, const StatefulSetFacts& sts);
 
 // Sets ready, replicas (= sts status.currentReplicas, as upstream), currentReplicas,

@@ -1,7 +1,7 @@
 #pragma once
 // From the OperatorConfiguration to the settings of the pieces that run it:
-// the Etcd controller, the manager (leader election, §6.4), the client
-// (clientConnection), the HTTP servers and the webhook (§5). Pure functions,
+// the Etcd controller, the manager (leader election, upstream's internal/manager/manager.go), the
+// client (clientConnection), the HTTP servers and the webhook (docs/deployment.md). Pure functions,
 // so each rule is tested without starting anything.
 
 #include <optional>
@@ -55,8 +55,9 @@ struct ListenAddress {
 api::Expected<ListenAddress, std::string> metrics_listen_address(
     const api::HttpServerConfiguration& metrics);
 
-// The identity the webhook lets through (§5): system:serviceaccount:<ns>:<name>
-// from serviceAccountInfo, else reconcilerServiceAccountFQDN; neither is an error.
+// The identity the webhook lets through (upstream's internal/webhook/utils/serviceaccount.go):
+// system:serviceaccount:<ns>:<name> from serviceAccountInfo, else reconcilerServiceAccountFQDN;
+// neither is an error.
 api::Expected<std::string, std::string> reconciler_identity(
     const api::EtcdComponentProtectionWebhookConfiguration& webhook);
 

@@ -14,7 +14,7 @@
 
 namespace druid::operator_ {
 
-// Check names of etcd-druid.md §6.4.
+// Check names of upstream's internal/manager/manager.go.
 inline constexpr const char* kPingCheck = "ping";
 inline constexpr const char* kInformerSyncCheck = "informer-sync";
 inline constexpr const char* kWebhookServerCheck = "webhook-server";

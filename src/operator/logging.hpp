@@ -1,5 +1,5 @@
 #pragma once
-// The operator's logs (etcd-druid.md §6.1 step 5): spdlog with formatters that
+// The operator's logs (upstream's internal/utils/logger.go): spdlog with formatters that
 // write what zap writes for Go operators, so log pipelines need no change.
 //   json:
 //   {"level":"info","ts":1700000000.123456,"logger":"druid","msg":"...","etcd":"etcd-main",...}

@@ -125,7 +125,7 @@ int print_config(const CommandLine& command_line, const StartupConfig& startup) 
 void log_runtime_info(std::string_view version, const StartupConfig& startup) {
   spdlog::info(with_fields("etcd-druid runtime info", {{"version", "v" + std::string(version)},
                                                        {"compiler", "g++ " __VERSION__},
-                                                       {"platform", "linux/amd64"}}));
+                                                       {"platform", DRUID_PLATFORM}}));
   spdlog::info(with_fields(
       "Using operator configuration",
       {{"source", startup.source}, {"config", api::encode_operator_config(startup.config)}}));

@@ -1,5 +1,5 @@
 #pragma once
-// The etcd-druid process (etcd-druid.md §6.1): command line, configuration,
+// The etcd-druid process (upstream's cmd/main.go): command line, configuration,
 // logging, image vector, client, manager with the Etcd controller and leader
 // election, the metrics and probe servers, the component-protection webhook,
 // and a graceful stop on SIGTERM/SIGINT.

@@ -14,7 +14,8 @@ namespace {
 
 namespace defaults = api::operator_config_defaults;
 
-// The raw values of the deprecated flags (§6.5), with their defaults.
+// The raw values of the deprecated flags (upstream's cmd/opts/deprecatedoptions.go), with their
+// defaults.
 struct DeprecatedFlags {
   std::string metrics_bind_address;
   std::int64_t metrics_port = defaults::kMetricsPort;

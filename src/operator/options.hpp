@@ -1,5 +1,6 @@
 #pragma once
-// The command line of etcd-druid (etcd-druid.md §6.1, §6.5): `--config`,
+// The command line of etcd-druid (upstream's cmd/opts/options.go and
+// cmd/opts/deprecatedoptions.go): `--config`,
 // `--version`, `--kubeconfig`, `--health-probe-port` (ours: upstream serves no
 // probes), `--print-config` (ours), and the deprecated flags that describe an OperatorConfiguration
 // when `--config` is absent. Like upstream's pflag set with unknown flags

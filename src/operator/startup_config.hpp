@@ -1,7 +1,8 @@
 #pragma once
-// The effective configuration of one operator run (etcd-druid.md §6.1 steps
-// 2-4): the --config file (universal decoding, defaults) or, without it, the
-// deprecated flags; then the feature gates; then the §6.3 validation. Every
+// The effective configuration of one operator run (upstream's cmd/main.go and
+// cmd/opts/options.go): the --config file (universal decoding, defaults) or, without it, the
+// deprecated flags; then the feature gates; then the validation of upstream's
+// api/config/v1alpha1/validation/validation.go. Every
 // failure is one line naming the file or flag and the field.
 //
 // Ours, unlike upstream: an explicit --feature-gates next to --config is not

@@ -1,7 +1,7 @@
 #pragma once
-// The HTTPS server of the etcd-components protection webhook (etcd-druid.md
-// §5): serves /webhooks/etcdcomponents with the certificate and key from the
-// cert dir (tls.crt, tls.key), reloading them when the files change.
+// The HTTPS server of the etcd-components protection webhook (upstream's
+// internal/webhook/etcdcomponentprotection/register.go): serves /webhooks/etcdcomponents with the
+// certificate and key from the cert dir (tls.crt, tls.key), reloading them when the files change.
 
 #include <memory>
 #include <string>

@@ -1,5 +1,6 @@
 #pragma once
-// The etcd-components protection decision (etcd-druid.md §5): whether an
+// The etcd-components protection decision (upstream's
+// internal/webhook/etcdcomponentprotection/handler.go): whether an
 // UPDATE or DELETE of an object druid manages for an Etcd is allowed. A pure
 // function of the request, what `lookup` reads and the configuration.
 

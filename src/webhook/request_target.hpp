@@ -1,5 +1,6 @@
 #pragma once
-// Step 2 of the component-protection decision (etcd-druid.md §5): which
+// Step 2 of the component-protection decision (upstream's
+// internal/webhook/etcdcomponentprotection/handler.go): which
 // object's metadata decides a request. Most kinds are judged by the object
 // itself (oldObject for DELETE); a StatefulSet's scale subresource by the
 // StatefulSet; a PVC by the one StatefulSet whose labels include all of the

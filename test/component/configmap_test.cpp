@@ -1,5 +1,5 @@
-// The ConfigMap `<etcd>-config` (etcd-druid.md §3 "ConfigMap", sidecars.md
-// A.2): etcd.conf.yaml per variant against reviewed goldens (the ConfigMap,
+// The ConfigMap `<etcd>-config` (upstream's internal/component/configmap/configmap.go and
+// etcdconfig.go): etcd.conf.yaml per variant against reviewed goldens (the ConfigMap,
 // the YAML bytes and the checksum), and sync / existing names / trigger
 // delete against the test API server.
 

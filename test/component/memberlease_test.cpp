@@ -1,5 +1,5 @@
-// Member leases (etcd-druid.md §3): the built object, and sync / existing
-// names / trigger delete against the test API server.
+// Member leases (upstream's internal/component/memberlease/memberlease.go): the built object, and
+// sync / existing names / trigger delete against the test API server.
 
 #include "component/memberlease.hpp"
 
@@ -33,7 +33,8 @@ json etcd_with_prefix_json(int replicas = 3) {
   return etcd;
 }
 
-// What backup-restore's heartbeat writes on a member lease (sidecars.md A.4).
+// What backup-restore's heartbeat writes on a member lease (etcd-backup-restore's
+// pkg/health/heartbeat/heartbeat.go).
 json sidecar_renewal() {
   return {{"metadata", {{"annotations", {{api::kTlsEnabledAnnotation, "true"}}}}},
           {"spec",
@@ -200,7 +201,7 @@ TEST_F(MemberLeaseTest, ChangedManagedLabelIsRepaired) {
             api::component_label::kMemberLease);
 }
 
-// Scale-down is not handled (§3): the leases of removed members stay.
+// Scale-down is not handled (docs/compatibility.md): the leases of removed members stay.
 TEST_F(MemberLeaseTest, ScaleDownKeepsExtraLeases) {
   const auto etcd = env.create_etcd(test::base_etcd_json(3));
   auto ctx = env.context(etcd);

@@ -1,4 +1,5 @@
-// Snapshot leases (etcd-druid.md §3, §2.5): the built objects, and sync /
+// Snapshot leases (upstream's internal/component/snapshotlease/snapshotlease.go): the built
+// objects, and sync /
 // existing names / trigger delete against the test API server.
 
 #include "component/snapshotlease.hpp"
@@ -33,7 +34,8 @@ json etcd_with_store_json(const std::string& name = test::kTestEtcdName) {
   return etcd;
 }
 
-// What backup-restore writes after a full snapshot (sidecars.md A.4).
+// What backup-restore writes after a full snapshot (etcd-backup-restore's
+// pkg/health/heartbeat/heartbeat.go).
 json snapshot_renewal() {
   return {{"spec", {{"holderIdentity", "42"}, {"renewTime", "2024-05-01T10:00:00.000000Z"}}}};
 }

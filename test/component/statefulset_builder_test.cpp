@@ -1,5 +1,5 @@
-// The desired StatefulSet (etcd-druid.md §3 "StatefulSet", test/localenv/README.md
-// A.0–A.1): one golden object per variant, plus focused checks of argument
+// The desired StatefulSet (upstream's internal/component/statefulset/builder.go, and
+// test/localenv/README.md): one golden object per variant, plus focused checks of argument
 // order, the rules between fields, and every error.
 
 #include "component/statefulset_builder.hpp"

@@ -1,6 +1,6 @@
 // The StatefulSet component against a real (test) API server: create, zero
-// churn, drift, the pre-sync snapshot (etcd-druid.md §2.6), every special case
-// of the sync (§2.7), deletion (§2.5) and the error codes of each step. The
+// churn, drift, the pre-sync snapshot, every special case of the sync and deletion (upstream's
+// internal/component/statefulset/statefulset.go), and the error codes of each step. The
 // test API server has no StatefulSet controller, so tests set the status the
 // controller would write through the status subresource.
 
@@ -492,7 +492,7 @@ TEST_F(StatefulSetComponentTest, TriggerDeleteRemovesItAndToleratesNotFound) {
   EXPECT_TRUE(component_->trigger_delete(ctx()));
 }
 
-// --- pre-sync (§2.6) ----------------------------------------------------------
+// --- pre-sync (upstream's PreSync) ---------------------------------------------
 
 class StatefulSetPresyncTest : public StatefulSetComponentTest {
  protected:
@@ -604,7 +604,7 @@ TEST_F(StatefulSetPresyncTest, StatefulSetReadErrorIsErrGetStatefulSet) {
   expect_error(pre_sync(), error_code::kGetStatefulSet, Operation::kPreSync);
 }
 
-// --- orphan adoption and selector change (§2.7 cases 2 and 4) -----------------
+// --- orphan adoption and selector change (upstream's Sync) --------------------
 
 TEST_F(StatefulSetComponentTest, OrphanedPodsAreAdoptedAtTheSizeOfTheMembers) {
   create(test::base_etcd_json(3));
@@ -668,7 +668,7 @@ TEST_F(StatefulSetComponentTest, OrphanDeleteErrorIsErrSyncStatefulSet) {
   EXPECT_TRUE(sts());
 }
 
-// --- TLS changes (§2.7 case 3) ------------------------------------------------
+// --- TLS changes (upstream's handleTLSChanges) --------------------------------
 
 TEST_F(StatefulSetComponentTest, PeerTlsChangeWithPartlyReadyMembersWaitsWithoutWriting) {
   create(test::base_etcd_json(3));

@@ -1,5 +1,6 @@
 // The Etcd controller against the test API server, the scenarios of
-// etcd-druid.md §9.2 TestEtcdReconcileSpecWithNoAutoReconcile, TestEtcdDeletion
+// upstream's test/it/controller/etcd/reconciler_test.go TestEtcdReconcileSpecWithNoAutoReconcile,
+// TestEtcdDeletion
 // and TestPreSyncHibernation, plus zero churn and restarts.
 #include <gtest/gtest.h>
 

@@ -29,7 +29,7 @@ const std::vector<std::string> kManagedResources = {"serviceaccounts",
 
 // Client and backup-restore TLS and a store. Peer TLS would make every
 // re-sync wait for backup-restore to mark the member leases tls-enabled
-// (etcd-druid.md §2.7); PeerTlsIdleResync plays that sidecar.
+// (upstream's handleTLSChanges); PeerTlsIdleResync plays that sidecar.
 json tls_backup_etcd() {
   json etcd = base_etcd_json(3);
   add_client_tls(etcd);

@@ -1,5 +1,6 @@
-// The status flow end to end against the test API server (etcd-druid.md §9.2
-// TestEtcdStatusReconciliation and TestScaleSubresource, §1.3–1.5): the
+// The status flow end to end against the test API server (upstream's
+// test/it/controller/etcd/reconciler_test.go TestEtcdStatusReconciliation and
+// TestScaleSubresource; docs/conditions.md): the
 // operator runs in-process and a ClusterSimulator plays the StatefulSet
 // controller, the kubelet and the backup-restore sidecars of a 3-member Etcd
 // with client and peer TLS and a backup store. Leases are back-dated instead of
@@ -136,7 +137,7 @@ class EtcdStatusTest : public ::testing::Test {
   ClusterSimulator sim_{env_.client()};
 };
 
-// §9.2 "test status when all member leases are active", "... all sts replicas
+// reconciler_test.go "test status when all member leases are active", "... all sts replicas
 // are updated", "... all sts replicas are ready".
 TEST_F(EtcdStatusTest, AllMembersActiveMakeEveryConditionHealthy) {
   ASSERT_TRUE(all_ready_eventually());
@@ -183,7 +184,7 @@ TEST_F(EtcdStatusTest, AllMembersActiveMakeEveryConditionHealthy) {
   EXPECT_FALSE(status.contains("bootstrapWithExistingCluster"));
 }
 
-// §9.2 "... not all sts replicas are ready", "... current revision is older
+// reconciler_test.go "... not all sts replicas are ready", "... current revision is older
 // than update revision": the StatefulSet fields mirror the StatefulSet.
 TEST_F(EtcdStatusTest, StatefulSetFieldsFollowTheStatefulSet) {
   ASSERT_TRUE(all_ready_eventually());
@@ -326,7 +327,7 @@ TEST_F(EtcdStatusTest, MembersReportingDifferentClusterIdsAreAMismatch) {
   EXPECT_TRUE(wait_for(all_ready));
 }
 
-// §9.2 "test data volume condition reflects pvc error event".
+// reconciler_test.go "test data volume condition reflects pvc error event".
 json pvc_warning_event(const std::string& pvc, const std::string& suffix,
                        const std::string& message) {
   const std::string now = api::format_rfc3339(
@@ -418,7 +419,7 @@ TEST_F(EtcdStatusTest, HibernationMarksConditionsNotChecked) {
   ASSERT_TRUE(all_ready_eventually());
   env_.patch_etcd({{"metadata", {{"annotations", {{"gardener.cloud/operation", "reconcile"}}}}},
                    {"spec", {{"replicas", 0}}}});
-  // The pre-sync snapshot (§2.6) is played here as the ops-task controller would.
+  // The pre-sync snapshot (upstream's PreSync) is played here as the ops-task controller would.
   const std::string task = "presync-snapshot-hibernation-0";
   ASSERT_TRUE(wait_for([&](const json&) {
     return env_.get("etcdopstasks.druid.gardener.cloud", task).has_value();
@@ -478,7 +479,7 @@ TEST_F(EtcdStatusTest, SteadyStateWritesOnlyTheHeartbeat) {
   }
 }
 
-// §9.2 TestScaleSubresource.
+// reconciler_test.go TestScaleSubresource.
 TEST_F(EtcdStatusTest, ScaleSubresourceShowsReplicasAndSelector) {
   ASSERT_TRUE(wait_for([](const json& e) { return status_of(e).value("replicas", 0) == 3; }))
       << sim_.last_error();

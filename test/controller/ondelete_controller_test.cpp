@@ -1,5 +1,5 @@
-// The OnDelete controller against the test API server (docs/quorum-aware-updates.md
-// §2, §6): a 3-member rollout replaces one pod at a time, followers first and
+// The OnDelete controller against the test API server (docs/quorum-aware-updates.md,
+// "What the controller does"): a 3-member rollout replaces one pod at a time, followers first and
 // the leader last after a (fake) leader transfer, with one Event per pod and
 // the metric; switching to RollingUpdate makes it inert; and a restart after
 // each deletion never lets a second participating pod go early.

@@ -1,6 +1,6 @@
-// The per-cycle procedure of quorum-aware updates (docs/quorum-aware-updates.md
-// and §6c), table-driven: each row is a cluster state and the one decision a
-// cycle takes in it.
+// The per-cycle procedure of quorum-aware updates (docs/quorum-aware-updates.md,
+// steps 1-5 of "What the controller does"), table-driven: each row is a cluster state and the one
+// decision a cycle takes in it.
 
 #include <gtest/gtest.h>
 
@@ -122,7 +122,7 @@ INSTANTIATE_TEST_SUITE_P(
         Row{"step 2: P-0 unhealthy goes first, quorum kept",
             rollout(3, {down(0, kOld, S::kDead), up(1, kOld, L), up(2, kOld)}), Action::kDelete,
             Reason::kOutdatedNotParticipating, 0},
-        Row{"step 2 proceeds although a member is missing (§6c)",
+        Row{"step 2 proceeds although a member is missing (the unavailable-member rule)",
             rollout(3, {down(1, kOld, S::kDead), up(2, kOld, L)}), Action::kDelete,
             Reason::kOutdatedNotParticipating, 1},
         Row{"step 2 proceeds although an updated pod is down",
@@ -147,7 +147,7 @@ INSTANTIATE_TEST_SUITE_P(
             rollout(5, {up(0, kOld, L), up(1, kOld), up(2, kOld), up(3, kOld),
                         down(4, kNew, S::kDead)}),
             Action::kWait, Reason::kUpdatedNotParticipating, 4},
-        // §6c: foreign trouble blocks participating deletions.
+        // The unavailable-member rule: foreign trouble blocks participating deletions.
         Row{"6c: a member's pod is missing", rollout(3, {up(0, kOld), up(1, kOld, L)}),
             Action::kWait, Reason::kMemberUnavailable, std::nullopt},
         Row{"6c: an updated member is terminating",
@@ -239,7 +239,7 @@ TEST(UpdateProcedureStaleCache, DeletedPodStillCachedBlocksEveryDeletion) {
   EXPECT_EQ(d.reason, Reason::kOutdatedNotParticipating);
   EXPECT_EQ(d.pod->ordinal, 2);
 
-  // Gone from the cache: §6c holds step 4 (member missing).
+  // Gone from the cache: rule R holds step 4 (member missing).
   facts.pods.erase(facts.pods.begin() + 1);
   facts.pods[1].participating = true;
   d = decide(facts);

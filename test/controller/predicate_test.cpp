@@ -1,5 +1,5 @@
-// The Etcd controller's event filter (etcd-druid.md §2.1, the four predicate
-// tables of §9.1) plus our rule that a newly set deletionTimestamp always
+// The Etcd controller's event filter (upstream's internal/controller/etcd/register.go, the four
+// predicate tables of register_test.go) plus our rule that a newly set deletionTimestamp always
 // triggers a reconcile.
 #include "controller/etcd/predicate.hpp"
 

@@ -1,6 +1,6 @@
-// The command line (§6.5): every deprecated flag with its default and its
-// configuration field, the old flag name, feature gates, unknown flags, and
-// the --config file taking precedence over the deprecated flags.
+// The command line (upstream's cmd/opts/deprecatedoptions.go): every deprecated flag with its
+// default and its configuration field, the old flag name, feature gates, unknown flags, and the
+// --config file taking precedence over the deprecated flags.
 
 #include "operator/options.hpp"
 

@@ -2,8 +2,9 @@
 // Plays, for one Etcd, the parts of a cluster the test API server does not
 // have: the StatefulSet controller (StatefulSet status, pods, PVCs), the
 // kubelet (the pods' ContainersReady condition) and each member's
-// backup-restore sidecar (member leases and snapshot leases, as sidecars.md A.4
-// describes them). Everything goes through the API, like the real actors.
+// backup-restore sidecar (member leases and snapshot leases, as etcd-backup-restore's
+// pkg/health/heartbeat/heartbeat.go writes them). Everything goes through the API, like the real
+// actors.
 //
 // Nothing runs in the background: a test calls sync() inside its `eventually`
 // loops, so the simulated cluster moves only while the test waits for it.

@@ -1,6 +1,7 @@
 #pragma once
 // Etcd objects for component and controller tests: a base Etcd and the
-// variants the spec distinguishes (etcd-druid.md §3 "Variants summary").
+// variants upstream's internal/component/statefulset/builder.go and
+// internal/component/configmap/etcdconfig.go distinguish (docs/components.md).
 // Everything is deterministic (fixed UID, times) so golden files are stable.
 
 #include <nlohmann/json.hpp>
@@ -31,7 +32,7 @@ inline nlohmann::json base_etcd_json(int replicas = 3) {
             {"backup", nlohmann::json::object()}}}};
 }
 
-// Client, peer and backup-restore TLS (the e2e secret names of §9.4).
+// Client, peer and backup-restore TLS (the e2e secret names of upstream's test/utils/constants.go).
 inline void add_client_tls(nlohmann::json& etcd) {
   etcd["spec"]["etcd"]["clientUrlTls"] = {
       {"tlsCASecretRef", {{"name", "client-url-ca-etcd"}, {"dataKey", "bundle.crt"}}},

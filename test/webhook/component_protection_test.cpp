@@ -1,4 +1,5 @@
-// Every row of the component-protection decision table (etcd-druid.md §5),
+// Every row of the component-protection decision table (upstream's
+// internal/webhook/etcdcomponentprotection/handler.go and handler_test.go),
 // against a fake lookup.
 
 #include "webhook/component_protection.hpp"

@@ -51,7 +51,7 @@ std::set<std::string> keys(const Objects& objects) {
   return out;
 }
 
-// The rules of etcd-druid.md §10, in the chart's order.
+// The rules of upstream's charts/templates/clusterrole.yaml, in the chart's order.
 json expected_rules() {
   auto rule = [](json groups, json resources, json verbs) {
     return json{{"apiGroups", groups}, {"resources", resources}, {"verbs", verbs}};
@@ -86,7 +86,7 @@ json expected_rules() {
   return rules;
 }
 
-// The two webhooks of etcd-druid.md §5 (caBundle aside).
+// The two webhooks of upstream's charts/templates/validatingwebhookconfig.yaml (caBundle aside).
 json expected_webhooks() {
   auto client_config = json{{"service",
                              {{"name", "etcd-druid"},

@@ -440,7 +440,8 @@ FieldErrors scale_errors(const json& object) {
 }
 
 // ---------------------------------------------------------------------------
-// CEL rules (§1.7), evaluated on the typed objects.
+// CEL rules (the XValidation markers of upstream's api/core/v1alpha1/etcd.go), evaluated on the
+// typed objects.
 
 constexpr const char* kObject = "object";
 constexpr const char* kString = "string";

@@ -1,6 +1,7 @@
 #pragma once
 // What a Kubernetes API server (v1.32) with the Etcd CRD checks when an Etcd is
-// created or updated (etcd-druid.md §1.2, §1.7), with the server's messages and
+// created or updated (upstream's api/core/v1alpha1/crds/druid.gardener.cloud_etcds.yaml,
+// generated from api/core/v1alpha1/etcd.go), with the server's messages and
 // field paths:
 //
 //  1. apiVersion/kind (when present); errors here end the validation.

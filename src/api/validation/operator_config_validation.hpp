@@ -1,5 +1,6 @@
 #pragma once
-// Validation of the operator configuration (etcd-druid.md §6.3), run after the
+// Validation of the operator configuration (upstream's
+// api/config/v1alpha1/validation/validation.go), run after the
 // defaults are applied. Logging errors are reported under `log.*`, as upstream
 // does, although the file key is `logging`.
 

@@ -1,8 +1,9 @@
 #pragma once
 // What a Kubernetes API server with the druid CRDs checks when an
-// EtcdCopyBackupsTask or an EtcdOpsTask is created or updated (etcd-druid.md
-// §1.9, §1.10), with the server's messages and field paths, in the same steps
-// as the Etcd validation (api/validation/etcd_validation.hpp):
+// EtcdCopyBackupsTask or an EtcdOpsTask is created or updated (the markers of upstream's
+// api/core/v1alpha1/etcdcopybackupstask.go, etcdopstask.go and ondemandsnapshot.go), with the
+// server's messages and field paths, in the same steps as the Etcd validation
+// (api/validation/etcd_validation.hpp):
 //
 //  1. apiVersion/kind (when present); errors here end the validation.
 //  2. metadata: the name must be a DNS subdomain (create); name and namespace

@@ -229,7 +229,8 @@ const json* find_old(const std::vector<Located>& old_objects, const json& object
   return nullptr;
 }
 
-// Loading applies the defaults (as the operator does) before the §6.3 rules.
+// Loading applies the defaults (as the operator does) before the rules of upstream's
+// api/config/v1alpha1/validation/validation.go.
 FieldErrors validate_operator_config_object(const json& object) {
   auto config = druid::api::load_operator_config(object.dump());
   if (!config) return config.error();

@@ -1,5 +1,6 @@
 #pragma once
-// The Etcd controller's settings (etcd-druid.md §6.2 `controllers.etcd`), with
+// The Etcd controller's settings (`controllers.etcd` of upstream's
+// api/config/v1alpha1/types.go), with
 // upstream's defaults.
 
 #include <chrono>

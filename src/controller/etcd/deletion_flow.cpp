@@ -1,4 +1,5 @@
-// The deletion flow (etcd-druid.md §2.5): record the start, delete every
+// The deletion flow (upstream's internal/controller/etcd/reconcile_delete.go): record the
+// start, delete every
 // component concurrently, come back every 5 s until none is left, then remove
 // the finalizer. PVCs are never deleted: they hold the members' data.
 #include <fmt/format.h>

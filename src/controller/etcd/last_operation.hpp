@@ -1,5 +1,6 @@
 #pragma once
-// status.lastOperation / status.lastErrors of an Etcd (etcd-druid.md §1.6) as
+// status.lastOperation / status.lastErrors of an Etcd (upstream's api/common/types.go and
+// internal/controller/utils/etcdstatus.go) as
 // the JSON merge patches the flows send to the status subresource.
 
 #include <chrono>

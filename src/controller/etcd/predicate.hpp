@@ -1,5 +1,6 @@
 #pragma once
-// Which Etcd events start a reconcile (etcd-druid.md §2.1). Create and delete
+// Which Etcd events start a reconcile (buildPredicate in upstream's
+// internal/controller/etcd/register.go). Create and delete
 // always do; an update does when the operation annotation asks for it, or,
 // with auto-reconcile, when the spec (generation) changed or the Etcd was never
 // reconciled. Beyond upstream, a newly set deletionTimestamp always does, so

@@ -1,5 +1,6 @@
 #pragma once
-// The Etcd controller's reconcile (etcd-druid.md §2.2): deletion, or the spec
+// The Etcd controller's reconcile (upstream's internal/controller/etcd/reconciler.go):
+// deletion, or the spec
 // flow when it is due, then the status flow, then completion; every Etcd comes
 // back after the status sync period. The flows live in spec_flow.cpp,
 // deletion_flow.cpp and status_flow.cpp.

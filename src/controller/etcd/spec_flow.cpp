@@ -1,6 +1,7 @@
-// The spec flow (etcd-druid.md §2.3): record the start, ensure the finalizer,
-// pre-sync, sync every component in order, clean up runtime components when
-// their creation is disabled, record success; then completion (§2.2 step 7).
+// The spec flow (upstream's internal/controller/etcd/reconcile_spec.go): record the start,
+// ensure the finalizer, pre-sync, sync every component in order, clean up runtime components
+// when their creation is disabled, record success; then completion (upstream's
+// internal/controller/etcd/reconcile_complete.go).
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
@@ -27,7 +28,7 @@ std::string retry_after_text(std::chrono::milliseconds delay) {
 
 // A periodic re-sync with auto-reconcile of a generation already reconciled
 // successfully: it records lastOperation only if it changes something or
-// fails (upstream rewrites lastOperation every period; ../shared/spec/README.md).
+// fails (upstream rewrites lastOperation every period; docs/compatibility.md).
 bool EtcdReconciler::is_quiet_resync(const Run& run) const {
   const auto& etcd = run.etcd;
   return config_.enable_etcd_spec_auto_reconcile &&
@@ -163,7 +164,7 @@ StepResult EtcdReconciler::clean_up_runtime_components(Run& run) {
 
 // After the status flow wrote what the spec reconcile completed (lastOperation
 // Succeeded and observedGeneration, with the status): removal of both
-// operation annotations (§2.2 step 7), only when one is set.
+// operation annotations (upstream's reconcile_complete.go), only when one is set.
 StepResult EtcdReconciler::complete_spec(Run& run) {
   const auto& etcd = run.etcd;
   if (!run.completed_spec_status.is_null()) {

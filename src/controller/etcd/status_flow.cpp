@@ -1,10 +1,9 @@
-// The status flow (etcd-druid.md §2.4): members, conditions and StatefulSet
-// fields computed by the health layer from what the caches hold, written with
-// one status merge patch — only when something other than a condition's
-// lastUpdateTime changed, or as the 5-minute heartbeat. A spec reconcile that
-// completed in this run rides along in the same patch (lastOperation
-// Succeeded, observedGeneration), so creating an Etcd costs the minimum of
-// writes: 13 creates, the finalizer, Processing and this one.
+// The status flow (upstream's internal/controller/etcd/reconcile_status.go): members, conditions
+// and StatefulSet fields computed by the health layer from what the caches hold, written with one
+// status merge patch — only when something other than a condition's lastUpdateTime changed, or as
+// the 5-minute heartbeat. A spec reconcile that completed in this run rides along in the same patch
+// (lastOperation Succeeded, observedGeneration), so creating an Etcd costs the minimum of writes:
+// 13 creates, the finalizer, Processing and this one.
 #include <fmt/format.h>
 
 #include "api/annotations.hpp"

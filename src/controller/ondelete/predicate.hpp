@@ -1,6 +1,6 @@
 #pragma once
-// Which events start a cycle of the OnDelete controller (docs/quorum-aware-updates.md
-// §2 "Watch/predicate"): a StatefulSet seen for the first time (so a restart
+// Which events start a cycle of the OnDelete controller (docs/quorum-aware-updates.md,
+// "What the controller does"): a StatefulSet seen for the first time (so a restart
 // resumes a rollout), a new status.updateRevision, a change of
 // spec.updateStrategy.type (turning OnDelete hands an ongoing rollout over) or
 // of spec.replicas, and resyncs; every event of a pod it owns (deletions,

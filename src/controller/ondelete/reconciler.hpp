@@ -11,7 +11,8 @@
 // Stateless but for one fact per StatefulSet: the pod it deleted last, so a
 // cache that still shows that pod does not let the next cycle delete another.
 // After a restart that memory is empty, and a deleted pod that is terminating
-// or missing blocks step 4 anyway (§6c).
+// or missing blocks step 4 anyway (rule R of update_procedure.hpp, the
+// unavailable-member rule).
 
 #include <chrono>
 #include <map>

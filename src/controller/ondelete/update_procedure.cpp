@@ -116,7 +116,8 @@ Decision decide(const RolloutFacts& facts) {
     }
   }
 
-  // §6c: trouble this rollout did not cause blocks participating deletions.
+  // Rule R (the unavailable-member rule): trouble this rollout did not cause blocks participating
+  // deletions.
   for (int ordinal = 0; ordinal < facts.replicas; ++ordinal) {
     auto found = members.find(ordinal);
     if (found == members.end()) {

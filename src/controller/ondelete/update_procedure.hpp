@@ -1,14 +1,15 @@
 #pragma once
 // One cycle of the quorum-aware update of a StatefulSet with updateStrategy
-// OnDelete (docs/quorum-aware-updates.md and our decisions §6): a pure function
-// from what the cycle read to at most one pod to delete.
+// OnDelete (docs/quorum-aware-updates.md, "What the controller does"): a pure function
+// from what the cycle read to at most one pod to delete. The steps, numbered
+// as below (the document numbers rule R as its step 4 and step 4 as its 5):
 //
 //   1. every member's pod at updateRevision            -> done
 //   2. an outdated pod is not participating            -> delete it (Dead, then
 //                                                        starting, then Alive)
 //   3. an updated pod is not participating             -> wait
-//   §6c any member missing, terminating, or unready without being updated
-//                                                      -> wait
+//   R. any member missing, terminating, or unready without being updated
+//      (the unavailable-member rule)                   -> wait
 //   4. all outdated pods participate                   -> delete one: followers
 //                                                        first, the leader last
 //                                                        (after a leader transfer
@@ -53,7 +54,7 @@ enum class Reason {
   kNoUpdateRevision,          // the StatefulSet controller has not reported one yet
   kOutdatedNotParticipating,  // step 2
   kUpdatedNotParticipating,   // step 3
-  kMemberUnavailable,         // §6c: missing, terminating or unready without update
+  kMemberUnavailable,         // rule R: missing, terminating or unready without update
   kDeletionNotObserved,       // the last deleted pod is still in the cache
   kOutdatedTerminating,       // the only outdated pods are already going away
   kFollower,                  // step 4, role Member

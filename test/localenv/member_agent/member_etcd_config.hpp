@@ -1,7 +1,7 @@
 #pragma once
 // The etcd configuration one member starts with, computed from the ConfigMap's
-// etcd.conf.yaml the way etcd-backup-restore's /config does it (test/localenv/README.md
-// A.3): pure functions of the shared config, the pod name and the cluster's
+// etcd.conf.yaml the way etcd-backup-restore's /config does it (its pkg/server/httpAPI.go,
+// test/localenv/README.md): pure functions of the shared config, the pod name and the cluster's
 // current member list, so they are tested without etcd.
 
 #include <nlohmann/json.hpp>

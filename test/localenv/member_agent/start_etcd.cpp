@@ -1,5 +1,6 @@
-// `druid-member-agent start-etcd`: plays gardener/etcd-wrapper (test/localenv/README.md
-// A.8) with the installed etcd as a child process instead of an embedded one.
+// `druid-member-agent start-etcd`: plays gardener/etcd-wrapper (its internal/bootstrap/ and
+// internal/app/, test/localenv/README.md) with the installed etcd as a child process instead of an
+// embedded one.
 //
 // Signals: SIGTERM and SIGINT are blocked in every thread and taken with
 // sigtimedwait by the main thread, which also reaps etcd; so a signal that
