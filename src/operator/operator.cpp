@@ -1,5 +1,7 @@
 #include "operator/operator.hpp"
 
+#include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
@@ -114,9 +116,8 @@ int print_config(const CommandLine& command_line, const StartupConfig& startup) 
         values.push_back(field.get<std::string>());
       }
     }
-    std::string joined;
-    for (const auto& value : values) joined += (joined.empty() ? "" : ", ") + value;
-    std::cerr << kProgramName << ": " << note.message << ": " << joined << std::endl;
+    std::cerr << fmt::format("{}: {}: {}", kProgramName, note.message, fmt::join(values, ", "))
+              << std::endl;
   }
   std::cout << api::to_yaml(api::encode_operator_config(startup.config)) << std::flush;
   return kExitOk;

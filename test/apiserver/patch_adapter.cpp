@@ -1,6 +1,7 @@
 #include "apiserver/patch_adapter.hpp"
 
 #include "api/yaml.hpp"
+#include "apiserver/media_types.hpp"
 #include "kube/patch.hpp"
 
 #if __has_include("kube/strategic_merge.hpp")
@@ -62,8 +63,7 @@ bool strategic_merge_available() {
 
 api::Expected<PatchType, StatusError> patch_type(std::string_view content_type,
                                                  const ResourceType& type) {
-  std::string_view media = content_type.substr(0, content_type.find(';'));
-  while (!media.empty() && media.back() == ' ') media.remove_suffix(1);
+  const std::string_view media = media_type_of(content_type);
   if (media == "application/merge-patch+json") return PatchType::kMerge;
   if (media == "application/json-patch+json") return PatchType::kJson;
   if (media == "application/apply-patch+yaml") return PatchType::kApply;

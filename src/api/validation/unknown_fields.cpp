@@ -53,13 +53,8 @@ class Walker {
         if (erase_) value.erase(key);
       }
     } else if (value.is_array()) {
-      const json& items = member(schema, "items");
-      for (std::size_t i = 0; i < value.size(); ++i) {
-        const auto mark = path_.size();
-        path_ += "[" + std::to_string(i) + "]";
-        prune(value[i], items, false);
-        path_.resize(mark);
-      }
+      for_each_item(value, schema,
+                    [this](json& item, const json& items) { prune(item, items, false); });
     }
   }
 
@@ -75,13 +70,21 @@ class Walker {
         descend_declared(key, child, schema);
       }
     } else if (value.is_array()) {
-      const json& items = member(schema, "items");
-      for (std::size_t i = 0; i < value.size(); ++i) {
-        const auto mark = path_.size();
-        path_ += "[" + std::to_string(i) + "]";
-        skip_prune(value[i], items, false);
-        path_.resize(mark);
-      }
+      for_each_item(value, schema,
+                    [this](json& item, const json& items) { skip_prune(item, items, false); });
+    }
+  }
+
+  // Visits each item of the array `value` with the schema of its items, the
+  // path extended by "[i]" meanwhile.
+  template <class Visit>
+  void for_each_item(json& value, const json& schema, Visit visit) {
+    const json& items = member(schema, "items");
+    for (std::size_t i = 0; i < value.size(); ++i) {
+      const auto mark = path_.size();
+      path_ += "[" + std::to_string(i) + "]";
+      visit(value[i], items);
+      path_.resize(mark);
     }
   }
 

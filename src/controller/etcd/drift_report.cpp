@@ -80,14 +80,14 @@ StepResult EtcdReconciler::report_missing_objects(Run& run) {
   std::vector<std::string> objects;  // "<Kind> <namespace>/<name>"
   const std::string observed = observed_at(run.ctx.now);
   const std::string hint = repair_hint(etcd);
+  // The cache can lag an object this very reconcile or the last one created;
+  // only the API server's answer counts as missing. This costs requests only
+  // while something is missing.
+  component::LiveReader live(client_);
+  component::Context live_ctx(client_, live, config_.settings, image_vector_, etcd);
   for (component::Component* component : registry_.for_sync(etcd)) {
     const auto cached = missing_names(*component, run.ctx);
     if (!cached || cached->empty()) continue;
-    // The cache can lag an object this very reconcile or the last one
-    // created; only the API server's answer counts as missing. This costs
-    // requests only while something is missing.
-    component::LiveReader live(client_);
-    component::Context live_ctx(client_, live, config_.settings, image_vector_, etcd);
     const auto confirmed = missing_names(*component, live_ctx);
     if (!confirmed) continue;
     for (const auto& name : *confirmed) {
