@@ -16,6 +16,8 @@ PACKAGES=(
   # openssl: TLS material in tests and scripts/gen-etcd-certs.sh; python3: a pod's
   # HTTP server in the pod runtime's integration test
   openssl python3
+  # make run and its test: flock (the run lock), pgrep/pkill (no process left behind)
+  util-linux procps
   # code hygiene
   clang-format clang-tidy
 )

@@ -10,12 +10,12 @@
 #  - the local API server's log stays quiet, the operator's names each outcome;
 #  - Ctrl-C (SIGTERM to the script) stops everything it started.
 # Usage: run_local_test.sh BUILD_DIR SOURCE_DIR. Exit 77 (skipped) without kubectl,
-# python3, openssl or flock.
+# python3, openssl, flock, pgrep or pkill.
 set -euo pipefail
 build=$(cd "$1" && pwd)
 source_dir=$(cd "$2" && pwd)
 
-for tool in kubectl python3 openssl flock; do
+for tool in kubectl python3 openssl flock pgrep pkill; do
   if ! command -v "$tool" >/dev/null 2>&1; then
     echo "SKIPPED: $tool is not installed"
     exit 77
