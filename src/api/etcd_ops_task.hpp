@@ -124,7 +124,7 @@ void visit_fields(V& v, EtcdOpsTask& t) {
   v("apiVersion", t.api_version);
   v("kind", t.kind);
   v("metadata", t.metadata);
-  v("spec", t.spec);
+  v.required("spec", t.spec);
   v("status", t.status);
   v.unknown(t.unknown);
 }

@@ -485,6 +485,16 @@ std::optional<std::string> find_image(const ImageVector& vector, std::string_vie
   return best->image();
 }
 
+const char* backup_restore_image_name(bool upgrade_etcd_version) {
+  return upgrade_etcd_version ? image_name::kEtcdBackupRestoreNext : image_name::kEtcdBackupRestore;
+}
+
+Expected<std::string, std::string> require_image(const ImageVector& vector, std::string_view name) {
+  if (auto image = find_image(vector, name)) return *image;
+  // Upstream's FindImage message; the options part is empty for druid's lookups.
+  return unexpected("could not find image \"" + std::string(name) + "\" opts ");
+}
+
 Expected<EtcdImages, std::string> resolve_etcd_images(const Etcd& etcd, const ImageVector& vector,
                                                       bool upgrade_etcd_version) {
   auto choose =
@@ -492,17 +502,14 @@ Expected<EtcdImages, std::string> resolve_etcd_images(const Etcd& etcd, const Im
           const std::optional<std::string>& spec_image) -> Expected<std::string, std::string> {
     // A set spec image wins even when empty, as upstream's pointer check does.
     if (spec_image) return *spec_image;
-    if (auto image = find_image(vector, key)) return *image;
-    // Upstream's FindImage message; the options part is empty for druid's lookups.
-    return unexpected("could not find image \"" + std::string(key) + "\" opts ");
+    return require_image(vector, key);
   };
   auto wrapper =
       choose(upgrade_etcd_version ? image_name::kEtcdWrapperNext : image_name::kEtcdWrapper,
              etcd.spec.etcd.image);
   if (!wrapper) return unexpected(wrapper.error());
-  auto backup_restore = choose(
-      upgrade_etcd_version ? image_name::kEtcdBackupRestoreNext : image_name::kEtcdBackupRestore,
-      etcd.spec.backup.image);
+  auto backup_restore =
+      choose(backup_restore_image_name(upgrade_etcd_version), etcd.spec.backup.image);
   if (!backup_restore) return unexpected(backup_restore.error());
   auto alpine = choose(image_name::kAlpine, std::nullopt);
   if (!alpine) return unexpected(alpine.error());

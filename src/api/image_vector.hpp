@@ -73,6 +73,13 @@ Expected<ImageVector, std::string> load_image_vector(
 std::optional<std::string> find_image(const ImageVector& vector, std::string_view name,
                                       std::string_view architecture = "amd64");
 
+// `etcd-backup-restore`, or `etcd-backup-restore-next` with the
+// UpgradeEtcdVersion feature gate.
+const char* backup_restore_image_name(bool upgrade_etcd_version);
+
+// find_image, or upstream's error naming the missing image.
+Expected<std::string, std::string> require_image(const ImageVector& vector, std::string_view name);
+
 // The images of one Etcd's pods.
 struct EtcdImages {
   std::string etcd_wrapper;

@@ -132,14 +132,20 @@ std::vector<std::string> persistent_volume_claim_names(const Etcd& etcd) {
                           [](const Etcd& e, int i) { return persistent_volume_claim_name(e, i); });
 }
 
-std::string presync_snapshot_task_name(std::string_view prefix, int index) {
-  return fmt::format("{}{}", prefix, index);
+std::string presync_snapshot_task_name(std::string_view etcd_name, std::string_view prefix,
+                                       int index) {
+  return fmt::format("{}-{}{}", etcd_name, prefix, index);
 }
 
 std::optional<int> presync_snapshot_task_index(std::string_view task_name,
+                                               std::string_view etcd_name,
                                                std::string_view prefix) {
-  if (!task_name.starts_with(prefix)) return std::nullopt;
-  const std::string_view digits = task_name.substr(prefix.size());
+  if (!task_name.starts_with(etcd_name)) return std::nullopt;
+  std::string_view rest = task_name.substr(etcd_name.size());
+  if (!rest.starts_with('-')) return std::nullopt;
+  rest.remove_prefix(1);
+  if (!rest.starts_with(prefix)) return std::nullopt;
+  const std::string_view digits = rest.substr(prefix.size());
   // from_chars alone would accept a sign; only plain digits are an index.
   if (digits.empty() || digits.front() < '0' || digits.front() > '9') return std::nullopt;
   int index = 0;

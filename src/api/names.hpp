@@ -70,10 +70,14 @@ std::string volume_claim_template_name(const Etcd& etcd);
 std::string persistent_volume_claim_name(const Etcd& etcd, int ordinal);
 std::vector<std::string> persistent_volume_claim_names(const Etcd& etcd);
 
-// `<prefix><index>`, e.g. `presync-snapshot-hibernation-0`.
-std::string presync_snapshot_task_name(std::string_view prefix, int index);
-// The index of a task named `<prefix><digits>`; nullopt for any other name.
-std::optional<int> presync_snapshot_task_index(std::string_view task_name, std::string_view prefix);
+// `<etcd>-<prefix><index>`, e.g. `etcd-main-presync-snapshot-hibernation-0`. Upstream's names
+// lack the Etcd's, so two Etcds hibernating in one namespace shared a task (and the second
+// went ahead on the first one's snapshot).
+std::string presync_snapshot_task_name(std::string_view etcd_name, std::string_view prefix,
+                                       int index);
+// The index of a task named `<etcd>-<prefix><digits>`; nullopt for any other name.
+std::optional<int> presync_snapshot_task_index(std::string_view task_name,
+                                               std::string_view etcd_name, std::string_view prefix);
 
 // The EtcdCopyBackupsTask's job: `<task>-worker`.
 std::string copy_backups_job_name(std::string_view task_name);

@@ -42,6 +42,11 @@ class Component {
 
   // Deletes the objects (NotFound is success). PVCs are never deleted.
   virtual Outcome<> trigger_delete(Context& ctx) = 0;
+
+  // The code of a failed trigger_delete, an error_codes.hpp constant
+  // (ERR_DELETE_SERVICE_ACCOUNT, ...): users alert on it, so it is never built
+  // from kind().
+  virtual const char* delete_error_code() const = 0;
 };
 
 using ComponentPtr = std::unique_ptr<Component>;

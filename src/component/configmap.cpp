@@ -97,10 +97,11 @@ class ConfigMapComponent final : public Component {
   }
 
   Outcome<> trigger_delete(Context& ctx) override {
-    return delete_ignoring_not_found(ctx, kType, api::configmap_name(ctx.etcd),
-                                     error_code::kDeleteConfigMap,
+    return delete_ignoring_not_found(ctx, kType, api::configmap_name(ctx.etcd), delete_error_code(),
                                      fmt::format("ConfigMap {}", object_key(ctx.etcd)));
   }
+
+  const char* delete_error_code() const override { return error_code::kDeleteConfigMap; }
 };
 
 }  // namespace

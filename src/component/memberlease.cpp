@@ -77,12 +77,14 @@ class MemberLeaseComponent final : public Component {
         ctx.client.delete_collection(kube::resources::kLeases, etcd.metadata.namespace_, selector);
     if (!deleted && deleted.error().reason != kube::ApiErrorReason::kNotFound) {
       return api::unexpected(
-          druid_error(error_code::kDeleteMemberLease, Operation::kTriggerDelete,
+          druid_error(delete_error_code(), Operation::kTriggerDelete,
                       fmt::format("Failed to delete member leases for etcd: {}", etcd_key(etcd)),
                       deleted.error()));
     }
     return ok();
   }
+
+  const char* delete_error_code() const override { return error_code::kDeleteMemberLease; }
 
  private:
   static Outcome<> sync_lease(Context& ctx, const std::string& name) {

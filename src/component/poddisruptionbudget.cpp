@@ -17,6 +17,24 @@ std::int32_t pod_disruption_budget_min_available(const api::Etcd& etcd) {
   return replicas <= 1 ? 0 : replicas / 2 + 1;
 }
 
+namespace {
+
+nlohmann::json pod_disruption_budget_selector(const api::Etcd& etcd) {
+  // The default labels, as upstream's poddisruptionbudget.go, so that member pods created without
+  // a component label (older druid versions) still count; unlike upstream, the pods of the
+  // compaction and copy-backups Jobs, which carry the default labels too, never do
+  // (docs/compatibility.md).
+  const nlohmann::json not_a_job = {
+      {"key", api::kComponentLabelKey},
+      {"operator", "NotIn"},
+      {"values", nlohmann::json::array({api::component_label::kCompactionJob,
+                                        api::component_label::kCopyBackupsJob})}};
+  return {{"matchLabels", api::default_labels(etcd)},
+          {"matchExpressions", nlohmann::json::array({not_a_job})}};
+}
+
+}  // namespace
+
 nlohmann::json build_pod_disruption_budget(const api::Etcd& etcd) {
   nlohmann::json eviction_policy = nullptr;
   if (api::is_unhealthy_pod_eviction_allowed(etcd.metadata)) eviction_policy = "AlwaysAllow";
@@ -26,9 +44,7 @@ nlohmann::json build_pod_disruption_budget(const api::Etcd& etcd) {
                                         api::pod_disruption_budget_labels(etcd))},
           {"spec",
            {{"minAvailable", pod_disruption_budget_min_available(etcd)},
-            // The default labels only (as upstream's poddisruptionbudget.go), unlike the Services,
-            // which also select on the StatefulSet component label.
-            {"selector", {{"matchLabels", api::default_labels(etcd)}}},
+            {"selector", pod_disruption_budget_selector(etcd)},
             {"unhealthyPodEvictionPolicy", eviction_policy}}}};
 }
 

@@ -14,7 +14,9 @@ namespace druid::component {
 // (replicas/2 + 1).
 std::int32_t pod_disruption_budget_min_available(const api::Etcd& etcd);
 
-// The complete desired PodDisruptionBudget. `spec.unhealthyPodEvictionPolicy`
+// The complete desired PodDisruptionBudget. Its selector is the default labels
+// without the pods of the compaction and copy-backups Jobs (which carry them
+// too): only members count. `spec.unhealthyPodEvictionPolicy`
 // is AlwaysAllow with the allow-unhealthy-pod-eviction annotation and null
 // (must be absent) without it, so removing the annotation removes the field.
 nlohmann::json build_pod_disruption_budget(const api::Etcd& etcd);

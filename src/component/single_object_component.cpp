@@ -54,7 +54,7 @@ Outcome<> SingleObjectComponent::sync(Context& ctx) {
 
 Outcome<> SingleObjectComponent::trigger_delete(Context& ctx) {
   return delete_ignoring_not_found(ctx, definition_.type, definition_.name(ctx.etcd),
-                                   definition_.delete_error, object(ctx.etcd));
+                                   delete_error_code(), object(ctx.etcd));
 }
 
 }  // namespace druid::component

@@ -49,6 +49,7 @@ class SingleObjectComponent final : public Component {
   }
   Outcome<> sync(Context& ctx) override;
   Outcome<> trigger_delete(Context& ctx) override;
+  const char* delete_error_code() const override { return definition_.delete_error; }
 
  private:
   // "<description> <namespace>/<name>".

@@ -90,12 +90,14 @@ class SnapshotLeaseComponent final : public Component {
     auto deleted = delete_all_snapshot_leases(ctx);
     if (!deleted) {
       return api::unexpected(druid_error(
-          error_code::kDeleteSnapshotLease, Operation::kTriggerDelete,
+          delete_error_code(), Operation::kTriggerDelete,
           fmt::format("Failed to delete snapshot leases for etcd: {}", etcd_key(ctx.etcd)),
           deleted.error()));
     }
     return ok();
   }
+
+  const char* delete_error_code() const override { return error_code::kDeleteSnapshotLease; }
 
  private:
   static Outcome<> sync_lease(Context& ctx, const std::string& name) {

@@ -18,6 +18,7 @@
 #include "component/error_codes.hpp"
 #include "component/registry.hpp"
 #include "component/single_object_component.hpp"
+#include "component/statefulset_backup_store.hpp"
 #include "component/statefulset_builder.hpp"
 #include "component/statefulset_presync.hpp"
 #include "component/statefulset_tls.hpp"
@@ -131,17 +132,13 @@ Outcome<std::optional<std::string>> local_backup_host_path(Context& ctx) {
         sync_error(fmt::format("backup store Secret: {} referenced by etcd: {} not found",
                                key(etcd, name), etcd_key(etcd))));
   }
-  const nlohmann::json::json_pointer pointer("/data/hostPath");
-  if (!(*secret)->contains(pointer) || !(*secret)->at(pointer).is_string()) {
-    return std::optional<std::string>();
-  }
-  auto decoded = api::base64_decode((*secret)->at(pointer).get<std::string>());
-  if (!decoded) {
+  auto host_path = local_host_path_of_secret(**secret);
+  if (!host_path) {
     return api::unexpected(sync_error(
         fmt::format("backup store Secret: {} of etcd: {} has a hostPath that is not valid base64",
                     key(etcd, name), etcd_key(etcd))));
   }
-  return std::optional<std::string>(std::move(*decoded));
+  return std::move(*host_path);
 }
 
 // Everything the builder needs but the replicas and the existing object.
@@ -204,9 +201,11 @@ class StatefulSetComponent final : public Component {
 
   Outcome<> trigger_delete(Context& ctx) override {
     return delete_ignoring_not_found(
-        ctx, kType, api::statefulset_name(ctx.etcd), error_code::kDeleteStatefulSet,
+        ctx, kType, api::statefulset_name(ctx.etcd), delete_error_code(),
         fmt::format("StatefulSet: {} for etcd {}", sts_key(ctx.etcd), etcd_key(ctx.etcd)));
   }
+
+  const char* delete_error_code() const override { return error_code::kDeleteStatefulSet; }
 
  private:
   // The desired StatefulSet with `replicas` (before the runtime-component rule).

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "api/base64.hpp"
 #include "api/defaults.hpp"
 #include "api/provider.hpp"
 #include "component/statefulset_pod_names.hpp"
@@ -25,17 +26,6 @@ nlohmann::json env_from_field(const char* name, const char* field_path) {
 nlohmann::json env_from_secret(const char* name, const std::string& secret, const char* key) {
   return {{"name", name},
           {"valueFrom", {{"secretKeyRef", {{"name", secret}, {"key", key}, {"optional", false}}}}}};
-}
-
-// The variable telling backup-restore where the mounted credentials are.
-const char* credentials_variable(const std::string& provider) {
-  if (provider == provider_name::kS3) return "AWS_APPLICATION_CREDENTIALS";
-  if (provider == provider_name::kABS) return "AZURE_APPLICATION_CREDENTIALS";
-  if (provider == provider_name::kGCS) return "GOOGLE_APPLICATION_CREDENTIALS";
-  if (provider == provider_name::kSwift) return "OPENSTACK_APPLICATION_CREDENTIALS";
-  if (provider == provider_name::kOSS) return "ALICLOUD_APPLICATION_CREDENTIALS";
-  if (provider == provider_name::kOCS) return "OPENSHIFT_APPLICATION_CREDENTIALS";
-  return nullptr;
 }
 
 // Providers whose credentials are a mounted secret directory.
@@ -75,6 +65,31 @@ bool has_container(const api::Etcd& etcd) {
 }
 
 }  // namespace
+
+const char* credentials_variable(const std::string& provider) {
+  if (provider == provider_name::kS3) return "AWS_APPLICATION_CREDENTIALS";
+  if (provider == provider_name::kABS) return "AZURE_APPLICATION_CREDENTIALS";
+  if (provider == provider_name::kGCS) return "GOOGLE_APPLICATION_CREDENTIALS";
+  if (provider == provider_name::kSwift) return "OPENSTACK_APPLICATION_CREDENTIALS";
+  if (provider == provider_name::kOSS) return "ALICLOUD_APPLICATION_CREDENTIALS";
+  if (provider == provider_name::kOCS) return "OPENSHIFT_APPLICATION_CREDENTIALS";
+  return nullptr;
+}
+
+api::Expected<std::optional<std::string>, std::string> local_host_path_of_secret(
+    const nlohmann::json& secret) {
+  const auto data = secret.find("data");
+  if (data == secret.end() || !data->is_object()) return std::optional<std::string>();
+  const auto value = data->find(kLocalHostPathSecretKey);
+  if (value == data->end() || !value->is_string()) return std::optional<std::string>();
+  auto decoded = api::base64_decode(value->get<std::string>());
+  if (!decoded) return api::unexpected(std::string("its hostPath is not valid base64"));
+  return std::optional<std::string>(std::move(*decoded));
+}
+
+std::string non_root_local_store_mount_path(const std::string& container) {
+  return "/home/nonroot/" + container;
+}
 
 api::Expected<std::string, std::string> backup_store_provider(const api::Etcd& etcd) {
   if (!api::is_backup_store_enabled(etcd)) return std::string();

@@ -3,7 +3,8 @@
 // internal/component/statefulset/builder.go and internal/utils/kubernetes/store.go): the
 // backup-restore environment, the volume holding the provider's credentials or the Local buckets,
 // its mount, and the init container that hands a Local bucket to the non-root user. `provider` is
-// always the normalised name (api/provider.hpp), "" when the store names none.
+// always the normalised name (api/provider.hpp), "" when the store names none. The copy-backups
+// job (controller/etcdcopybackupstask) takes its per-provider facts from here too.
 
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -27,6 +28,21 @@ api::Expected<nlohmann::json, std::string> backup_restore_env(const api::Etcd& e
 // Where a Local store's container is mounted: /home/nonroot/<container>, or
 // /root/<container> with runAsRoot.
 std::string local_store_mount_path(const api::Etcd& etcd);
+// The same for a pod that runs as the non-root user (the copy-backups job).
+std::string non_root_local_store_mount_path(const std::string& container);
+
+// The variable telling backup-restore where a provider's mounted credentials
+// are (AWS_APPLICATION_CREDENTIALS, ...); nullptr for Local, ECS and none.
+const char* credentials_variable(const std::string& provider);
+
+// A Local store's Secret may name the host directory of its buckets under this
+// key; without it (or without a Secret) the buckets are under
+// pod::kDefaultLocalBackupHostPath.
+inline constexpr const char* kLocalHostPathSecretKey = "hostPath";
+// Secret.data["hostPath"], decoded; nullopt without the key; an error naming
+// the problem when it is not valid base64.
+api::Expected<std::optional<std::string>, std::string> local_host_path_of_secret(
+    const nlohmann::json& secret);
 
 // The mount of the backup volume in the backup-restore container, if any:
 // Local with a container, or a cloud provider (not ECS) with a secretRef.

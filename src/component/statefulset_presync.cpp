@@ -61,7 +61,7 @@ Outcome<LatestTask> latest_task(Context& ctx, std::string_view prefix) {
   LatestTask latest;
   for (const auto& task : *tasks) {
     const auto index = api::presync_snapshot_task_index(
-        api::string_field(api::metadata_of(*task), "name"), prefix);
+        api::string_field(api::metadata_of(*task), "name"), etcd.metadata.name, prefix);
     if (index && *index > latest.index) latest = {*index, task};
   }
   return latest;
@@ -74,7 +74,7 @@ DruidError requeue(std::string message) {
 // Creates `<prefix><index>` and asks to be called again once it ran.
 Outcome<> create_task(Context& ctx, std::string_view prefix, int index) {
   const auto& etcd = ctx.etcd;
-  const std::string name = api::presync_snapshot_task_name(prefix, index);
+  const std::string name = api::presync_snapshot_task_name(etcd.metadata.name, prefix, index);
   ++ctx.writes;
   auto created = ctx.client.create(kube::resources::kEtcdOpsTasks, etcd.metadata.namespace_,
                                    build_presync_snapshot_task(etcd, prefix, index));
@@ -98,7 +98,8 @@ Outcome<> ensure_snapshot(Context& ctx, std::string_view prefix) {
   if (!latest) return api::unexpected(latest.error());
   if (!latest->task) return create_task(ctx, prefix, 0);
 
-  const std::string name = api::presync_snapshot_task_name(prefix, latest->index);
+  const std::string name =
+      api::presync_snapshot_task_name(etcd.metadata.name, prefix, latest->index);
   const auto status = latest->task->value("status", nlohmann::json::object());
   const std::string state = api::string_field(status, "state");
   if (state == api::ops_task_state::kSucceeded) return ok();
@@ -125,7 +126,7 @@ nlohmann::json build_presync_snapshot_task(const api::Etcd& etcd, std::string_vi
   return {{"apiVersion", api::kApiVersion},
           {"kind", api::kEtcdOpsTaskKind},
           {"metadata",
-           {{"name", api::presync_snapshot_task_name(prefix, index)},
+           {{"name", api::presync_snapshot_task_name(etcd.metadata.name, prefix, index)},
             {"namespace", etcd.metadata.namespace_},
             {"ownerReferences",
              nlohmann::json::array({api::encode(api::etcd_owner_reference(etcd))})}}},

@@ -15,7 +15,9 @@ namespace druid::controller {
 // Pods: metadata, status.phase, status.conditions and the containers'
 // name/ready/state. Readers: health/member_status.cpp (ContainersReady),
 // health/statefulset_status.cpp (controller-revision-hash label, owner),
-// controller/ondelete/pod_facts.cpp (etcd container ready/state, deletion).
+// controller/ondelete/pod_facts.cpp (etcd container ready/state, deletion),
+// controller/compaction/job_outcome.cpp (a job pod's DisruptionTarget
+// condition and terminated container).
 kube::ObjectTransform pod_form();
 // PersistentVolumeClaims: metadata and status.phase. Reader:
 // health/condition_data_volumes_ready.cpp (unbound claims by name).

@@ -249,12 +249,13 @@ struct Client::Impl {
   }
 
   HttpRequest make_request(std::string_view method, std::string_view path_and_query,
-                           const json& body, std::string_view content_type) {
+                           const json& body, std::string_view content_type,
+                           std::string_view accept = "application/json") {
     HttpRequest request;
     request.method = std::string(method);
     request.url = config.server + std::string(path_and_query);
     request.headers = auth_headers();
-    request.headers.emplace_back("Accept", "application/json");
+    request.headers.emplace_back("Accept", std::string(accept));
     if (!body.is_null()) {
       request.body = body.dump();
       request.headers.emplace_back("Content-Type", std::string(content_type));
@@ -266,9 +267,10 @@ struct Client::Impl {
   // returned as a JSON string only when `lenient`).
   Result<json> execute(std::string_view method, std::string_view path_and_query,
                        const json& body = nullptr,
-                       std::string_view content_type = "application/json", bool lenient = false) {
+                       std::string_view content_type = "application/json", bool lenient = false,
+                       std::string_view accept = "application/json") {
     limiter.acquire();
-    HttpRequest request = make_request(method, path_and_query, body, content_type);
+    HttpRequest request = make_request(method, path_and_query, body, content_type, accept);
     auto response = transport.perform(request);
     if (!response) {
       count(method, 0);
@@ -318,7 +320,9 @@ Result<json> Client::list(const ResourceType& type, std::string_view ns,
                           const ListOptions& options) {
   Query q;
   add_list_options(q, options);
-  return impl_->execute("GET", type.path(ns) + q.str());
+  return impl_->execute(
+      "GET", type.path(ns) + q.str(), nullptr, "application/json", false,
+      options.metadata_only ? kPartialObjectMetadataListAccept : "application/json");
 }
 
 Result<json> Client::create(const ResourceType& type, std::string_view ns, const json& object,
@@ -421,7 +425,9 @@ Result<WatchEnd> Client::watch(const ResourceType& type, std::string_view ns,
       .add("labelSelector", options.label_selector)
       .add("fieldSelector", options.field_selector);
   impl_->limiter.acquire();
-  HttpRequest request = impl_->make_request("GET", type.path(ns) + q.str(), nullptr, "");
+  HttpRequest request = impl_->make_request(
+      "GET", type.path(ns) + q.str(), nullptr, "",
+      options.metadata_only ? kPartialObjectMetadataAccept : "application/json");
   if (options.timeout_seconds)
     request.timeout = std::chrono::duration_cast<std::chrono::milliseconds>(
         std::chrono::seconds(*options.timeout_seconds) + kWatchTimeoutMargin);

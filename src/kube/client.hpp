@@ -32,6 +32,10 @@ struct ListOptions {
   std::string continue_token;
   std::string resource_version;        // "" = most recent (quorum read); "0" = any (cache)
   std::string resource_version_match;  // "", "Exact", "NotOlderThan"
+  // Ask for a PartialObjectMetadataList (meta.k8s.io/v1): items carry only
+  // their metadata, so payloads (Secret data) never cross the wire. A server
+  // that cannot convert answers with whole objects.
+  bool metadata_only = false;
 };
 
 struct DeleteOptions {
@@ -60,7 +64,16 @@ struct WatchOptions {
   std::optional<int> timeout_seconds;  // server closes the stream after this
   std::string label_selector;
   std::string field_selector;
+  // Events carry PartialObjectMetadata objects (see ListOptions::metadata_only).
+  bool metadata_only = false;
 };
+
+// The Accept headers of metadata-only reads (client-go's metadata client),
+// JSON as the fallback for servers that cannot convert.
+inline constexpr const char* kPartialObjectMetadataListAccept =
+    "application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1,application/json";
+inline constexpr const char* kPartialObjectMetadataAccept =
+    "application/json;as=PartialObjectMetadata;g=meta.k8s.io;v=v1,application/json";
 
 struct WatchEvent {
   std::string type;  // ADDED, MODIFIED, DELETED, BOOKMARK (ERROR never reaches callbacks)

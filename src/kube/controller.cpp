@@ -2,6 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+
 #include "api/json_access.hpp"
 
 namespace druid::kube {
@@ -160,6 +162,19 @@ void Controller::watch(Informer& informer, Predicate predicate, MapFunc map) {
         if (!request.name.empty()) queue->add(request.key());
       }
     }
+    // The requests of both objects, each once: adding a key twice could
+    // reconcile it twice when a worker takes it between the two adds.
+    void enqueue(const json& old_object, const json& new_object) const {
+      auto requests = map(new_object);
+      for (auto& request : map(old_object)) {
+        if (std::find(requests.begin(), requests.end(), request) == requests.end()) {
+          requests.push_back(std::move(request));
+        }
+      }
+      for (const auto& request : requests) {
+        if (!request.name.empty()) queue->add(request.key());
+      }
+    }
   };
   auto route = std::make_shared<const Route>(
       Route{queue_, std::move(predicate), map ? std::move(map) : map_to_self(), name_});
@@ -168,7 +183,15 @@ void Controller::watch(Informer& informer, Predicate predicate, MapFunc map) {
     if (admits(route->predicate.create, *o)) route->enqueue(*o);
   };
   handlers.on_update = [route](const ObjectPtr& old_object, const ObjectPtr& new_object) {
-    if (admits(route->predicate.update, *old_object, *new_object)) route->enqueue(*new_object);
+    if (!admits(route->predicate.update, *old_object, *new_object)) return;
+    // As controller-runtime's handlers do, the old object is mapped too: a
+    // request it belonged to (a Secret an Etcd stopped referencing, a former
+    // owner) hears of the change.
+    if (old_object == new_object) {
+      route->enqueue(*new_object);
+    } else {
+      route->enqueue(*old_object, *new_object);
+    }
   };
   handlers.on_delete = [route](const ObjectPtr& o) {
     if (admits(route->predicate.remove, *o)) route->enqueue(*o);

@@ -87,7 +87,8 @@ Predicate all_of(std::vector<Predicate> predicates);
 Predicate any_of(std::vector<Predicate> predicates);
 }  // namespace predicates
 
-// Which requests an object's event is about.
+// Which requests an object's event is about. An update maps both the old and
+// the new object (controller-runtime's EnqueueRequestsFromMapFunc).
 using MapFunc = std::function<std::vector<Request>(const nlohmann::json& object)>;
 // The object itself (controller-runtime's For()).
 MapFunc map_to_self();

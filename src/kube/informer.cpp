@@ -129,9 +129,12 @@ constexpr const char* kLastAppliedAnnotation = "kubectl.kubernetes.io/last-appli
 
 ObjectPtr Informer::prepare(json object) const {
   if (options_.metadata_only) {
-    json stripped = json::object();
-    for (const char* key : {"apiVersion", "kind", "metadata"}) {
-      if (auto it = object.find(key); it != object.end()) stripped[key] = std::move(*it);
+    // The server sends PartialObjectMetadata (or, if it cannot, whole
+    // objects); either way the cache holds the metadata under the informer's
+    // own apiVersion and kind, as controller-runtime's metadata informers do.
+    json stripped = {{"apiVersion", options_.type.api_version()}, {"kind", options_.type.kind}};
+    if (auto it = object.find("metadata"); it != object.end()) {
+      stripped["metadata"] = std::move(*it);
     }
     object = std::move(stripped);
   }
@@ -172,6 +175,7 @@ bool Informer::list_and_replace() {
   ListOptions list_options;
   list_options.label_selector = options_.label_selector;
   list_options.field_selector = options_.field_selector;
+  list_options.metadata_only = options_.metadata_only;
   if (options_.page_size > 0) list_options.limit = options_.page_size;
 
   std::vector<ObjectPtr> objects;
@@ -242,6 +246,7 @@ bool Informer::watch_once() {
   watch_options.allow_watch_bookmarks = true;
   watch_options.label_selector = options_.label_selector;
   watch_options.field_selector = options_.field_selector;
+  watch_options.metadata_only = options_.metadata_only;
   const auto min_timeout = std::max<std::int64_t>(1, options_.min_watch_timeout.count());
   watch_options.timeout_seconds = static_cast<int>(
       min_timeout + static_cast<std::int64_t>(random_() % static_cast<unsigned>(min_timeout)));

@@ -51,8 +51,9 @@ struct InformerOptions {
   std::string ns;              // "" = all namespaces (or a cluster-scoped type)
   std::string label_selector;  // "" = everything
   std::string field_selector;
-  // Keep only apiVersion, kind and metadata: for types whose payload must not
-  // sit in memory (Secrets) or is not needed.
+  // Lists and watches PartialObjectMetadata and keeps only apiVersion, kind
+  // and metadata: for types whose payload must neither cross the wire nor sit
+  // in memory (Secrets), or is not needed.
   bool metadata_only = false;
   // metadata.managedFields (server-side apply) and the annotation
   // kubectl.kubernetes.io/last-applied-configuration (client-side apply, a

@@ -51,6 +51,54 @@ controller::etcd::EtcdControllerConfig etcd_controller_config(
   return out;
 }
 
+controller::etcdopstask::EtcdOpsTaskControllerConfig etcd_ops_task_controller_config(
+    const api::OperatorConfiguration& config) {
+  const auto& tasks = config.controllers.etcd_ops_task;
+  controller::etcdopstask::EtcdOpsTaskControllerConfig out;
+  out.workers = static_cast<int>(
+      tasks.concurrent_syncs.value_or(api::operator_config_defaults::kEtcdOpsTaskConcurrentSyncs));
+  out.requeue_interval = to_millis(
+      tasks.requeue_interval.value_or(api::operator_config_defaults::kEtcdOpsTaskRequeueInterval));
+  return out;
+}
+
+std::optional<controller::etcdcopybackupstask::EtcdCopyBackupsTaskControllerConfig>
+etcd_copy_backups_task_controller_config(const api::OperatorConfiguration& config,
+                                         const api::FeatureGates& gates) {
+  const auto& tasks = config.controllers.etcd_copy_backups_task;
+  if (!tasks.enabled) return std::nullopt;
+  controller::etcdcopybackupstask::EtcdCopyBackupsTaskControllerConfig out;
+  out.workers = static_cast<int>(tasks.concurrent_syncs.value_or(
+      api::operator_config_defaults::kEtcdCopyBackupsTaskConcurrentSyncs));
+  out.upgrade_etcd_version = gates.upgrade_etcd_version;
+  return out;
+}
+
+std::optional<controller::compaction::CompactionControllerConfig> compaction_controller_config(
+    const api::OperatorConfiguration& config, const api::FeatureGates& gates) {
+  namespace defaults = api::operator_config_defaults;
+  const auto& compaction = config.controllers.compaction;
+  if (!compaction.enabled) return std::nullopt;
+  controller::compaction::CompactionControllerConfig out;
+  out.workers =
+      static_cast<int>(compaction.concurrent_syncs.value_or(defaults::kCompactionConcurrentSyncs));
+  out.events_threshold = compaction.events_threshold > 0 ? compaction.events_threshold
+                                                         : defaults::kCompactionEventsThreshold;
+  out.trigger_full_snapshot_threshold = compaction.trigger_full_snapshot_threshold > 0
+                                            ? compaction.trigger_full_snapshot_threshold
+                                            : defaults::kCompactionTriggerFullSnapshotThreshold;
+  const auto deadline = to_millis(compaction.active_deadline_duration);
+  out.active_deadline = deadline > std::chrono::milliseconds::zero()
+                            ? std::chrono::duration_cast<std::chrono::seconds>(deadline)
+                            : std::chrono::duration_cast<std::chrono::seconds>(
+                                  to_millis(defaults::kCompactionActiveDeadlineDuration));
+  out.metrics_scrape_wait =
+      api::format_duration(std::chrono::duration_cast<std::chrono::nanoseconds>(
+          to_millis(compaction.metrics_scrape_wait_duration)));
+  out.upgrade_etcd_version = gates.upgrade_etcd_version;
+  return out;
+}
+
 api::Expected<std::optional<kube::LeaderElectionConfig>, std::string> leader_election_config(
     const api::LeaderElectionConfiguration& config, const std::string& lease_namespace,
     const std::string& identity) {

@@ -9,7 +9,10 @@
 
 #include "api/expected.hpp"
 #include "api/operator_config.hpp"
+#include "controller/compaction/config.hpp"
 #include "controller/etcd/config.hpp"
+#include "controller/etcdcopybackupstask/config.hpp"
+#include "controller/etcdopstask/config.hpp"
 #include "kube/leader_election.hpp"
 #include "kube/manager.hpp"
 #include "kube/rest_config.hpp"
@@ -18,6 +21,24 @@
 namespace druid::operator_ {
 
 controller::etcd::EtcdControllerConfig etcd_controller_config(
+    const api::OperatorConfiguration& config, const api::FeatureGates& gates);
+
+// controllers.etcdOpsTask: workers and requeueInterval, upstream's defaults where unset.
+controller::etcdopstask::EtcdOpsTaskControllerConfig etcd_ops_task_controller_config(
+    const api::OperatorConfiguration& config);
+
+// controllers.etcdCopyBackupsTask: nullopt when disabled (upstream registers
+// the controller regardless; we honour `enabled`); else workers, upstream's
+// default where unset, and the UpgradeEtcdVersion gate for the job's image.
+std::optional<controller::etcdcopybackupstask::EtcdCopyBackupsTaskControllerConfig>
+etcd_copy_backups_task_controller_config(const api::OperatorConfiguration& config,
+                                         const api::FeatureGates& gates);
+
+// controllers.compaction: nullopt when disabled (upstream registers the
+// controller only when enabled); else workers, both thresholds, the job's
+// active deadline and metrics scrape wait (as Go prints durations), upstream's
+// defaults where unset, and the UpgradeEtcdVersion gate for the job's image.
+std::optional<controller::compaction::CompactionControllerConfig> compaction_controller_config(
     const api::OperatorConfiguration& config, const api::FeatureGates& gates);
 
 // client-go's only lock type today.

@@ -17,11 +17,16 @@
 #include "api/image_vector.hpp"
 #include "api/operator_config.hpp"
 #include "api/yaml.hpp"
+#include "controller/compaction/setup.hpp"
 #include "controller/etcd/setup.hpp"
+#include "controller/etcdcopybackupstask/setup.hpp"
+#include "controller/etcdopstask/setup.hpp"
 #include "controller/ondelete/setup.hpp"
+#include "controller/secret/setup.hpp"
 #include "kube/client.hpp"
 #include "kube/manager.hpp"
 #include "kube/rest_config.hpp"
+#include "operator/backup_sidecar_client.hpp"
 #include "operator/config_mapping.hpp"
 #include "operator/endpoints.hpp"
 #include "operator/etcd_leader_transfer.hpp"
@@ -130,10 +135,6 @@ void log_runtime_info(std::string_view version, const StartupConfig& startup) {
   spdlog::info(with_fields(
       "Using operator configuration",
       {{"source", startup.source}, {"config", api::encode_operator_config(startup.config)}}));
-  if (startup.config.controllers.compaction.enabled) {
-    spdlog::warn(
-        "controllers.compaction.enabled is set, but this build has no compaction controller yet");
-  }
 }
 
 // One run of the operator once the configuration is known.
@@ -208,6 +209,22 @@ class OperatorRun {
     leader_transfer_ = std::make_unique<EtcdLeaderTransfer>(*client_);
     ondelete_controller_ =
         controller::ondelete::add_ondelete_controller(*manager_, leader_transfer_.get());
+    backup_sidecar_ = std::make_unique<BackupSidecarClient>();
+    etcd_ops_task_controller_ = controller::etcdopstask::add_etcd_ops_task_controller(
+        *manager_, *backup_sidecar_, etcd_ops_task_controller_config(config));
+    if (auto compaction = compaction_controller_config(config, startup_.feature_gates)) {
+      compaction_controller_ = controller::compaction::add_compaction_controller(
+          *manager_, images_, *backup_sidecar_, *compaction);
+    }
+    if (auto copy_tasks =
+            etcd_copy_backups_task_controller_config(config, startup_.feature_gates)) {
+      etcd_copy_backups_task_controller_ =
+          controller::etcdcopybackupstask::add_etcd_copy_backups_task_controller(*manager_, images_,
+                                                                                 *copy_tasks);
+    }
+    secret_controller_ = controller::secret::add_secret_controller(
+        *manager_, {static_cast<int>(config.controllers.secret.concurrent_syncs.value_or(
+                       api::operator_config_defaults::kSecretConcurrentSyncs))});
     return std::nullopt;
   }
 
@@ -228,6 +245,9 @@ class OperatorRun {
           add_metrics_route(server, [this] {
             MetricsSnapshot snapshot = gather_metrics(*manager_, *client_, lease_name_);
             snapshot.ondelete_pod_updates = ondelete_controller_->metrics->snapshot();
+            if (compaction_controller_) {
+              snapshot.compaction = compaction_controller_->metrics->snapshot();
+            }
             return snapshot;
           });
         });
@@ -275,6 +295,14 @@ class OperatorRun {
   std::unique_ptr<controller::etcd::EtcdController> etcd_controller_;
   std::unique_ptr<EtcdLeaderTransfer> leader_transfer_;
   std::unique_ptr<controller::ondelete::OnDeleteController> ondelete_controller_;
+  std::unique_ptr<BackupSidecarClient> backup_sidecar_;
+  std::unique_ptr<controller::etcdopstask::EtcdOpsTaskController> etcd_ops_task_controller_;
+  // Null when controllers.compaction.enabled is false.
+  std::unique_ptr<controller::compaction::CompactionController> compaction_controller_;
+  // Null when controllers.etcdCopyBackupsTask.enabled is false.
+  std::unique_ptr<controller::etcdcopybackupstask::EtcdCopyBackupsTaskController>
+      etcd_copy_backups_task_controller_;
+  std::unique_ptr<controller::secret::SecretController> secret_controller_;
   std::unique_ptr<WebhookServer> webhook_;
   HealthChecks healthz_{"healthz"};
   HealthChecks readyz_{"readyz"};

@@ -261,6 +261,56 @@ void PrometheusWriter::histogram(std::string_view name, const Labels& labels,
   sample(base + "_count", labels, static_cast<double>(h.count));
 }
 
+namespace {
+
+// The compaction controller's families, each once it has a sample (upstream's
+// vectors have no pre-created series).
+void write_compaction_metrics(PrometheusWriter& w,
+                              const controller::compaction::CompactionMetrics::Snapshot& m) {
+  namespace metric = controller::compaction::metric;
+  const auto job_labels = [](const auto& key) -> Labels {
+    const auto& [succeeded, failure_reason, ns] = key;
+    return {{metric::kSucceededLabel, succeeded},
+            {metric::kFailureReasonLabel, failure_reason},
+            {metric::kEtcdNamespaceLabel, ns}};
+  };
+  if (!m.jobs_total.empty()) {
+    w.family(metric::kJobsTotal, metric::kJobsTotalHelp, "counter");
+    for (const auto& [key, count] : m.jobs_total) {
+      w.sample(metric::kJobsTotal, job_labels(key), static_cast<double>(count));
+    }
+  }
+  if (!m.full_snapshot_triggered_total.empty()) {
+    w.family(metric::kFullSnapshotTriggeredTotal, metric::kFullSnapshotTriggeredTotalHelp,
+             "counter");
+    for (const auto& [key, count] : m.full_snapshot_triggered_total) {
+      w.sample(metric::kFullSnapshotTriggeredTotal,
+               {{metric::kSucceededLabel, key.first}, {metric::kEtcdNamespaceLabel, key.second}},
+               static_cast<double>(count));
+    }
+  }
+  if (!m.jobs_current.empty()) {
+    w.family(metric::kJobsCurrent, metric::kJobsCurrentHelp, "gauge");
+    for (const auto& [ns, value] : m.jobs_current) {
+      w.sample(metric::kJobsCurrent, {{metric::kEtcdNamespaceLabel, ns}}, value);
+    }
+  }
+  if (!m.job_duration_seconds.empty()) {
+    w.family(metric::kJobDurationSeconds, metric::kJobDurationSecondsHelp, "histogram");
+    for (const auto& [key, histogram] : m.job_duration_seconds) {
+      w.histogram(metric::kJobDurationSeconds, job_labels(key), histogram);
+    }
+  }
+  if (!m.num_delta_events.empty()) {
+    w.family(metric::kNumDeltaEvents, metric::kNumDeltaEventsHelp, "gauge");
+    for (const auto& [ns, value] : m.num_delta_events) {
+      w.sample(metric::kNumDeltaEvents, {{metric::kEtcdNamespaceLabel, ns}}, value);
+    }
+  }
+}
+
+}  // namespace
+
 std::string render_prometheus_text(const MetricsSnapshot& snapshot) {
   PrometheusWriter w;
   write_controller_metrics(w, snapshot.controllers);
@@ -282,6 +332,7 @@ std::string render_prometheus_text(const MetricsSnapshot& snapshot) {
                static_cast<double>(count));
     }
   }
+  write_compaction_metrics(w, snapshot.compaction);
   if (snapshot.process) write_process_metrics(w, *snapshot.process);
   return w.text();
 }

@@ -13,6 +13,7 @@
 #include <utility>
 #include <vector>
 
+#include "controller/compaction/metrics.hpp"
 #include "kube/client.hpp"
 #include "kube/controller.hpp"
 #include "kube/work_queue.hpp"
@@ -43,6 +44,8 @@ struct MetricsSnapshot {
   std::optional<ProcessStats> process;                  // absent where /proc is not readable
   // etcddruid_ondelete_pod_updates_total by (etcd_namespace, outcome).
   std::map<std::pair<std::string, std::string>, std::uint64_t> ondelete_pod_updates;
+  // etcddruid_compaction_* (empty when the compaction controller is off).
+  controller::compaction::CompactionMetrics::Snapshot compaction;
 };
 
 std::string render_prometheus_text(const MetricsSnapshot& snapshot);

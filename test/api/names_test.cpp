@@ -130,22 +130,45 @@ TEST(Names, VolumeClaimTemplateAndClaims) {
 }
 
 TEST(Names, PresyncSnapshotTasks) {
-  EXPECT_EQ(presync_snapshot_task_name(kPresyncHibernationSnapshotTaskPrefix, 0),
-            "presync-snapshot-hibernation-0");
-  EXPECT_EQ(presync_snapshot_task_name(kPresyncUpgradeSnapshotTaskPrefix, 2),
-            "presync-snapshot-upgrade-2");
+  EXPECT_EQ(presync_snapshot_task_name("etcd-main", kPresyncHibernationSnapshotTaskPrefix, 0),
+            "etcd-main-presync-snapshot-hibernation-0");
+  EXPECT_EQ(presync_snapshot_task_name("etcd-events", kPresyncUpgradeSnapshotTaskPrefix, 2),
+            "etcd-events-presync-snapshot-upgrade-2");
 }
 
 TEST(Names, PresyncSnapshotTaskIndex) {
   const std::string_view prefix = kPresyncHibernationSnapshotTaskPrefix;
-  EXPECT_EQ(presync_snapshot_task_index("presync-snapshot-hibernation-0", prefix), 0);
-  EXPECT_EQ(presync_snapshot_task_index("presync-snapshot-hibernation-12", prefix), 12);
-  EXPECT_EQ(presync_snapshot_task_index("presync-snapshot-upgrade-1", prefix), std::nullopt);
-  EXPECT_EQ(presync_snapshot_task_index("presync-snapshot-hibernation-", prefix), std::nullopt);
-  EXPECT_EQ(presync_snapshot_task_index("presync-snapshot-hibernation-x1", prefix), std::nullopt);
-  EXPECT_EQ(presync_snapshot_task_index("presync-snapshot-hibernation-1x", prefix), std::nullopt);
-  EXPECT_EQ(presync_snapshot_task_index("presync-snapshot-hibernation--1", prefix), std::nullopt);
-  EXPECT_EQ(presync_snapshot_task_index("presync-snapshot-hibernation-99999999999", prefix),
+  EXPECT_EQ(
+      presync_snapshot_task_index("etcd-main-presync-snapshot-hibernation-0", "etcd-main", prefix),
+      0);
+  EXPECT_EQ(
+      presync_snapshot_task_index("etcd-main-presync-snapshot-hibernation-12", "etcd-main", prefix),
+      12);
+  EXPECT_EQ(
+      presync_snapshot_task_index("etcd-main-presync-snapshot-upgrade-1", "etcd-main", prefix),
+      std::nullopt);
+  EXPECT_EQ(
+      presync_snapshot_task_index("etcd-main-presync-snapshot-hibernation-", "etcd-main", prefix),
+      std::nullopt);
+  EXPECT_EQ(
+      presync_snapshot_task_index("etcd-main-presync-snapshot-hibernation-x1", "etcd-main", prefix),
+      std::nullopt);
+  EXPECT_EQ(
+      presync_snapshot_task_index("etcd-main-presync-snapshot-hibernation-1x", "etcd-main", prefix),
+      std::nullopt);
+  EXPECT_EQ(
+      presync_snapshot_task_index("etcd-main-presync-snapshot-hibernation--1", "etcd-main", prefix),
+      std::nullopt);
+  EXPECT_EQ(presync_snapshot_task_index("etcd-main-presync-snapshot-hibernation-99999999999",
+                                        "etcd-main", prefix),
+            std::nullopt);
+  // Another Etcd's task, even one whose name extends this Etcd's.
+  EXPECT_EQ(presync_snapshot_task_index("etcd-presync-snapshot-hibernation-0", "etcd-main", prefix),
+            std::nullopt);
+  EXPECT_EQ(presync_snapshot_task_index("etcd-main-2-presync-snapshot-hibernation-0", "etcd-main",
+                                        prefix),
+            std::nullopt);
+  EXPECT_EQ(presync_snapshot_task_index("etcd-main-presync-snapshot-hibernation-0", "etcd", prefix),
             std::nullopt);
 }
 

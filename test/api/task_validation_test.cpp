@@ -288,6 +288,15 @@ TEST(EtcdOpsTaskValidation, RequiresConfig) {
             (Messages{"spec.config: Required value", kRulesNotChecked}));
 }
 
+// Upstream's CRD has `required: [spec]` at the top level (druid-validate and
+// the test API server refuse a task without one).
+TEST(EtcdOpsTaskValidation, RequiresSpec) {
+  auto task = ops_task();
+  task.erase("spec");
+  EXPECT_EQ(messages(validate_etcd_ops_task(task)),
+            (Messages{"spec: Required value", kRulesNotChecked}));
+}
+
 TEST(EtcdOpsTaskValidation, RequiresSnapshotType) {
   EXPECT_EQ(messages(validate_ops_with("/spec/config/onDemandSnapshot", {{"isFinal", true}})),
             (Messages{"spec.config.onDemandSnapshot.type: Required value", kRulesNotChecked}));

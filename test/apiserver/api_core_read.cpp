@@ -4,11 +4,25 @@
 #include "apiserver/api_core.hpp"
 #include "apiserver/api_core_internal.hpp"
 #include "apiserver/scale.hpp"
+#include "apiserver/table.hpp"
 #include "apiserver/table_adapter.hpp"
 
 namespace druid::testing {
 
 using nlohmann::json;
+
+namespace {
+
+constexpr const char* kPartialObjectMetadata = "PartialObjectMetadata";
+constexpr const char* kPartialObjectMetadataList = "PartialObjectMetadataList";
+
+// "application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1".
+std::string partial_metadata_content_type(std::string_view kind, std::string_view group_version) {
+  return fmt::format("application/json;as={};g=meta.k8s.io;v={}", kind,
+                     group_version.substr(group_version.find('/') + 1));
+}
+
+}  // namespace
 
 ApiResponse ApiCore::get(Context& ctx) {
   json object;
@@ -27,6 +41,11 @@ ApiResponse ApiCore::get(Context& ctx) {
     r.content_type = table_response_content_type(**table);
     return r;
   }
+  if (auto partial = negotiate_as(ctx.request.accept, kPartialObjectMetadata)) {
+    ApiResponse r = ApiResponse::json_body(200, partial_object_metadata(object, *partial));
+    r.content_type = partial_metadata_content_type(kPartialObjectMetadata, *partial);
+    return r;
+  }
   return ApiResponse::json_body(200, std::move(object));
 }
 
@@ -37,6 +56,16 @@ ApiResponse ApiCore::list_response(Context& ctx, std::vector<json> items, const 
     for (auto& item : items) item = render(ctx.type, std::move(item));
     ApiResponse r = ApiResponse::json_body(200, list_table(ctx.type, items, list_meta, **table));
     r.content_type = table_response_content_type(**table);
+    return r;
+  }
+  // client-go's metadata client (controller-runtime's metadata-only informers).
+  if (auto partial = negotiate_as(ctx.request.accept, kPartialObjectMetadataList)) {
+    for (auto& item : items) item = partial_object_metadata(render(ctx.type, item), *partial);
+    ApiResponse r = ApiResponse::json_body(200, {{"kind", kPartialObjectMetadataList},
+                                                 {"apiVersion", *partial},
+                                                 {"metadata", list_meta},
+                                                 {"items", std::move(items)}});
+    r.content_type = partial_metadata_content_type(kPartialObjectMetadataList, *partial);
     return r;
   }
   for (auto& item : items) {
@@ -155,6 +184,11 @@ ApiResponse ApiCore::watch(Context& ctx) {
       return t;
     };
     response.content_type = table_response_content_type(**table);
+  } else if (auto partial = negotiate_as(ctx.request.accept, kPartialObjectMetadata)) {
+    transform = [group_version = *partial](const json& object) {
+      return partial_object_metadata(object, group_version);
+    };
+    response.content_type = partial_metadata_content_type(kPartialObjectMetadata, *partial);
   }
   response.watch = std::make_shared<WatchStream>(
       ctx.type, std::move(*options), std::get<std::shared_ptr<WatchChannel>>(channel),

@@ -1042,7 +1042,7 @@ std::string trim(std::string_view value) {
 
 }  // namespace
 
-std::optional<std::string> negotiate_table(std::string_view accept) {
+std::optional<std::string> negotiate_as(std::string_view accept, std::string_view as_kind) {
   std::size_t start = 0;
   while (start <= accept.size()) {
     std::size_t comma = accept.find(',', start);
@@ -1070,12 +1070,17 @@ std::optional<std::string> negotiate_table(std::string_view accept) {
     if (!servable) continue;
     auto as = parameters.find("as");
     if (as == parameters.end()) return std::nullopt;  // a plain representation comes first
-    if (as->second != "Table" || !json_like) continue;
+    if (as->second != as_kind || !json_like) continue;
     if (parameters["g"] != "meta.k8s.io") continue;
-    if (parameters["v"] == "v1") return std::string(kTableV1);
-    if (parameters["v"] == "v1beta1") return std::string(kTableV1beta1);
+    if (parameters["v"] == "v1" || parameters["v"] == "v1beta1") {
+      return "meta.k8s.io/" + parameters["v"];
+    }
   }
   return std::nullopt;
+}
+
+std::optional<std::string> negotiate_table(std::string_view accept) {
+  return negotiate_as(accept, "Table");
 }
 
 std::string table_content_type(std::string_view table_group_version) {

@@ -42,6 +42,9 @@ inline constexpr std::string_view kTableV1beta1 = "meta.k8s.io/v1beta1";
 // Table is asked for). kubectl sends
 // "application/json;as=Table;v=v1;g=meta.k8s.io,application/json;as=Table;v=v1beta1;g=meta.k8s.io,application/json".
 std::optional<std::string> negotiate_table(std::string_view accept);
+// The same for any `as=<as_kind>;g=meta.k8s.io;v=v1|v1beta1` representation
+// (Table, PartialObjectMetadata, PartialObjectMetadataList).
+std::optional<std::string> negotiate_as(std::string_view accept, std::string_view as_kind);
 
 // The Content-Type of a Table response: "application/json;as=Table;v=v1;g=meta.k8s.io".
 std::string table_content_type(std::string_view table_group_version);

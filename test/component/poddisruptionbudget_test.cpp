@@ -2,7 +2,13 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <string>
+#include <vector>
+
 #include "api/annotations.hpp"
+#include "api/label_selector.hpp"
+#include "api/labels.hpp"
 #include "api/names.hpp"
 #include "component/registry.hpp"
 #include "support/component_env.hpp"
@@ -58,9 +64,90 @@ class PodDisruptionBudgetComponentTest : public ::testing::Test {
     return pdb ? *pdb : json();
   }
 
+  void create_pod(const std::string& name, const api::Labels& labels) {
+    auto created = env_.client().create(
+        kube::resources::kPods, kTestNamespace,
+        {{"apiVersion", "v1"},
+         {"kind", "Pod"},
+         {"metadata", {{"name", name}, {"labels", labels}}},
+         {"spec", {{"containers", json::array({{{"name", "main"}, {"image", "x"}}})}}}});
+    ASSERT_TRUE(created) << created.error().what();
+  }
+
+  // The pods the PDB in the server counts, found as the disruption controller
+  // finds them: a list with its spec.selector.
+  std::vector<std::string> pods_selected_by_the_pdb() {
+    api::LabelSelector selector;
+    const auto errors = api::decode_into(get_pdb()["spec"]["selector"], selector);
+    EXPECT_TRUE(errors.empty());
+    auto parsed = api::to_selector(selector);
+    if (!parsed) {
+      ADD_FAILURE() << parsed.error().message();
+      return {};
+    }
+    kube::ListOptions options;
+    options.label_selector = parsed->to_string();
+    auto pods = env_.client().list(kube::resources::kPods, kTestNamespace, options);
+    if (!pods) {
+      ADD_FAILURE() << pods.error().what();
+      return {};
+    }
+    std::vector<std::string> names;
+    for (const auto& pod : (*pods)["items"]) names.push_back(pod["metadata"]["name"]);
+    std::sort(names.begin(), names.end());
+    return names;
+  }
+
   test::ComponentEnv env_;
   ComponentPtr component_ = make_pod_disruption_budget_component();
 };
+
+TEST_F(PodDisruptionBudgetComponentTest, CountsTheMembersButNoJobPods) {
+  const auto etcd = env_.create_etcd(base_etcd_json(3));
+  auto ctx = env_.context(etcd);
+  ctx.configmap_checksum = "0";
+  ASSERT_TRUE(make_statefulset_component()->sync(ctx));
+  ASSERT_TRUE(component_->sync(ctx));
+  // Two members with the pod template druid writes, one left by an older druid
+  // version with the default labels only (no component label).
+  auto sts = env_.client().get(kube::resources::kStatefulSets, kTestNamespace,
+                               api::statefulset_name(etcd));
+  ASSERT_TRUE(sts) << sts.error().what();
+  const auto template_labels = (*sts)["spec"]["template"]["metadata"]["labels"].get<api::Labels>();
+  create_pod(api::pod_name(etcd, 0), template_labels);
+  create_pod(api::pod_name(etcd, 1), template_labels);
+  create_pod(api::pod_name(etcd, 2), api::default_labels(etcd));
+  // The compaction Job's pod runs next to them, and a copy-backups task named
+  // like the Etcd has its worker pod there too: both carry the default labels.
+  api::Labels compactor = api::compaction_job_labels(etcd);
+  compactor["batch.kubernetes.io/job-name"] = api::compaction_job_name(etcd);
+  create_pod(api::compaction_job_name(etcd) + "-x7k2p", compactor);
+  api::Labels worker = api::copy_backups_job_labels(etcd.metadata.name);
+  worker["batch.kubernetes.io/job-name"] = api::copy_backups_job_name(etcd.metadata.name);
+  create_pod(api::copy_backups_job_name(etcd.metadata.name) + "-q9m4v", worker);
+
+  EXPECT_EQ(pods_selected_by_the_pdb(),
+            (std::vector<std::string>{"etcd-main-0", "etcd-main-1", "etcd-main-2"}));
+}
+
+// A PDB written by upstream (or an earlier version of ours) selects on
+// matchLabels alone; the selector is mutable in policy/v1, so one patch adds
+// the expression and the next sync writes nothing.
+TEST_F(PodDisruptionBudgetComponentTest, AnOlderSelectorIsPatchedOnce) {
+  const auto etcd = env_.create_etcd(base_etcd_json(3));
+  json older = build_pod_disruption_budget(etcd);
+  older["spec"]["selector"].erase("matchExpressions");
+  older["spec"].erase("unhealthyPodEvictionPolicy");
+  ASSERT_TRUE(env_.client().create(kType, kTestNamespace, older));
+  auto ctx = env_.context(etcd);
+  env_.server().controls().reset_counts();
+  ASSERT_TRUE(component_->sync(ctx));
+  EXPECT_EQ(env_.server().controls().write_count(), 1);
+  EXPECT_EQ(get_pdb()["spec"]["selector"], build_pod_disruption_budget(etcd)["spec"]["selector"]);
+  env_.server().controls().reset_counts();
+  ASSERT_TRUE(component_->sync(ctx));
+  EXPECT_EQ(env_.server().controls().write_count(), 0);
+}
 
 TEST_F(PodDisruptionBudgetComponentTest, FollowsTheAnnotationAndScaling) {
   const auto etcd = env_.create_etcd(with_allow_unhealthy_pod_eviction(base_etcd_json(3)));

@@ -39,7 +39,7 @@ using test::kTestNamespace;
 
 constexpr const char* kChecksum =
     "0f1e2d3c4b5a69788796a5b4c3d2e1f00f1e2d3c4b5a69788796a5b4c3d2e1f0";
-constexpr const char* kHibernation0 = "presync-snapshot-hibernation-0";
+constexpr const char* kHibernation0 = "etcd-main-presync-snapshot-hibernation-0";
 
 // ---------------------------------------------------------------------------
 // Pure parts: the pre-sync task, the TLS rules, the lease rule.
@@ -57,7 +57,7 @@ TEST(PresyncSnapshotTask, GoldenHibernationTask) {
 TEST(PresyncSnapshotTask, NamesCarryPrefixAndIndex) {
   const auto task =
       build_presync_snapshot_task(plain_etcd(), api::kPresyncUpgradeSnapshotTaskPrefix, 2);
-  EXPECT_EQ(task["metadata"]["name"], "presync-snapshot-upgrade-2");
+  EXPECT_EQ(task["metadata"]["name"], "etcd-main-presync-snapshot-upgrade-2");
 }
 
 json sts_with_etcd_image(const std::string& image, int replicas = 3) {
@@ -538,16 +538,16 @@ TEST_F(StatefulSetPresyncTest, ProceedsAfterThreeFailedAttempts) {
   hibernating_cluster();
   ASSERT_FALSE(pre_sync());
   set_task_state(kHibernation0, "Failed");
-  expect_requeue(pre_sync(), Operation::kPreSync, "presync-snapshot-hibernation-1");
-  ASSERT_TRUE(task("presync-snapshot-hibernation-1"));
-  set_task_state("presync-snapshot-hibernation-1", "Rejected");
-  expect_requeue(pre_sync(), Operation::kPreSync, "presync-snapshot-hibernation-2");
-  set_task_state("presync-snapshot-hibernation-2", "Failed");
+  expect_requeue(pre_sync(), Operation::kPreSync, "etcd-main-presync-snapshot-hibernation-1");
+  ASSERT_TRUE(task("etcd-main-presync-snapshot-hibernation-1"));
+  set_task_state("etcd-main-presync-snapshot-hibernation-1", "Rejected");
+  expect_requeue(pre_sync(), Operation::kPreSync, "etcd-main-presync-snapshot-hibernation-2");
+  set_task_state("etcd-main-presync-snapshot-hibernation-2", "Failed");
   server().controls().reset_counts();
   ASSERT_TRUE(pre_sync()) << pre_sync().error().description();
   EXPECT_TRUE(ctx().presync_snapshot_failed);
   EXPECT_EQ(count("create", "etcdopstasks"), 0);
-  EXPECT_FALSE(task("presync-snapshot-hibernation-3"));
+  EXPECT_FALSE(task("etcd-main-presync-snapshot-hibernation-3"));
 }
 
 TEST_F(StatefulSetPresyncTest, NothingWithoutBackupStore) {
@@ -573,16 +573,16 @@ TEST_F(StatefulSetPresyncTest, UpgradeSnapshotOnlyWithTheGateAndANewImage) {
   ASSERT_TRUE(sync());  // etcd-wrapper (gate off)
   ASSERT_TRUE(pre_sync());
   env_.settings().feature_gates.upgrade_etcd_version = true;  // now etcd-wrapper-next
-  expect_requeue(pre_sync(), Operation::kPreSync, "presync-snapshot-upgrade-0");
-  ASSERT_TRUE(task("presync-snapshot-upgrade-0"));
-  set_task_state("presync-snapshot-upgrade-0", "Succeeded");
+  expect_requeue(pre_sync(), Operation::kPreSync, "etcd-main-presync-snapshot-upgrade-0");
+  ASSERT_TRUE(task("etcd-main-presync-snapshot-upgrade-0"));
+  set_task_state("etcd-main-presync-snapshot-upgrade-0", "Succeeded");
   ASSERT_TRUE(pre_sync());
   ASSERT_TRUE(sync());
   // The StatefulSet runs the new image: no further snapshot.
   ASSERT_TRUE(client().remove(kube::resources::kEtcdOpsTasks, kTestNamespace,
-                              "presync-snapshot-upgrade-0"));
+                              "etcd-main-presync-snapshot-upgrade-0"));
   ASSERT_TRUE(pre_sync());
-  EXPECT_FALSE(task("presync-snapshot-upgrade-0"));
+  EXPECT_FALSE(task("etcd-main-presync-snapshot-upgrade-0"));
 }
 
 TEST_F(StatefulSetPresyncTest, ListErrorIsErrGetEtcdOpsTask) {

@@ -4,6 +4,7 @@
 // and TestPreSyncHibernation, plus zero churn and restarts.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -274,6 +275,51 @@ TEST_F(EtcdControllerTest, PartialDeletionFailureKeepsFinalizerAndRecordsErrors)
             json::array({"druid.gardener.cloud/etcd-druid"}));
 }
 
+// Users alert on the codes: each component's failed delete is reported with its
+// error_codes.hpp constant, never a code built from the component's kind.
+TEST_F(EtcdControllerTest, EveryFailedDeleteIsRecordedWithItsComponentsCode) {
+  env_.create_etcd(tls_backup_etcd());
+  ASSERT_TRUE(env_.wait_for_last_operation("Reconcile", "Succeeded"));
+  const auto refuse = [&](const std::string& verb, const std::string& resource) {
+    druid::testing::ErrorInjection injection;
+    injection.match = {verb, resource, kTestNamespace, ""};
+    injection.code = 500;
+    injection.count = 1000;
+    env_.server().controls().inject_error(injection);
+  };
+  for (const char* resource : {"serviceaccounts", "roles", "rolebindings", "poddisruptionbudgets",
+                               "services", "configmaps", "statefulsets"}) {
+    refuse("delete", resource);
+  }
+  refuse("deletecollection", "leases");
+  ASSERT_TRUE(env_.client().remove(kube::resources::kEtcds, kTestNamespace, kEtcd));
+  ASSERT_TRUE(env_.wait_for_last_operation("Delete", "Error"));
+  std::vector<std::string> codes;
+  EXPECT_TRUE(eventually([&] {
+    codes.clear();
+    for (const auto& error : status_of(env_.etcd()).value("lastErrors", json::array())) {
+      codes.push_back(error["code"]);
+    }
+    std::sort(codes.begin(), codes.end());
+    return codes.size() == 10;
+  }));
+  EXPECT_EQ(codes,
+            (std::vector<std::string>{"ERR_DELETE_CLIENT_SERVICE", "ERR_DELETE_CONFIGMAP",
+                                      "ERR_DELETE_MEMBER_LEASE", "ERR_DELETE_PEER_SERVICE",
+                                      "ERR_DELETE_POD_DISRUPTION_BUDGET", "ERR_DELETE_ROLE",
+                                      "ERR_DELETE_ROLE_BINDING", "ERR_DELETE_SERVICE_ACCOUNT",
+                                      "ERR_DELETE_SNAPSHOT_LEASE", "ERR_DELETE_STATEFULSET"}));
+  for (const auto& error : status_of(env_.etcd()).value("lastErrors", json::array())) {
+    const std::string description = error["description"];
+    EXPECT_TRUE(description.starts_with(
+        "[Operation: TriggerDelete, Code: " + error["code"].get<std::string>() + "]"))
+        << description;
+  }
+  EXPECT_TRUE(all_exist(all_objects()));
+  EXPECT_EQ(env_.etcd()["metadata"]["finalizers"],
+            json::array({"druid.gardener.cloud/etcd-druid"}));
+}
+
 // TestPreSyncHibernation: hibernating an Etcd with a backup store first takes a
 // full snapshot through an EtcdOpsTask (no ops-task controller runs here: the
 // test plays it by setting the task's state).
@@ -292,10 +338,10 @@ class PreSyncHibernationTest : public EtcdControllerTest {
   }
   std::optional<json> task(int index) {
     return env_.get("etcdopstasks.druid.gardener.cloud",
-                    "presync-snapshot-hibernation-" + std::to_string(index));
+                    "etcd-main-presync-snapshot-hibernation-" + std::to_string(index));
   }
   void finish_task(int index, const std::string& state) {
-    const std::string name = "presync-snapshot-hibernation-" + std::to_string(index);
+    const std::string name = "etcd-main-presync-snapshot-hibernation-" + std::to_string(index);
     ASSERT_TRUE(eventually([&] { return task(index).has_value(); }, std::chrono::seconds(20)))
         << name;
     auto patched =

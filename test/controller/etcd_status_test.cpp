@@ -420,7 +420,7 @@ TEST_F(EtcdStatusTest, HibernationMarksConditionsNotChecked) {
   env_.patch_etcd({{"metadata", {{"annotations", {{"gardener.cloud/operation", "reconcile"}}}}},
                    {"spec", {{"replicas", 0}}}});
   // The pre-sync snapshot (upstream's PreSync) is played here as the ops-task controller would.
-  const std::string task = "presync-snapshot-hibernation-0";
+  const std::string task = "etcd-main-presync-snapshot-hibernation-0";
   ASSERT_TRUE(wait_for([&](const json&) {
     return env_.get("etcdopstasks.druid.gardener.cloud", task).has_value();
   })) << status_of(env_.etcd()).dump(2);

@@ -316,5 +316,39 @@ TEST(ControllerInformerTest, PredicatesDecideWhichInformerEventsEnqueue) {
   informer.stop();
 }
 
+// An update maps the old object as well as the new one, so the request the
+// object stopped belonging to hears of it (controller-runtime's handlers).
+TEST(ControllerInformerTest, UpdatesMapTheOldObjectToo) {
+  test::LiveServer live;
+  Client& client = live.client();
+  ASSERT_EQ(test::create_namespace(client, "ctl"), "");
+  InformerOptions options;
+  options.type = resources::kStatefulSets;
+  options.ns = "ctl";
+  options.backoff = {1ms, 10ms};
+  Informer informer(client, options);
+  auto reconciler = std::make_shared<RecordingReconciler>();
+  Controller controller("by-team", reconciler, fast());
+  // Requests are named after the object's "team" label.
+  controller.watch(informer, {}, [](const json& object) {
+    const json labels = object["metadata"].value("labels", json::object());
+    return std::vector<Request>{Request{"ctl", labels.value("team", "")}};
+  });
+  informer.start();
+  controller.start();
+
+  json sts = stateful_set("ctl", "s", 1);
+  sts["metadata"]["labels"] = {{"team", "red"}};
+  ASSERT_TRUE(client.create(resources::kStatefulSets, "ctl", sts));
+  ASSERT_TRUE(eventually([&] { return reconciler->calls("ctl/red") == 1; }));
+
+  ASSERT_TRUE(client.patch(resources::kStatefulSets, "ctl", "s", PatchType::kMerge,
+                           json{{"metadata", {{"labels", {{"team", "blue"}}}}}}));
+  EXPECT_TRUE(eventually([&] { return reconciler->calls("ctl/blue") == 1; }));
+  EXPECT_TRUE(eventually([&] { return reconciler->calls("ctl/red") == 2; }));
+  controller.stop();
+  informer.stop();
+}
+
 }  // namespace
 }  // namespace druid::kube

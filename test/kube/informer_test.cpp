@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <mutex>
+#include <optional>
 
 #include "kube/eventually.hpp"
 #include "kube/live_server.hpp"
@@ -182,6 +183,48 @@ TEST_F(InformerTest, MetadataOnlyNeverCachesSecretData) {
     EXPECT_EQ((*cached)["metadata"]["labels"]["a"], "b");
     EXPECT_FALSE((*cached)["metadata"].contains("managedFields"));
   }
+}
+
+// What a metadata-only informer asks for: the API server answers lists with
+// a PartialObjectMetadataList and watches with PartialObjectMetadata events,
+// so a Secret's data never crosses the wire (client-go's metadata client).
+TEST_F(InformerTest, MetadataOnlyReadsGetPartialObjectMetadataFromTheServer) {
+  json secret = {{"apiVersion", "v1"},
+                 {"kind", "Secret"},
+                 {"metadata", {{"name", "tls"}, {"namespace", "inf"}}},
+                 {"data", {{"key", "c2VjcmV0"}}}};
+  ASSERT_TRUE(client().create(resources::kSecrets, "inf", secret));
+
+  ListOptions list_options;
+  list_options.metadata_only = true;
+  auto list = client().list(resources::kSecrets, "inf", list_options);
+  ASSERT_TRUE(list) << list.error().what();
+  EXPECT_EQ((*list)["kind"], "PartialObjectMetadataList");
+  EXPECT_EQ((*list)["apiVersion"], "meta.k8s.io/v1");
+  ASSERT_EQ((*list)["items"].size(), 1u);
+  EXPECT_EQ((*list)["items"][0]["kind"], "PartialObjectMetadata");
+  EXPECT_EQ((*list)["items"][0]["metadata"]["name"], "tls");
+  EXPECT_FALSE((*list)["items"][0].contains("data"));
+
+  WatchOptions watch_options;
+  watch_options.resource_version = "0";  // the existing objects arrive as ADDED
+  watch_options.metadata_only = true;
+  std::optional<WatchEvent> first;
+  auto watched =
+      client().watch(resources::kSecrets, "inf", watch_options, [&](const WatchEvent& event) {
+        first = event;
+        return false;
+      });
+  ASSERT_TRUE(watched) << watched.error().what();
+  ASSERT_TRUE(first.has_value());
+  EXPECT_EQ(first->object["kind"], "PartialObjectMetadata");
+  EXPECT_EQ(first->object["metadata"]["name"], "tls");
+  EXPECT_FALSE(first->object.contains("data"));
+
+  // Without the option, the same reads carry the whole object.
+  auto whole = client().list(resources::kSecrets, "inf");
+  ASSERT_TRUE(whole);
+  EXPECT_TRUE((*whole)["items"][0].contains("data"));
 }
 
 TEST_F(InformerTest, TransformAndApplyBookkeepingShapeListedAndWatchedObjects) {

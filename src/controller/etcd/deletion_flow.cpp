@@ -12,6 +12,7 @@
 #include "api/duration.hpp"
 #include "controller/etcd/reconciler.hpp"
 #include "controller/etcd/run.hpp"
+#include "controller/finalizers.hpp"
 #include "kube/resource.hpp"
 
 namespace druid::controller::etcd {
@@ -62,9 +63,8 @@ StepResult EtcdReconciler::delete_all_components(Run& run) {
           try {
             return component->trigger_delete(ctx);
           } catch (const std::exception& e) {
-            return component::Outcome<>(api::unexpected(
-                component::druid_error("ERR_DELETE_" + std::string(component->kind()),
-                                       component::Operation::kTriggerDelete, e.what())));
+            return component::Outcome<>(api::unexpected(component::druid_error(
+                component->delete_error_code(), component::Operation::kTriggerDelete, e.what())));
           }
         }));
   }
@@ -99,13 +99,7 @@ StepResult EtcdReconciler::verify_components_deleted(Run& run) {
 }
 
 StepResult EtcdReconciler::remove_finalizer(Run& run) {
-  json remaining = json::array();
-  for (const auto& finalizer : run.etcd.metadata.finalizers) {
-    if (finalizer != api::kEtcdDruidFinalizer) remaining.push_back(finalizer);
-  }
-  const json patch = {
-      {"metadata",
-       {{"finalizers", remaining}, {"resourceVersion", run.etcd.metadata.resource_version}}}};
+  const json patch = finalizer_patch(run.etcd.metadata, api::kEtcdDruidFinalizer, false);
   auto patched =
       client_.patch(kube::resources::kEtcds, run.ns(), run.name(), kube::PatchType::kMerge, patch);
   if (patched || patched.error().reason == kube::ApiErrorReason::kNotFound) {

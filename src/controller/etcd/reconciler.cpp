@@ -3,33 +3,16 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
-#include <random>
-
 #include "api/annotations.hpp"
 #include "api/json_access.hpp"
 #include "controller/etcd/run.hpp"
+#include "controller/run_id.hpp"
 #include "kube/resource.hpp"
 
 namespace druid::controller::etcd {
 namespace {
 
 using nlohmann::json;
-
-const kube::Clock& system_clock() {
-  static const kube::SystemClock kClock;
-  return kClock;
-}
-
-// A random (version 4) UUID, as controller-runtime gives every reconcile.
-std::string new_run_id() {
-  std::random_device device;
-  std::mt19937_64 random(device());
-  std::uniform_int_distribution<std::uint64_t> bits;
-  const std::uint64_t high = (bits(random) & 0xffffffffffff0fffULL) | 0x0000000000004000ULL;
-  const std::uint64_t low = (bits(random) & 0x3fffffffffffffffULL) | 0x8000000000000000ULL;
-  return fmt::format("{:08x}-{:04x}-{:04x}-{:04x}-{:012x}", high >> 32, (high >> 16) & 0xffff,
-                     high & 0xffff, low >> 48, low & 0xffffffffffffULL);
-}
 
 std::string requeue_description(const StepResult& result) {
   return result.description;
@@ -43,7 +26,7 @@ EtcdReconciler::EtcdReconciler(ReconcilerDependencies dependencies, EtcdControll
       registry_(dependencies.registry),
       image_vector_(dependencies.image_vector),
       events_(dependencies.events),
-      clock_(dependencies.clock != nullptr ? *dependencies.clock : system_clock()),
+      clock_(dependencies.clock != nullptr ? *dependencies.clock : kube::system_clock()),
       config_(std::move(config)) {}
 
 kube::ReconcileOutcome EtcdReconciler::reconcile(const kube::Request& request) {
@@ -66,7 +49,7 @@ kube::ReconcileOutcome EtcdReconciler::reconcile(const kube::Request& request) {
   Run run{**read,
           std::move(*decoded),
           component::Context{client_, reader_, config_.settings, image_vector_, run.etcd},
-          OperationRecord{OperationType::kReconcile, new_run_id(), now},
+          OperationRecord{OperationType::kReconcile, controller::new_run_id(), now},
           request.key(),
           nullptr};
   run.ctx.now = now;

@@ -12,6 +12,7 @@
 #include "api/duration.hpp"
 #include "controller/etcd/reconciler.hpp"
 #include "controller/etcd/run.hpp"
+#include "controller/finalizers.hpp"
 #include "kube/resource.hpp"
 
 namespace druid::controller::etcd {
@@ -72,13 +73,7 @@ StepResult EtcdReconciler::ensure_finalizer(Run& run) {
       finalizers.end()) {
     return StepResult::proceed();
   }
-  json list = finalizers;
-  list.push_back(api::kEtcdDruidFinalizer);
-  // The resourceVersion makes this an optimistic lock: finalizers are a list,
-  // and a concurrent writer's finalizer must not be lost.
-  const json patch = {
-      {"metadata",
-       {{"finalizers", list}, {"resourceVersion", run.etcd.metadata.resource_version}}}};
+  const json patch = finalizer_patch(run.etcd.metadata, api::kEtcdDruidFinalizer, true);
   ++run.ctx.writes;
   if (auto error =
           patch_etcd(run, patch, fmt::format("adding finalizer {}", api::kEtcdDruidFinalizer))) {

@@ -67,5 +67,38 @@ TEST_F(ValidationTest, UpdateRulesSeeTheOldObject) {
   EXPECT_EQ(zero.status, 200) << zero.text;
 }
 
+// Upstream's CRD requires spec at the top level: a task without one is refused
+// with the message a real API server gives. A missing required field blocks the
+// CRD's CEL rules (apiextensions-apiserver's hasBlockingErr), which the server
+// says in a second cause.
+TEST_F(ValidationTest, EtcdOpsTaskWithoutSpecIsRejected) {
+  const std::string tasks = "/apis/druid.gardener.cloud/v1alpha1/namespaces/default/etcdopstasks";
+  const json task = {{"apiVersion", "druid.gardener.cloud/v1alpha1"},
+                     {"kind", "EtcdOpsTask"},
+                     {"metadata", {{"name", "snap"}, {"namespace", "default"}}}};
+  auto r = client_->post(tasks, task);
+  ASSERT_EQ(r.status, 422) << r.text;
+  EXPECT_EQ(r.body["reason"], "Invalid");
+  EXPECT_EQ(r.body["details"]["kind"], "EtcdOpsTask");
+  const std::string not_checked =
+      "some validation rules were not checked because the object was invalid; correct the "
+      "existing errors to complete validation";
+  EXPECT_EQ(r.body["message"],
+            "EtcdOpsTask.druid.gardener.cloud \"snap\" is invalid: [spec: Required value, <nil>: "
+            "Invalid value: \"null\": " +
+                not_checked + "]");
+  ASSERT_FALSE(r.body["details"]["causes"].empty()) << r.text;
+  EXPECT_EQ(
+      r.body["details"]["causes"][0],
+      json({{"reason", "FieldValueRequired"}, {"message", "Required value"}, {"field", "spec"}}));
+  EXPECT_FALSE(server_.get("etcdopstasks.druid.gardener.cloud", "default", "snap"));
+
+  json with_spec = task;
+  with_spec["spec"] = {{"etcdName", "etcd-main"},
+                       {"config", {{"onDemandSnapshot", {{"type", "full"}}}}}};
+  auto created = client_->post(tasks, with_spec);
+  EXPECT_EQ(created.status, 201) << created.text;
+}
+
 }  // namespace
 }  // namespace druid::testing
