@@ -285,6 +285,8 @@ fs::path write_config(const fs::path& dir, double qps, int burst) {
                       << "kind: OperatorConfiguration\n"
                       << "clientConnection:\n  qps: " << qps << "\n  burst: " << burst << "\n"
                       << "server:\n  metrics:\n    port: 0\n"
+                      // Every controller on, compaction included (off by default).
+                      << "controllers:\n  compaction:\n    enabled: true\n"
                       << "logging:\n  logLevel: error\n";
   return path;
 }
