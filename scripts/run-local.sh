@@ -15,8 +15,10 @@
 # generated configuration file; what etcd-druid would ignore is said on the
 # terminal), STATE_DIR (.local: kubeconfigs, logs, volumes, the run lock),
 # LOCAL=1 (use the local environment even when a cluster answers),
-# SIMULATE_MEMBERS=1 (local environment only: simulated pods and member leases
-# via $build/druid-simulate-members, so the Etcds turn ready),
+# SIMULATE_MEMBERS=1 (local environment only: simulated pods, member leases,
+# snapshot leases and compaction Jobs via $build/druid-simulate-members, so the
+# Etcds turn ready and the compaction controller has work; SIMULATOR_ARGS takes
+# its flags, e.g. --delta-snapshot-period 1s),
 # APISERVER_LOG_REQUESTS=1 (the local API server logs every request).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -27,6 +29,7 @@ probe_port=${PROBE_PORT:-8081}
 webhook_port=${WEBHOOK_PORT:-9443}
 log_format=${LOG_FORMAT:-text}
 read -r -a extra_args <<<"${DRUID_ARGS:-}"
+read -r -a simulator_args <<<"${SIMULATOR_ARGS:-}"
 state=${STATE_DIR:-.local}
 mkdir -p "$state"
 state=$(cd "$state" && pwd)
@@ -98,7 +101,9 @@ cluster_answers() {
 }
 
 # The operator's configuration for local runs: loopback metrics, readable logs,
-# and DRUID_ARGS; with an argument (a certificate directory) also the
+# every controller (the compaction controller is off by default in etcd-druid;
+# DRUID_ARGS or a --config of the user's decide it instead), and DRUID_ARGS;
+# with an argument (a certificate directory) also the
 # component-protection webhook on loopback, letting through only druid's service
 # account. etcd-druid itself maps the flags (--print-config), so DRUID_ARGS mean
 # exactly what they mean to the binary; what it would ignore (an unknown flag,
@@ -107,6 +112,9 @@ operator_user=system:serviceaccount:etcd-druid-system:etcd-druid
 write_config() {
   local webhook_cert_dir=${1:-}
   local flags=(--metrics-bind-address 127.0.0.1 --metrics-port "$metrics_port")
+  if ! printf '%s\n' "${extra_args[@]}" | grep -q -e '^--config' -e '^--enable-backup-compaction'; then
+    flags+=(--enable-backup-compaction)
+  fi
   if [ -n "$webhook_cert_dir" ]; then
     flags+=(--enable-etcd-components-webhook --webhook-server-bind-address 127.0.0.1
       --webhook-server-port "$webhook_port" --webhook-server-tls-server-cert-dir "$webhook_cert_dir"
@@ -297,10 +305,13 @@ runs every member as a real etcd process in a network namespace of its own
 else
   simulator=${SIMULATOR:-$build/druid-simulate-members}
   [ -x "$simulator" ] || die "simulated members need $simulator (build target druid-simulate-members)"
-  "${detach[@]}" "$simulator" 9>&- --kubeconfig "$kubeconfig" >"$state/simulator.log" 2>&1 &
+  "${detach[@]}" "$simulator" 9>&- --kubeconfig "$kubeconfig" "${simulator_args[@]}" \
+    >"$state/simulator.log" 2>&1 &
   simulator_pid=$!
   members="and druid-simulate-members
-plays pods, member leases and StatefulSet status, so the Etcds turn ready ($state/simulator.log)"
+plays pods, member leases and StatefulSet status, so the Etcds turn ready ($state/simulator.log);
+for an Etcd with a backup store it takes a delta snapshot of 100 revisions every 5 s and completes
+its compaction Jobs"
 fi
 
 # The TLS example's Secrets (CAs, server, client and peer certificates).
@@ -330,6 +341,8 @@ Druid creates the StatefulSet, Services, ConfigMap, Leases, RBAC and PDB of each
   kubectl annotate etcd etcd-test gardener.cloud/operation=reconcile
   kubectl get etcd etcd-test -o jsonpath='{.status.lastOperation}'
   kubectl get pods -owide                # real members: ETCDCTL_API=3 etcdctl --endpoints http://<pod IP>:2379 member list
+  kubectl get jobs -w                    # etcd-snap-compactor once its deltas hold 300 revisions
+  kubectl get etcd etcd-snap -o jsonpath='{.status.conditions[?(@.type=="LastSnapshotCompactionSucceeded")]}'
 
 Operator log: $state/operator.log ($log_format), API server log: $state/apiserver.log,
 metrics: http://127.0.0.1:$metrics_port/metrics, readiness: http://127.0.0.1:$probe_port/readyz.

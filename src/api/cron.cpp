@@ -9,6 +9,7 @@
 #include <regex>
 
 #include "api/duration.hpp"
+#include "api/text.hpp"
 
 namespace druid::api {
 
@@ -20,9 +21,6 @@ const char* const kCrdCronPattern =
 namespace {
 
 // The API server evaluates CRD patterns with Go's RE2, whose \s is [\t\n\f\r ].
-bool is_go_space(char c) {
-  return c == ' ' || c == '\t' || c == '\n' || c == '\f' || c == '\r';
-}
 
 }  // namespace
 
@@ -77,28 +75,6 @@ struct FieldBits {
 
 using FieldResult = Expected<FieldBits, std::string>;
 
-std::vector<std::string_view> split(std::string_view s, char separator) {
-  std::vector<std::string_view> parts;
-  std::size_t start = 0;
-  while (true) {
-    const std::size_t end = s.find(separator, start);
-    if (end == std::string_view::npos) {
-      parts.push_back(s.substr(start));
-      return parts;
-    }
-    parts.push_back(s.substr(start, end - start));
-    start = end + 1;
-  }
-}
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(), [](char c) {
-    return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
-  });
-  return out;
-}
-
 // A decimal number as strconv.Atoi reads it (optional '+').
 Expected<std::uint64_t, std::string> parse_number(std::string_view s) {
   const std::string_view original = s;
@@ -115,7 +91,7 @@ Expected<std::uint64_t, std::string> parse_number(std::string_view s) {
 
 Expected<std::uint64_t, std::string> parse_value(std::string_view s, const Bounds& bounds) {
   if (bounds.names != nullptr) {
-    const std::string name = lower(s);
+    const std::string name = ascii_lower(s);
     for (std::size_t i = 0; i < bounds.names->size(); ++i) {
       if (!(*bounds.names)[i].empty() && (*bounds.names)[i] == name) {
         return i + bounds.names_offset;

@@ -1,8 +1,12 @@
 #include "api/duration.hpp"
 
+#include <fmt/format.h>
+
 #include <array>
 #include <cstdint>
 #include <optional>
+
+#include "api/text.hpp"
 
 namespace druid::api {
 namespace {
@@ -30,10 +34,6 @@ std::string go_time_quote(std::string_view s) {
 Unexpected<ParseError> invalid(std::string_view input) {
   return unexpected(
       ParseError{std::string(input), "time: invalid duration " + go_time_quote(input)});
-}
-
-bool is_digit(char c) {
-  return c >= '0' && c <= '9';
 }
 
 std::optional<std::uint64_t> unit_nanos(std::string_view unit) {
@@ -253,6 +253,38 @@ bool matches_crd_duration_pattern(std::string_view text) {
     if (!matched) return false;
   }
   return true;
+}
+
+std::string human_duration(std::chrono::nanoseconds d) {
+  using std::chrono::hours;
+  using std::chrono::minutes;
+  using std::chrono::seconds;
+  const auto secs = std::chrono::duration_cast<seconds>(d).count();  // truncates toward zero
+  if (secs < -1) return "<invalid>";
+  if (secs < 0) return "0s";
+  if (secs < 60 * 2) return fmt::format("{}s", secs);
+  const auto mins = std::chrono::duration_cast<minutes>(d).count();
+  if (mins < 10) {
+    const auto s = secs % 60;
+    return s == 0 ? fmt::format("{}m", mins) : fmt::format("{}m{}s", mins, s);
+  }
+  if (mins < 60 * 3) return fmt::format("{}m", mins);
+  const auto hrs = std::chrono::duration_cast<hours>(d).count();
+  if (hrs < 8) {
+    const auto m = mins % 60;
+    return m == 0 ? fmt::format("{}h", hrs) : fmt::format("{}h{}m", hrs, m);
+  }
+  if (hrs < 48) return fmt::format("{}h", hrs);
+  if (hrs < 24 * 8) {
+    const auto h = hrs % 24;
+    return h == 0 ? fmt::format("{}d", hrs / 24) : fmt::format("{}d{}h", hrs / 24, h);
+  }
+  if (hrs < 24 * 365 * 2) return fmt::format("{}d", hrs / 24);
+  if (hrs < 24 * 365 * 8) {
+    const auto dy = (hrs / 24) % 365;
+    return dy == 0 ? fmt::format("{}y", hrs / 24 / 365) : fmt::format("{}y{}d", hrs / 24 / 365, dy);
+  }
+  return fmt::format("{}y", hrs / 24 / 365);
 }
 
 }  // namespace druid::api

@@ -34,6 +34,10 @@ Expected<Duration, ParseError> parse_duration(std::string_view text);
 // Go's Duration.String() for a count of nanoseconds.
 std::string format_duration(std::chrono::nanoseconds d);
 
+// apimachinery's duration.HumanDuration, as kubectl prints ages: "119s", "3m12s",
+// "179m", "7h59m", "47h", "3d4h", "729d", "2y30d", "8y"; "<invalid>" below -1 s.
+std::string human_duration(std::chrono::nanoseconds d);
+
 // The CRD's pattern for duration fields: ^([0-9]+(\.[0-9]+)?(ns|us|µs|ms|s|m|h))+$
 inline constexpr const char* kCrdDurationPattern = "^([0-9]+(\\.[0-9]+)?(ns|us|µs|ms|s|m|h))+$";
 bool matches_crd_duration_pattern(std::string_view text);

@@ -15,6 +15,7 @@
 #include "api/embedded_images.hpp"
 #include "api/field_error.hpp"
 #include "api/field_path.hpp"
+#include "api/text.hpp"
 #include "api/yaml.hpp"
 
 namespace druid::api {
@@ -29,9 +30,6 @@ using nlohmann::json;
 // ---------------------------------------------------------------------------
 
 // Go's regexp `\s`.
-bool is_go_space(char c) {
-  return c == ' ' || c == '\t' || c == '\n' || c == '\f' || c == '\r';
-}
 
 bool is_operator_char(char c) {
   return c == '=' || c == '!' || c == '>' || c == '<' || c == '~' || c == '^';

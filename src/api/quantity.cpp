@@ -5,6 +5,8 @@
 #include <limits>
 #include <optional>
 
+#include "api/text.hpp"
+
 namespace druid::api {
 namespace {
 
@@ -23,10 +25,6 @@ constexpr std::int64_t kNanosPerUnit = 1'000'000'000;
 constexpr std::size_t kMaxNanoDigits = 38;
 // Kubernetes caps binary-SI quantities at 2^63-1.
 constexpr Int128 kBinaryCapNanos = Int128{std::numeric_limits<std::int64_t>::max()} * kNanosPerUnit;
-
-bool is_digit(char c) {
-  return c >= '0' && c <= '9';
-}
 
 // The pieces of a quantity's text, split the way Kubernetes' scanner does.
 struct Scanned {

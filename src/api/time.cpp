@@ -5,6 +5,8 @@
 #include <cstdint>
 #include <optional>
 
+#include "api/text.hpp"
+
 namespace druid::api {
 namespace {
 
@@ -17,10 +19,6 @@ constexpr const char* kLayoutHint = "expected the form 2006-01-02T15:04:05[.9999
 Unexpected<ParseError> invalid(std::string_view text, std::string_view what) {
   return unexpected(ParseError{
       std::string(text), fmt::format("invalid RFC 3339 time \"{}\": {}", std::string(text), what)});
-}
-
-bool is_digit(char c) {
-  return c >= '0' && c <= '9';
 }
 
 // Exactly `width` decimal digits at text[pos...]; nullopt otherwise.

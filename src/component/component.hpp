@@ -51,12 +51,12 @@ class Component {
 
 using ComponentPtr = std::unique_ptr<Component>;
 
+// "<namespace>/<name>" of the Etcd, as error messages and logs name it.
+std::string etcd_key(const api::Etcd& etcd);
+
 // The metadata of every managed object: name, the Etcd's namespace, the
 // component's labels and the Etcd as controlling owner.
 nlohmann::json managed_metadata(const api::Etcd& etcd, const std::string& name,
                                 const api::Labels& labels);
-
-// True when `object` carries a controller owner reference with `uid`.
-bool is_controlled_by(const nlohmann::json& object, std::string_view uid);
 
 }  // namespace druid::component

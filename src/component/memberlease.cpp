@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "api/json_access.hpp"
 #include "api/labels.hpp"
 #include "api/names.hpp"
 #include "component/component.hpp"
@@ -25,10 +26,6 @@ nlohmann::json build_member_lease(const api::Etcd& etcd, std::string_view lease_
 
 namespace {
 
-std::string etcd_key(const api::Etcd& etcd) {
-  return fmt::format("{}/{}", etcd.metadata.namespace_, etcd.metadata.name);
-}
-
 class MemberLeaseComponent final : public Component {
  public:
   std::string_view kind() const override { return "MemberLease"; }
@@ -44,7 +41,7 @@ class MemberLeaseComponent final : public Component {
     }
     std::vector<std::string> names;
     for (const auto& lease : *leases) {
-      if (is_controlled_by(*lease, etcd.metadata.uid)) {
+      if (api::is_controlled_by(*lease, etcd.metadata.uid)) {
         names.push_back(lease->at("metadata").value("name", ""));
       }
     }

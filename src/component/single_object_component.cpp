@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include "api/json_access.hpp"
+
 namespace druid::component {
 
 Outcome<std::vector<std::string>> existing_if_controlled(Context& ctx,
@@ -14,7 +16,7 @@ Outcome<std::vector<std::string>> existing_if_controlled(Context& ctx,
                                        fmt::format("Error getting {}", object), current.error()));
   }
   std::vector<std::string> names;
-  if (*current && is_controlled_by(**current, ctx.etcd.metadata.uid)) names.push_back(name);
+  if (*current && api::is_controlled_by(**current, ctx.etcd.metadata.uid)) names.push_back(name);
   return names;
 }
 

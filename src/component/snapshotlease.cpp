@@ -4,6 +4,7 @@
 
 #include <optional>
 
+#include "api/json_access.hpp"
 #include "api/labels.hpp"
 #include "api/names.hpp"
 #include "component/component.hpp"
@@ -26,10 +27,6 @@ nlohmann::json build_snapshot_lease(const api::Etcd& etcd, std::string_view leas
 }
 
 namespace {
-
-std::string etcd_key(const api::Etcd& etcd) {
-  return fmt::format("{}/{}", etcd.metadata.namespace_, etcd.metadata.name);
-}
 
 // DELETE of every lease with the snapshot-lease selector labels (NotFound is
 // success); the caller wraps the error in its own code and operation.
@@ -63,7 +60,7 @@ class SnapshotLeaseComponent final : public Component {
                                     etcd.metadata.namespace_, name, etcd_key(etcd)),
                         lease.error()));
       }
-      if (*lease && is_controlled_by(**lease, etcd.metadata.uid)) names.push_back(name);
+      if (*lease && api::is_controlled_by(**lease, etcd.metadata.uid)) names.push_back(name);
     }
     return names;
   }

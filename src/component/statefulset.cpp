@@ -53,7 +53,7 @@ std::vector<const nlohmann::json*> member_leases_in_order(
   for (const auto& name : api::member_lease_names(etcd)) {
     const auto found = std::find_if(leases.begin(), leases.end(), [&](const nlohmann::json* lease) {
       return api::string_field(api::metadata_of(*lease), "name") == name &&
-             is_controlled_by(*lease, etcd.metadata.uid);
+             api::is_controlled_by(*lease, etcd.metadata.uid);
     });
     if (found != leases.end()) ordered.push_back(*found);
   }
@@ -66,9 +66,6 @@ const kube::ResourceType& kType = kube::resources::kStatefulSets;
 
 std::string key(const api::Etcd& etcd, std::string_view name) {
   return fmt::format("{}/{}", etcd.metadata.namespace_, name);
-}
-std::string etcd_key(const api::Etcd& etcd) {
-  return key(etcd, etcd.metadata.name);
 }
 std::string sts_key(const api::Etcd& etcd) {
   return key(etcd, api::statefulset_name(etcd));

@@ -68,10 +68,6 @@ std::string ca_file(const std::string& mount_path, const api::CaSecretReference&
   return mount_path + "/" + ca.data_key.value_or(pod::kDefaultCaDataKey);
 }
 
-bool runtime_components_enabled(const api::Etcd& etcd) {
-  return !api::is_runtime_component_creation_disabled(etcd.metadata);
-}
-
 // Store, snapshot and garbage-collection flags (only with a backup store).
 void add_backup_store_args(ArgList& args, const api::Etcd& etcd, const std::string& provider) {
   const auto& backup = etcd.spec.backup;
@@ -200,6 +196,10 @@ api::Expected<std::vector<std::string>, std::string> backup_restore_args(
   }
   add_misc_args(args, etcd);
   return std::move(args).result();
+}
+
+bool runtime_components_enabled(const api::Etcd& etcd) {
+  return !api::is_runtime_component_creation_disabled(etcd.metadata);
 }
 
 }  // namespace druid::component

@@ -23,4 +23,9 @@ std::vector<std::string> etcd_wrapper_args(const api::Etcd& etcd);
 api::Expected<std::vector<std::string>, std::string> backup_restore_args(
     const api::Etcd& etcd, const std::string& provider);
 
+// Whether druid creates the Etcd's runtime components (client Service, member
+// and snapshot leases, ...); the annotation
+// druid.gardener.cloud/disable-etcd-runtime-component-creation turns them off.
+bool runtime_components_enabled(const api::Etcd& etcd);
+
 }  // namespace druid::component

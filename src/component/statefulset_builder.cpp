@@ -21,10 +21,6 @@ namespace {
 using api::Expected;
 using nlohmann::json;
 
-bool runtime_components_enabled(const api::Etcd& etcd) {
-  return !api::is_runtime_component_creation_disabled(etcd.metadata);
-}
-
 // Quantities of a ResourceRequirements in the canonical form a Go client
 // sends ("1000m" → "1"); other keys (claims) pass through.
 Expected<json, std::string> canonical_resources(json resources, const char* field) {

@@ -10,6 +10,7 @@
 #include "api/image_vector.hpp"
 #include "api/json_access.hpp"
 #include "api/names.hpp"
+#include "component/component.hpp"
 #include "component/error_codes.hpp"
 #include "component/statefulset_pod_names.hpp"
 #include "component/statefulset_tls.hpp"
@@ -17,10 +18,6 @@
 
 namespace druid::component {
 namespace {
-
-std::string etcd_key(const api::Etcd& etcd) {
-  return fmt::format("{}/{}", etcd.metadata.namespace_, etcd.metadata.name);
-}
 
 std::string object_key(const api::Etcd& etcd, std::string_view name) {
   return fmt::format("{}/{}", etcd.metadata.namespace_, name);

@@ -5,7 +5,9 @@
 
 #include <algorithm>
 
+#include "api/duration.hpp"
 #include "api/json_access.hpp"
+#include "api/text.hpp"
 #include "health/statefulset_status.hpp"
 
 namespace druid::health {
@@ -83,7 +85,7 @@ WarningEvent read_event(const json& event) {
 }
 
 std::string since(const std::optional<api::Time>& t, api::Time now) {
-  return t ? human_duration(now - *t) : "<unknown>";
+  return t ? api::human_duration(now - *t) : "<unknown>";
 }
 
 std::string event_interval(const WarningEvent& e, api::Time now) {
@@ -134,50 +136,11 @@ std::vector<PvcRef> unbound_pvcs(const StatefulSetFacts& sts, const std::vector<
   return result;
 }
 
-std::string trim(const std::string& text) {
-  const auto first = text.find_first_not_of(" \t\n\r\v\f");
-  if (first == std::string::npos) return {};
-  const auto last = text.find_last_not_of(" \t\n\r\v\f");
-  return text.substr(first, last - first + 1);
-}
-
 CheckResult result(const char* status, const char* reason, std::string message) {
   return {api::condition::kDataVolumesReady, status, reason, std::move(message)};
 }
 
 }  // namespace
-
-std::string human_duration(std::chrono::nanoseconds d) {
-  using std::chrono::hours;
-  using std::chrono::minutes;
-  using std::chrono::seconds;
-  const auto secs = std::chrono::duration_cast<seconds>(d).count();  // truncates toward zero
-  if (secs < -1) return "<invalid>";
-  if (secs < 0) return "0s";
-  if (secs < 60 * 2) return fmt::format("{}s", secs);
-  const auto mins = std::chrono::duration_cast<minutes>(d).count();
-  if (mins < 10) {
-    const auto s = secs % 60;
-    return s == 0 ? fmt::format("{}m", mins) : fmt::format("{}m{}s", mins, s);
-  }
-  if (mins < 60 * 3) return fmt::format("{}m", mins);
-  const auto hrs = std::chrono::duration_cast<hours>(d).count();
-  if (hrs < 8) {
-    const auto m = mins % 60;
-    return m == 0 ? fmt::format("{}h", hrs) : fmt::format("{}h{}m", hrs, m);
-  }
-  if (hrs < 48) return fmt::format("{}h", hrs);
-  if (hrs < 24 * 8) {
-    const auto h = hrs % 24;
-    return h == 0 ? fmt::format("{}d", hrs / 24) : fmt::format("{}d{}h", hrs / 24, h);
-  }
-  if (hrs < 24 * 365 * 2) return fmt::format("{}d", hrs / 24);
-  if (hrs < 24 * 365 * 8) {
-    const auto dy = (hrs / 24) % 365;
-    return dy == 0 ? fmt::format("{}y", hrs / 24 / 365) : fmt::format("{}y{}d", hrs / 24 / 365, dy);
-  }
-  return fmt::format("{}y", hrs / 24 / 365);
-}
 
 std::string pvc_warning_messages(const json& sts, const std::vector<ObjectPtr>& pvcs,
                                  const std::vector<ObjectPtr>& events, api::Time now) {
@@ -196,7 +159,7 @@ std::string pvc_warning_messages(const json& sts, const std::vector<ObjectPtr>& 
           fmt::format("Warning for PVC {}/{}: {}", pvc.namespace_, pvc.name, messages));
     }
   }
-  return trim(fmt::format("{}", fmt::join(warnings, "; ")));
+  return std::string(api::trim_go_space(fmt::format("{}", fmt::join(warnings, "; "))));
 }
 
 CheckResult check_data_volumes_ready(const api::Etcd& etcd, const DataVolumeInputs& in) {

@@ -39,8 +39,4 @@ CheckResult check_data_volumes_ready(const api::Etcd& etcd, const DataVolumeInpu
 std::string pvc_warning_messages(const nlohmann::json& sts, const std::vector<ObjectPtr>& pvcs,
                                  const std::vector<ObjectPtr>& events, api::Time now);
 
-// apimachinery's duration.HumanDuration: "45s", "3m12s", "15m", "5h3m", "3d4h", "2y30d",
-// "0s" for up to 2s in the future, "<invalid>" beyond.
-std::string human_duration(std::chrono::nanoseconds d);
-
 }  // namespace druid::health

@@ -5,6 +5,7 @@
 
 #include "api/json_access.hpp"
 #include "api/names.hpp"
+#include "api/text.hpp"
 
 namespace druid::health {
 namespace {
@@ -16,17 +17,6 @@ const json& spec_of(const json& object) {
   if (!object.is_object()) return kEmpty;
   auto it = object.find("spec");
   return it != object.end() && it->is_object() ? *it : kEmpty;
-}
-
-std::vector<std::string> split(std::string_view text, char separator) {
-  std::vector<std::string> parts;
-  std::size_t start = 0;
-  while (true) {
-    const std::size_t end = text.find(separator, start);
-    parts.emplace_back(text.substr(start, end == std::string_view::npos ? end : end - start));
-    if (end == std::string_view::npos) return parts;
-    start = end + 1;
-  }
 }
 
 std::optional<std::string> as_role(const std::string& text) {
@@ -88,7 +78,8 @@ api::Expected<HolderIdentity, std::string> parse_holder_identity(const json& lea
     return api::unexpected(std::string("lease holder identity is nil"));
   }
   const std::string text = holder->get<std::string>();
-  const auto parts = split(text, ':');
+  std::vector<std::string> parts;
+  for (std::string_view part : api::split(text, ':')) parts.emplace_back(part);
   if (parts.size() == 2) return HolderIdentity{parts[0], std::nullopt, as_role(parts[1])};
   if (parts.size() == 3) return HolderIdentity{parts[0], parts[1], as_role(parts[2])};
   return api::unexpected("unexpected lease holder identity format: " + text);

@@ -34,20 +34,12 @@ std::int32_t int32_field(const json& object, const char* key, std::int32_t fallb
 }  // namespace
 
 bool is_owned_by_statefulset(const json& pod, const json& sts) {
-  const json& metadata = api::metadata_of(pod);
-  auto refs = metadata.find("ownerReferences");
-  if (refs == metadata.end() || !refs->is_array()) return false;
+  const json* ref = api::controller_reference_of(pod);
+  if (ref == nullptr || api::string_field(*ref, "kind") != "StatefulSet") return false;
   const json& sts_metadata = api::metadata_of(sts);
   const std::string uid = api::string_field(sts_metadata, "uid");
-  for (const auto& ref : *refs) {
-    if (!ref.is_object()) continue;
-    auto controller = ref.find("controller");
-    if (controller == ref.end() || !controller->is_boolean() || !controller->get<bool>()) continue;
-    if (api::string_field(ref, "kind") != "StatefulSet") return false;
-    if (!uid.empty()) return api::string_field(ref, "uid") == uid;
-    return api::string_field(ref, "name") == api::string_field(sts_metadata, "name");
-  }
-  return false;
+  if (!uid.empty()) return api::string_field(*ref, "uid") == uid;
+  return api::string_field(*ref, "name") == api::string_field(sts_metadata, "name");
 }
 
 bool all_owned_pods_at_update_revision(const json& sts, const std::vector<ObjectPtr>& pods) {
@@ -94,22 +86,8 @@ StatefulSetFacts read_statefulset(const json& sts, const std::vector<ObjectPtr>*
   return facts;
 }
 
-bool is_controlled_by(const json& object, const api::Etcd& etcd) {
-  const json& metadata = api::metadata_of(object);
-  auto refs = metadata.find("ownerReferences");
-  if (refs == metadata.end() || !refs->is_array()) return false;
-  for (const auto& ref : *refs) {
-    if (!ref.is_object()) continue;
-    auto controller = ref.find("controller");
-    if (controller == ref.end() || !controller->is_boolean() || !controller->get<bool>()) continue;
-    // Only one controller reference is allowed; it decides.
-    return !etcd.metadata.uid.empty() && api::string_field(ref, "uid") == etcd.metadata.uid;
-  }
-  return false;
-}
-
 const json* controlled_statefulset(const json* sts, const api::Etcd& etcd) {
-  return sts != nullptr && is_controlled_by(*sts, etcd) ? sts : nullptr;
+  return sts != nullptr && api::is_controlled_by(*sts, etcd.metadata.uid) ? sts : nullptr;
 }
 
 bool is_statefulset_ready(const api::Etcd& etcd, const StatefulSetFacts& sts) {

@@ -60,9 +60,6 @@ bool all_owned_pods_at_update_revision(const nlohmann::json& sts,
 // (upstream's IsStatefulSetReady); under OnDelete the pod-level check.
 bool revision_rolled_out(const StatefulSetFacts& sts);
 
-// The controller owner reference of `object` carries the Etcd's UID.
-bool is_controlled_by(const nlohmann::json& object, const api::Etcd& etcd);
-
 // `sts` when non-null and controlled by the Etcd, else null.
 const nlohmann::json* controlled_statefulset(const nlohmann::json* sts, const api::Etcd& etcd);
 

@@ -111,16 +111,11 @@ MapFunc map_to_self() {
 MapFunc map_to_controller_owner(std::string owner_group, std::string owner_kind) {
   return [group = std::move(owner_group), kind = std::move(owner_kind)](const json& object) {
     std::vector<Request> out;
-    const json& meta = metadata_of(object);
-    auto refs = meta.find("ownerReferences");
-    if (refs == meta.end() || !refs->is_array()) return out;
-    for (const auto& ref : *refs) {
-      if (!ref.is_object() || !ref.value("controller", false)) continue;
-      if (api::string_field(ref, "kind") != kind ||
-          group_of(api::string_field(ref, "apiVersion")) != group) {
-        continue;
-      }
-      out.push_back(Request{api::string_field(meta, "namespace"), api::string_field(ref, "name")});
+    const json* ref = api::controller_reference_of(object);
+    if (ref != nullptr && api::string_field(*ref, "kind") == kind &&
+        group_of(api::string_field(*ref, "apiVersion")) == group) {
+      out.push_back(Request{api::string_field(metadata_of(object), "namespace"),
+                            api::string_field(*ref, "name")});
     }
     return out;
   };

@@ -7,6 +7,8 @@
 #include <string_view>
 #include <vector>
 
+#include "api/text.hpp"
+
 namespace druid::kube {
 
 using nlohmann::json;
@@ -68,21 +70,6 @@ constexpr std::string_view kTestFailed = "test failed";
 // errors.Wrapf(cause, "...") prints "<message>: <cause>".
 std::string wrap(std::string_view message, std::string_view cause) {
   return fmt::format("{}: {}", message, cause);
-}
-
-// Go's strings.Split: "" gives one empty part.
-std::vector<std::string> split(std::string_view text, char separator) {
-  std::vector<std::string> parts;
-  std::size_t start = 0;
-  while (true) {
-    std::size_t end = text.find(separator, start);
-    if (end == std::string_view::npos) {
-      parts.emplace_back(text.substr(start));
-      return parts;
-    }
-    parts.emplace_back(text.substr(start, end - start));
-    start = end + 1;
-  }
 }
 
 // RFC 6901: "~1" is "/", "~0" is "~", replaced left to right in one pass.
@@ -161,7 +148,8 @@ api::Expected<json*, std::string> get_child(json& container, const std::string& 
 }
 
 Location find_object(json& doc, const std::string& path) {
-  std::vector<std::string> parts = split(path, '/');
+  std::vector<std::string> parts;
+  for (std::string_view part : api::split(path, '/')) parts.emplace_back(part);
   if (parts.size() < 2) return {};
   json* current = &doc;
   for (std::size_t i = 1; i + 1 < parts.size(); ++i) {

@@ -119,10 +119,6 @@ api::Unexpected<PatchError> err_bad_patch_type(const json& type, const json& map
       fmt::format("unknown patch type: {} in map: {}", go_sprint(type), go_sprint(map)));
 }
 
-bool starts_with(std::string_view text, std::string_view prefix) {
-  return text.starts_with(prefix);
-}
-
 // extractKey: "$setElementOrder/containers" -> "containers".
 Result<std::string> extract_key(std::string_view key, std::string_view prefix) {
   auto slash = key.find('/');
@@ -489,8 +485,8 @@ Result<bool> apply_retain_keys_directive(json& original, json& patch) {
     if (value.is_string()) keys.insert(value.get<std::string>());
   }
   for (const auto& [key, value] : patch.items()) {
-    if (value.is_null() || starts_with(key, kDeleteFromPrimitiveListPrefix) ||
-        starts_with(key, kSetElementOrderPrefix)) {
+    if (value.is_null() || key.starts_with(kDeleteFromPrimitiveListPrefix) ||
+        key.starts_with(kSetElementOrderPrefix)) {
       continue;
     }
     if (!keys.contains(key)) return bad_request(kErrBadPatchFormatForRetainKeys);
@@ -554,7 +550,7 @@ Result<bool> validate_patch_with_set_order_list(const json& patch_list, const js
 Result<bool> merge_patch_into_original(json& original, json& patch, const PatchMeta* schema) {
   std::vector<std::string> directives;
   for (const auto& [key, value] : patch.items()) {
-    if (starts_with(key, kSetElementOrderPrefix)) directives.push_back(key);
+    if (key.starts_with(kSetElementOrderPrefix)) directives.push_back(key);
   }
   for (const std::string& directive : directives) {
     json order = std::move(patch[directive]);
@@ -624,7 +620,7 @@ Result<json> merge_map(json original, json patch, const PatchMeta* schema) {
   for (const auto& [patch_key, patch_value] : patch.items()) {
     std::string key = patch_key;
     bool is_delete_list = false;
-    if (starts_with(key, kDeleteFromPrimitiveListPrefix)) {
+    if (key.starts_with(kDeleteFromPrimitiveListPrefix)) {
       auto extracted = extract_key(key, kDeleteFromPrimitiveListPrefix);
       if (!extracted) return api::unexpected(extracted.error());
       key = *extracted;

@@ -8,6 +8,7 @@
 #include <memory>
 
 #include "api/duration.hpp"
+#include "api/text.hpp"
 
 namespace druid::operator_ {
 namespace {
@@ -214,13 +215,6 @@ api::Expected<api::OperatorConfiguration, std::string> to_operator_config(
   return c;
 }
 
-std::string trim(std::string_view text) {
-  const auto begin = text.find_first_not_of(" \t");
-  if (begin == std::string_view::npos) return {};
-  const auto end = text.find_last_not_of(" \t");
-  return std::string(text.substr(begin, end - begin + 1));
-}
-
 // Go's strconv.ParseBool.
 std::optional<bool> parse_go_bool(const std::string& text) {
   static const std::vector<std::string> kTrue = {"1", "t", "T", "TRUE", "true", "True"};
@@ -239,13 +233,18 @@ std::map<std::string, bool> parse_feature_gates_flag(const std::string& text,
   while (start <= text.size()) {
     auto comma = text.find(',', start);
     if (comma == std::string::npos) comma = text.size();
-    const std::string entry = trim(std::string_view(text).substr(start, comma - start));
+    const std::string entry(
+        api::trim_go_space(std::string_view(text).substr(start, comma - start)));
     start = comma + 1;
     if (entry.empty()) continue;
     const auto eq = entry.find('=');
-    const std::string name = eq == std::string::npos ? std::string() : trim(entry.substr(0, eq));
-    const auto value =
-        eq == std::string::npos ? std::nullopt : parse_go_bool(trim(entry.substr(eq + 1)));
+    const std::string name =
+        eq == std::string::npos
+            ? std::string()
+            : std::string(api::trim_go_space(std::string_view(entry).substr(0, eq)));
+    const auto value = eq == std::string::npos ? std::nullopt
+                                               : parse_go_bool(std::string(api::trim_go_space(
+                                                     std::string_view(entry).substr(eq + 1))));
     if (name.empty() || !value) {
       if (skipped != nullptr) skipped->push_back(entry);
       continue;

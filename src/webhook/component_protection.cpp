@@ -9,6 +9,7 @@
 #include "api/etcd.hpp"
 #include "api/labels.hpp"
 #include "api/names.hpp"
+#include "api/text.hpp"
 #include "webhook/request_target.hpp"
 
 namespace druid::webhook {
@@ -41,13 +42,6 @@ bool is_managed_by_druid(const TargetMeta& meta) {
 }
 
 // Leading and trailing blanks do not make another user (upstream trims them).
-std::string trimmed(const std::string& text) {
-  const auto first = text.find_first_not_of(" \t\n\r\f\v");
-  if (first == std::string::npos) return {};
-  const auto last = text.find_last_not_of(" \t\n\r\f\v");
-  return text.substr(first, last - first + 1);
-}
-
 // A DELETE while the Etcd itself is being deleted: only druid and exempt accounts.
 Decision judge_delete_during_deletion(const AdmissionRequest& request, const api::Etcd& etcd,
                                       const ProtectionConfig& config) {
@@ -75,7 +69,7 @@ Decision judge_change(const AdmissionRequest& request, const api::Etcd& etcd,
   }
   // Etcd members renew their member and snapshot leases with the Etcd's own account.
   if (request.kind.group == "coordination.k8s.io" && request.kind.kind == "Lease" &&
-      trimmed(user) ==
+      api::trim_go_space(user) ==
           service_account_username(etcd.metadata.namespace_, api::service_account_name(etcd))) {
     return Decision::allow("lease resource can be freely updated by etcd members");
   }

@@ -205,5 +205,50 @@ TEST(DurationPattern, HandlesLongInputWithoutRecursion) {
   EXPECT_FALSE(matches_crd_duration_pattern(text + "x"));
 }
 
+// apimachinery's duration.HumanDuration, as kubectl prints ages (the Etcd
+// status messages and the test API server's tables use the same function).
+TEST(HumanDuration, MatchesApimachinery) {
+  struct Case {
+    std::chrono::nanoseconds d;
+    const char* text;
+  };
+  const Case cases[] = {
+      {seconds(-5), "<invalid>"},
+      {seconds(-3), "<invalid>"},
+      {seconds(-2), "<invalid>"},
+      {milliseconds(-1999), "0s"},
+      {milliseconds(-1500), "0s"},
+      {seconds(-1), "0s"},
+      {seconds(0), "0s"},
+      {milliseconds(999), "0s"},
+      {seconds(45), "45s"},
+      {seconds(119), "119s"},
+      {seconds(120), "2m"},
+      {seconds(192), "3m12s"},
+      {seconds(310), "5m10s"},
+      {minutes(9) + seconds(59), "9m59s"},
+      {minutes(10) + seconds(30), "10m"},
+      {minutes(179), "179m"},
+      {hours(3), "3h"},
+      {hours(5) + minutes(3), "5h3m"},
+      {hours(7) + minutes(59), "7h59m"},
+      {hours(8) + minutes(30), "8h"},
+      {hours(47), "47h"},
+      {hours(48), "2d"},
+      {hours(52), "2d4h"},
+      {hours(76), "3d4h"},
+      {hours(24 * 8), "8d"},
+      {hours(24 * 400), "400d"},
+      {hours(24 * 729), "729d"},
+      {hours(24 * 730), "2y"},
+      {hours(24 * (365 * 2 + 20)), "2y20d"},
+      {hours(24 * 760), "2y30d"},
+      {hours(24 * 365 * 8), "8y"},
+      {hours(24 * 365 * 9), "9y"},
+      {hours(24 * 365 * 10 + 24 * 5), "10y"},
+  };
+  for (const auto& c : cases) EXPECT_EQ(human_duration(c.d), c.text) << c.d.count();
+}
+
 }  // namespace
 }  // namespace druid::api

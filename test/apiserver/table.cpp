@@ -8,6 +8,7 @@
 #include <map>
 #include <set>
 
+#include "api/duration.hpp"
 #include "kube/jsonpath.hpp"
 
 namespace druid::testing {
@@ -94,7 +95,7 @@ std::optional<api::Time> timestamp(const json& value) {
 std::string since(const json& value, api::Time now) {
   auto time = timestamp(value);
   if (!time) return "<unknown>";
-  return human_duration(now - *time);
+  return api::human_duration(now - *time);
 }
 
 std::string age(const json& object, api::Time now) {
@@ -327,7 +328,7 @@ Row pod_row(const json& pod, api::Time now) {
 
   std::string restarts_text = std::to_string(restarts);
   if (restarts != 0 && last_restart) {
-    restarts_text = fmt::format("{} ({} ago)", restarts, human_duration(now - *last_restart));
+    restarts_text = fmt::format("{} ({} ago)", restarts, api::human_duration(now - *last_restart));
   }
 
   const json& pod_ips = items_of(at(status, {"podIPs"}));
@@ -537,7 +538,7 @@ Row job_row(const json& job, api::Time now) {
   std::string duration;
   auto start = timestamp(at(status, {"startTime"}));
   auto completion = timestamp(at(status, {"completionTime"}));
-  if (start) duration = human_duration((completion ? *completion : now) - *start);
+  if (start) duration = api::human_duration((completion ? *completion : now) - *start);
   const json& conditions = at(status, {"conditions"});
   std::string state = "Running";
   if (condition_true(conditions, "Complete")) {
@@ -936,7 +937,7 @@ json cell_for_json_value(const std::string& type, const json& value, api::Time n
       if (date.empty() || date == "null") return "<unknown>";
       auto parsed = api::parse_rfc3339(date);
       if (!parsed) return "<invalid>";
-      return human_duration(now - *parsed);
+      return api::human_duration(now - *parsed);
     }
   }
   return nullptr;
@@ -1130,38 +1131,6 @@ json partial_object_metadata(const json& object, std::string_view group_version)
   return {{"kind", "PartialObjectMetadata"},
           {"apiVersion", group_version},
           {"metadata", metadata.is_object() ? metadata : json::object()}};
-}
-
-std::string human_duration(std::chrono::nanoseconds elapsed) {
-  using std::chrono::duration_cast;
-  const long long seconds =
-      duration_cast<std::chrono::seconds>(elapsed).count();  // truncates toward zero
-  if (seconds < -1) return "<invalid>";
-  if (seconds < 0) return "0s";
-  if (seconds < 60 * 2) return fmt::format("{}s", seconds);
-  const long long minutes = duration_cast<std::chrono::minutes>(elapsed).count();
-  if (minutes < 10) {
-    const long long rest = seconds % 60;
-    return rest == 0 ? fmt::format("{}m", minutes) : fmt::format("{}m{}s", minutes, rest);
-  }
-  if (minutes < 60 * 3) return fmt::format("{}m", minutes);
-  const long long hours = duration_cast<std::chrono::hours>(elapsed).count();
-  if (hours < 8) {
-    const long long rest = minutes % 60;
-    return rest == 0 ? fmt::format("{}h", hours) : fmt::format("{}h{}m", hours, rest);
-  }
-  if (hours < 48) return fmt::format("{}h", hours);
-  if (hours < 24 * 8) {
-    const long long rest = hours % 24;
-    return rest == 0 ? fmt::format("{}d", hours / 24) : fmt::format("{}d{}h", hours / 24, rest);
-  }
-  if (hours < 24 * 365 * 2) return fmt::format("{}d", hours / 24);
-  if (hours < 24 * 365 * 8) {
-    const long long rest = (hours / 24) % 365;
-    return rest == 0 ? fmt::format("{}y", hours / 24 / 365)
-                     : fmt::format("{}y{}d", hours / 24 / 365, rest);
-  }
-  return fmt::format("{}y", hours / 24 / 365);
 }
 
 }  // namespace druid::testing

@@ -93,8 +93,4 @@ nlohmann::json table_columns(const TableSource& source);
 nlohmann::json partial_object_metadata(const nlohmann::json& object,
                                        std::string_view group_version = kTableV1);
 
-// k8s.io/apimachinery/pkg/util/duration.HumanDuration: "45s", "5m10s", "3h",
-// "2d4h", "400d", "3y20d"; "<invalid>" for more than a second in the future.
-std::string human_duration(std::chrono::nanoseconds elapsed);
-
 }  // namespace druid::testing

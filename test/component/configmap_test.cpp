@@ -15,6 +15,7 @@
 #include <string>
 
 #include "api/go_json.hpp"
+#include "api/json_access.hpp"
 #include "api/names.hpp"
 #include "component/create_or_patch.hpp"
 #include "component/error_codes.hpp"
@@ -272,7 +273,7 @@ TEST_F(ConfigMapComponentTest, SyncCreatesItAndHandsTheChecksumToTheStatefulSet)
 
   const json cm = get_configmap(etcd);
   EXPECT_TRUE(is_satisfied_by(desired(etcd), cm)) << cm.dump(2);
-  EXPECT_TRUE(is_controlled_by(cm, etcd.metadata.uid));
+  EXPECT_TRUE(api::is_controlled_by(cm, etcd.metadata.uid));
   EXPECT_EQ(cm["data"], desired(etcd)["data"]);
   ASSERT_TRUE(ctx.configmap_checksum.has_value());
   EXPECT_EQ(*ctx.configmap_checksum, configmap_checksum(cm["data"]));

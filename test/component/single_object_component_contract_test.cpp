@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "api/json_access.hpp"
 #include "component/clientservice.hpp"
 #include "component/create_or_patch.hpp"
 #include "component/error_codes.hpp"
@@ -250,7 +251,7 @@ TEST_P(SingleObjectComponentContract, SyncCreatesTheObjectOwnedByTheEtcd) {
   ASSERT_TRUE(component_->sync(ctx));
   const json object = get_object();
   EXPECT_TRUE(is_satisfied_by(desired(etcd), object)) << object.dump(2);
-  EXPECT_TRUE(is_controlled_by(object, etcd.metadata.uid));
+  EXPECT_TRUE(api::is_controlled_by(object, etcd.metadata.uid));
   EXPECT_TRUE(c().managed_fields_hold(object, desired(etcd)));
 }
 

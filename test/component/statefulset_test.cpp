@@ -16,6 +16,7 @@
 #include "api/annotations.hpp"
 #include "api/base64.hpp"
 #include "api/image_vector.hpp"
+#include "api/json_access.hpp"
 #include "api/labels.hpp"
 #include "api/names.hpp"
 #include "component/configmap.hpp"
@@ -339,7 +340,7 @@ TEST_F(StatefulSetComponentTest, CreatesTheDesiredStatefulSetOnFirstSync) {
   EXPECT_EQ((*created)["spec"]["replicas"], 3);
   EXPECT_EQ((*created)["spec"]["template"]["metadata"]["annotations"]["checksum/etcd-configmap"],
             kChecksum);
-  EXPECT_TRUE(is_controlled_by(*created, etcd().metadata.uid));
+  EXPECT_TRUE(api::is_controlled_by(*created, etcd().metadata.uid));
 }
 
 TEST_F(StatefulSetComponentTest, SecondSyncWritesNothing) {
@@ -509,7 +510,7 @@ TEST_F(StatefulSetPresyncTest, HibernationCreatesASnapshotTaskOwnedByTheEtcdAndW
   expect_requeue(pre_sync(), Operation::kPreSync, kHibernation0);
   const auto created = task(kHibernation0);
   ASSERT_TRUE(created);
-  EXPECT_TRUE(is_controlled_by(*created, etcd().metadata.uid));
+  EXPECT_TRUE(api::is_controlled_by(*created, etcd().metadata.uid));
   const auto field = [&](const char* pointer) {
     return created->value(json::json_pointer(pointer), json());
   };

@@ -8,7 +8,6 @@
 // adopted; nothing is written in steady state.
 #include <gtest/gtest.h>
 
-#include <filesystem>
 #include <string>
 
 #include "api/image_vector.hpp"
@@ -33,13 +32,8 @@ constexpr const char* kJobName = "etcd-main-compactor";
 
 using FakeSidecar = FakeBackupSidecar;
 
-class CompactionControllerTest : public ::testing::Test {
+class CompactionControllerTest : public ControllerTest {
  protected:
-  void SetUp() override {
-    live_.server().install_crds(std::filesystem::path(DRUID_SOURCE_DIR) / "config" / "crd");
-    ASSERT_EQ(kube::test::create_namespace(live_.client(), kTestNamespace), "");
-    operator_client_ = live_.make_client();
-  }
   void TearDown() override {
     sidecar_.release();
     stop();
@@ -114,17 +108,6 @@ class CompactionControllerTest : public ::testing::Test {
                                         kube::PatchType::kMerge, {{"status", status}}, "status");
     ASSERT_TRUE(patched) << patched.error().what();
   }
-  static json completed_status() {
-    return {{"succeeded", 1},
-            {"startTime", "2026-12-01T10:00:00Z"},
-            {"completionTime", "2026-12-01T10:05:00Z"},
-            {"conditions", json::array({{{"type", "SuccessCriteriaMet"},
-                                         {"status", "True"},
-                                         {"lastTransitionTime", "2026-12-01T10:05:00Z"}},
-                                        {{"type", "Complete"},
-                                         {"status", "True"},
-                                         {"lastTransitionTime", "2026-12-01T10:05:00Z"}}})}};
-  }
   static json deadline_exceeded_status() {
     return {{"failed", 1},
             {"startTime", "2026-12-01T10:00:00Z"},
@@ -164,8 +147,6 @@ class CompactionControllerTest : public ::testing::Test {
     return total;
   }
 
-  kube::test::LiveServer live_;
-  std::unique_ptr<kube::Client> operator_client_;
   FakeSidecar sidecar_;
   json etcd_;
   std::unique_ptr<controller::compaction::CompactionController> wiring_;
@@ -188,7 +169,7 @@ TEST_F(CompactionControllerTest, AJobCompactsAndIsDeletedWhenComplete) {
 
   // The compactor moves the full-snapshot lease forward, then ends.
   set_holder("etcd-main-full-snap", "1300");
-  finish_job(completed_status());
+  finish_job(completed_job_status());
   ASSERT_TRUE(wait_for_reason("None")) << compaction_condition().dump(2);
   const json condition = compaction_condition();
   EXPECT_EQ(condition["status"], "True");
@@ -326,7 +307,7 @@ TEST_F(CompactionControllerTest, AJobFromAnEarlierRunIsAdoptedNotDuplicated) {
   EXPECT_EQ(requests("POST"), 0u);
 
   set_holder("etcd-main-full-snap", "1500");  // what the compactor does before it ends
-  finish_job(completed_status());
+  finish_job(completed_job_status());
   ASSERT_TRUE(wait_for_reason("None")) << compaction_condition().dump(2);
   ASSERT_TRUE(eventually([&] { return requests("DELETE") == 1; }, seconds(20)));
   EXPECT_FALSE(job().has_value());

@@ -6,11 +6,9 @@
 // plays the Job controller by writing the Job's status.
 #include <gtest/gtest.h>
 
-#include <filesystem>
 #include <regex>
 #include <string>
 
-#include "api/base64.hpp"
 #include "api/image_vector.hpp"
 #include "controller/etcdcopybackupstask/setup.hpp"
 #include "kube/eventually.hpp"
@@ -38,13 +36,8 @@ json store(const std::string& provider, const std::string& container, bool secre
   return s;
 }
 
-class EtcdCopyBackupsTaskControllerTest : public ::testing::Test {
+class EtcdCopyBackupsTaskControllerTest : public ControllerTest {
  protected:
-  void SetUp() override {
-    live_.server().install_crds(std::filesystem::path(DRUID_SOURCE_DIR) / "config" / "crd");
-    ASSERT_EQ(kube::test::create_namespace(live_.client(), kTestNamespace), "");
-    operator_client_ = live_.make_client();
-  }
   void TearDown() override { stop(); }
 
   void start() {
@@ -132,8 +125,6 @@ class EtcdCopyBackupsTaskControllerTest : public ::testing::Test {
     return total;
   }
 
-  kube::test::LiveServer live_;
-  std::unique_ptr<kube::Client> operator_client_;
   std::unique_ptr<controller::etcdcopybackupstask::EtcdCopyBackupsTaskController> wiring_;
   ManagerRun run_;
 };
@@ -244,13 +235,7 @@ TEST_F(EtcdCopyBackupsTaskControllerTest, BadInputIsReportedWithoutAJob) {
 }
 
 TEST_F(EtcdCopyBackupsTaskControllerTest, LocalTargetReadsTheHostPathFromItsSecret) {
-  auto secret =
-      live_.client().create(kube::resources::kSecrets, kTestNamespace,
-                            {{"apiVersion", "v1"},
-                             {"kind", "Secret"},
-                             {"metadata", {{"name", "buckets"}, {"namespace", kTestNamespace}}},
-                             {"data", {{"hostPath", api::base64_encode("/srv/buckets")}}}});
-  ASSERT_TRUE(secret) << secret.error().what();
+  create_secret(live_.client(), kTestNamespace, "buckets", {{"hostPath", "/srv/buckets"}});
   start();
   json target = store("Local", "new-bucket", false);
   target["secretRef"] = {{"name", "buckets"}};
@@ -273,13 +258,7 @@ TEST_F(EtcdCopyBackupsTaskControllerTest, LocalTargetReadsTheHostPathFromItsSecr
           "cannot read Secret shoot--dev--test/not-there named by spec.targetStore.secretRef", 0),
       0u)
       << status("missing-secret").dump(2);
-  auto created =
-      live_.client().create(kube::resources::kSecrets, kTestNamespace,
-                            {{"apiVersion", "v1"},
-                             {"kind", "Secret"},
-                             {"metadata", {{"name", "not-there"}, {"namespace", kTestNamespace}}},
-                             {"data", json::object()}});
-  ASSERT_TRUE(created);
+  create_secret(live_.client(), kTestNamespace, "not-there");
   ASSERT_TRUE(eventually([&] { return job("missing-secret").has_value(); }, seconds(20)));
   ASSERT_TRUE(
       eventually([&] { return !status("missing-secret").contains("lastError"); }, seconds(20)));

@@ -6,7 +6,6 @@
 // test/operator/backup_sidecar_client_test.cpp.
 #include <gtest/gtest.h>
 
-#include <filesystem>
 #include <iterator>
 #include <sstream>
 #include <string>
@@ -40,13 +39,8 @@ SnapshotAnswer ok_answer(std::string body = R"({"kind":"Full","lastRevision":42}
   return {200, std::move(body)};
 }
 
-class EtcdOpsTaskControllerTest : public ::testing::Test {
+class EtcdOpsTaskControllerTest : public ControllerTest {
  protected:
-  void SetUp() override {
-    live_.server().install_crds(std::filesystem::path(DRUID_SOURCE_DIR) / "config" / "crd");
-    ASSERT_EQ(kube::test::create_namespace(live_.client(), kTestNamespace), "");
-    operator_client_ = live_.make_client();
-  }
   void TearDown() override {
     sidecar_.release();
     stop();
@@ -110,15 +104,7 @@ class EtcdOpsTaskControllerTest : public ::testing::Test {
     return eventually([&] { return state(name) == wanted; }, seconds(20));
   }
   void create_secret(const std::string& name, const std::map<std::string, std::string>& data) {
-    json encoded = json::object();
-    for (const auto& [key, value] : data) encoded[key] = api::base64_encode(value);
-    auto created =
-        live_.client().create(kube::resources::kSecrets, kTestNamespace,
-                              {{"apiVersion", "v1"},
-                               {"kind", "Secret"},
-                               {"metadata", {{"name", name}, {"namespace", kTestNamespace}}},
-                               {"data", encoded}});
-    ASSERT_TRUE(created) << created.error().what();
+    test::create_secret(live_.client(), kTestNamespace, name, data);
   }
   // The StatefulSet as the Etcd controller builds it, reduced to the volume
   // that names the backup CA Secret (`secret` empty: no such volume).
@@ -146,8 +132,6 @@ class EtcdOpsTaskControllerTest : public ::testing::Test {
   // Writes the operator sent so far (the tests create with another client).
   std::uint64_t task_writes() { return writes_sent(*operator_client_); }
 
-  kube::test::LiveServer live_;
-  std::unique_ptr<kube::Client> operator_client_;
   FakeSidecar sidecar_;
   std::unique_ptr<controller::etcdopstask::EtcdOpsTaskController> wiring_;
   ManagerRun run_;
@@ -342,7 +326,7 @@ TEST_F(EtcdOpsTaskControllerTest, AMissingOrUnusableBackupCaFailsTheTask) {
   ASSERT_TRUE(wait_for_state("no-key", "Failed"));
   EXPECT_EQ(status("no-key")["lastErrors"][0]["code"], "ERR_CA_DATA_KEY_NOT_FOUND");
   EXPECT_EQ(status("no-key")["lastErrors"][0]["description"],
-            "backup CA Secret shoot--dev--test/ca-etcdbr has no key bundle.crt");
+            "backup CA Secret shoot--dev--test/ca-etcdbr has no key \"bundle.crt\"");
 
   // A CA the HTTP client cannot use (the real client checks the PEM).
   auto patched = live_.client().patch(kube::resources::kSecrets, kTestNamespace, "ca-etcdbr",

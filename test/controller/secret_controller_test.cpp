@@ -6,7 +6,6 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
-#include <filesystem>
 #include <future>
 #include <memory>
 #include <nlohmann/json.hpp>
@@ -23,6 +22,7 @@
 #include "kube/live_server.hpp"
 #include "kube/manager.hpp"
 #include "kube/resource.hpp"
+#include "support/controller_harness.hpp"
 #include "support/fixtures.hpp"
 
 namespace druid::controller::secret {
@@ -199,13 +199,11 @@ class SecretOperator {
   std::future<api::Expected<std::monostate, kube::ManagerError>> run_;
 };
 
-class SecretControllerTest : public ::testing::Test {
+class SecretControllerTest : public test::ControllerTest {
  protected:
   void SetUp() override {
-    live_.server().install_crds(std::filesystem::path(DRUID_SOURCE_DIR) / "config" / "crd");
-    ASSERT_EQ(kube::test::create_namespace(client(), kTestNamespace), "");
+    ASSERT_NO_FATAL_FAILURE(test::ControllerTest::SetUp());
     ASSERT_EQ(kube::test::create_namespace(client(), kOtherNamespace), "");
-    operator_client_ = live_.make_client();
   }
 
   void start() {
@@ -220,15 +218,8 @@ class SecretControllerTest : public ::testing::Test {
   kube::Client& client() { return live_.client(); }
 
   void create_secret(const std::string& name, const std::string& ns = kTestNamespace,
-                     json finalizers = json::array()) {
-    json secret = {{"apiVersion", "v1"},
-                   {"kind", "Secret"},
-                   {"metadata", {{"name", name}, {"namespace", ns}}},
-                   {"type", "Opaque"},
-                   {"data", {{"tls.crt", "c2VjcmV0"}}}};
-    if (!finalizers.empty()) secret["metadata"]["finalizers"] = std::move(finalizers);
-    auto created = client().create(kube::resources::kSecrets, ns, secret);
-    ASSERT_TRUE(created) << created.error().what();
+                     const json& finalizers = json::array()) {
+    test::create_secret(client(), ns, name, {{"tls.crt", "secret"}}, finalizers);
   }
   std::optional<json> secret(const std::string& name, const std::string& ns = kTestNamespace) {
     return live_.server().get("secrets", ns, name);
@@ -288,8 +279,6 @@ class SecretControllerTest : public ::testing::Test {
     settle();
   }
 
-  kube::test::LiveServer live_;
-  std::unique_ptr<kube::Client> operator_client_;
   std::unique_ptr<SecretOperator> op_;
 };
 

@@ -51,6 +51,14 @@ namespace druid::test {
 // Caches kept current by the caller's informers (all four, of the Etcd's
 // namespace or all namespaces); the StatefulSet, pod and lease caches must hold
 // druid's objects (its managed-by label) at least.
+// The merge patch backup-restore sends when it renews a snapshot lease: the
+// revision the snapshot reached as holderIdentity, and the renewal time.
+inline nlohmann::json snapshot_lease_renewal(std::int64_t revision, api::Time renew_time) {
+  return {{"spec",
+           {{"holderIdentity", std::to_string(revision)},
+            {"renewTime", api::format_rfc3339_micro(renew_time)}}}};
+}
+
 struct ClusterSimulatorCaches {
   const kube::Cache* etcds = nullptr;
   const kube::Cache* statefulsets = nullptr;
@@ -133,6 +141,13 @@ class ClusterSimulator {
     snapshots_backdate_ = ago;
     snapshots_backdate_written_ = false;
     snapshots_last_renewal_.reset();
+    changed();
+  }
+
+  // The snapshot leases are someone else's (a SnapshotSidecar of
+  // druid-simulate-members): this simulator never writes them.
+  void leave_snapshot_leases_to_others() {
+    snapshot_leases_elsewhere_ = true;
     changed();
   }
 
@@ -275,7 +290,8 @@ class ClusterSimulator {
     const int members = std::min<int>(replicas, etcd->spec.replicas);
     renewed_members_ = members;
     for (int i = 0; i < members; ++i) ok = renew_member_lease(*etcd, i) && ok;
-    renews_snapshot_leases_ = api::is_backup_store_enabled(*etcd) && members > 0;
+    renews_snapshot_leases_ =
+        !snapshot_leases_elsewhere_ && api::is_backup_store_enabled(*etcd) && members > 0;
     snapshot_interval_ = snapshot_interval(*etcd);
     if (renews_snapshot_leases_) ok = renew_snapshot_leases() && ok;
     return ok;
@@ -562,11 +578,8 @@ class ClusterSimulator {
         {api::full_snapshot_lease_name(etcd_name_), revision_ - 5},
         {api::delta_snapshot_lease_name(etcd_name_), revision_}};
     for (const auto& [name, revision] : leases) {
-      const nlohmann::json patch = {{"spec",
-                                     {{"holderIdentity", std::to_string(revision)},
-                                      {"renewTime", api::format_rfc3339_micro(renew_time)}}}};
-      auto patched =
-          client_.patch(kube::resources::kLeases, ns_, name, kube::PatchType::kMerge, patch);
+      auto patched = client_.patch(kube::resources::kLeases, ns_, name, kube::PatchType::kMerge,
+                                   snapshot_lease_renewal(revision, renew_time));
       if (!patched) return fail("renewing lease " + name + ": " + patched.error().what());
     }
     snapshots_last_renewal_ = std::chrono::steady_clock::now();
@@ -584,6 +597,7 @@ class ClusterSimulator {
   std::optional<std::int32_t> ready_replicas_;
   bool rollout_in_progress_ = false;
   std::optional<std::chrono::milliseconds> snapshots_backdate_;
+  bool snapshot_leases_elsewhere_ = false;
   bool snapshots_backdate_written_ = false;
   std::optional<std::chrono::steady_clock::time_point> snapshots_last_renewal_;
   std::chrono::milliseconds snapshot_interval_ = options_.renew_interval;

@@ -1,25 +1,86 @@
 #pragma once
-// What the tests of the task and compaction controllers share: a backup
-// sidecar played from a script, a manager run that a test starts and stops
-// (a stop and a new start model an operator restart), and the requests the
-// operator's client has sent, by method.
+// What the tests of the task, compaction and Secret controllers share: a test
+// API server with druid's CRDs and the test namespace, a fixture with a client
+// of the operator's own, Secrets, a backup sidecar played from a script, a
+// manager run that a test starts and stops (a stop and a new start model an
+// operator restart), and the requests the operator's client has sent, by
+// method.
+
+#include <gtest/gtest.h>
 
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
+#include <filesystem>
 #include <functional>
 #include <future>
 #include <initializer_list>
+#include <map>
 #include <memory>
 #include <mutex>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
+#include "api/base64.hpp"
 #include "controller/etcdopstask/backup_sidecar.hpp"
 #include "kube/client.hpp"
+#include "kube/live_server.hpp"
 #include "kube/manager.hpp"
+#include "kube/resource.hpp"
+#include "support/fixtures.hpp"
 
 namespace druid::test {
+
+// druid's CRDs (config/crd) and the namespace kTestNamespace.
+inline void prepare_controller_server(kube::test::LiveServer& live) {
+  live.server().install_crds(std::filesystem::path(DRUID_SOURCE_DIR) / "config" / "crd");
+  ASSERT_EQ(kube::test::create_namespace(live.client(), kTestNamespace), "");
+}
+
+// A started test API server prepared as above; the test writes with
+// live_.client(), the operator with operator_client_ (so what the operator
+// sent is counted apart).
+class ControllerTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_NO_FATAL_FAILURE(prepare_controller_server(live_));
+    operator_client_ = live_.make_client();
+  }
+
+  kube::test::LiveServer live_;
+  std::unique_ptr<kube::Client> operator_client_;
+};
+
+// An Opaque Secret with `data` (plain values, base64-encoded here) and
+// `finalizers`.
+inline void create_secret(kube::Client& client, const std::string& ns, const std::string& name,
+                          const std::map<std::string, std::string>& data = {},
+                          const nlohmann::json& finalizers = nlohmann::json::array()) {
+  nlohmann::json encoded = nlohmann::json::object();
+  for (const auto& [key, value] : data) encoded[key] = api::base64_encode(value);
+  nlohmann::json secret = {{"apiVersion", "v1"},
+                           {"kind", "Secret"},
+                           {"metadata", {{"name", name}, {"namespace", ns}}},
+                           {"type", "Opaque"},
+                           {"data", encoded}};
+  if (!finalizers.empty()) secret["metadata"]["finalizers"] = finalizers;
+  auto created = client.create(kube::resources::kSecrets, ns, secret);
+  ASSERT_TRUE(created) << created.error().what();
+}
+
+// The status the Job controller writes when a Job's pod succeeded (batch/v1
+// since Kubernetes 1.31: SuccessCriteriaMet, then Complete).
+inline nlohmann::json completed_job_status() {
+  const char* at = "2026-12-01T10:05:00Z";
+  return {{"succeeded", 1},
+          {"startTime", "2026-12-01T10:00:00Z"},
+          {"completionTime", at},
+          {"conditions",
+           nlohmann::json::array(
+               {{{"type", "SuccessCriteriaMet"}, {"status", "True"}, {"lastTransitionTime", at}},
+                {{"type", "Complete"}, {"status", "True"}, {"lastTransitionTime", at}}})}};
+}
 
 // Plays etcd-backup-restore's snapshot endpoints: answers from a script (the
 // last answer repeats), records every call, and can hold calls until

@@ -51,7 +51,8 @@ std::set<std::string> keys(const Objects& objects) {
   return out;
 }
 
-// The rules of upstream's charts/templates/clusterrole.yaml, in the chart's order.
+// The rules of upstream's charts/templates/clusterrole.yaml, in the chart's order,
+// plus etcdcopybackupstasks/finalizers (deploy/base/clusterrole.yaml says why).
 json expected_rules() {
   auto rule = [](json groups, json resources, json verbs) {
     return json{{"apiGroups", groups}, {"resources", resources}, {"verbs", verbs}};
@@ -68,7 +69,8 @@ json expected_rules() {
   rules.push_back(rule({"druid.gardener.cloud"}, {"etcds", "etcdcopybackupstasks"},
                        {"get", "list", "watch", "update", "patch"}));
   rules.push_back(rule({"druid.gardener.cloud"},
-                       {"etcds/status", "etcds/finalizers", "etcdcopybackupstasks/status"},
+                       {"etcds/status", "etcds/finalizers", "etcdcopybackupstasks/status",
+                        "etcdcopybackupstasks/finalizers"},
                        {"get", "update", "patch", "create"}));
   rules.push_back(rule({"druid.gardener.cloud"}, {"etcdopstasks", "etcdopstasks/status"},
                        {"get", "list", "watch", "create", "update", "patch", "delete"}));

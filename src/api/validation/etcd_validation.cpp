@@ -474,10 +474,6 @@ Outcome cel_all(const Items& items, Predicate predicate) {
   return first_error ? *first_error : Outcome::of(true);
 }
 
-bool starts_with(std::string_view text, std::string_view prefix) {
-  return text.substr(0, prefix.size()) == prefix;
-}
-
 // Equality of listType=set lists in Kubernetes CEL: same size, and every item
 // of the first is in the second.
 bool set_equal(const std::vector<std::string>& a, const std::vector<std::string>& b) {
@@ -495,7 +491,7 @@ bool members_equal(const std::vector<BootstrapExistingMember>& a,
 }
 
 bool is_http_url(const std::string& url) {
-  return (starts_with(url, "http://") || starts_with(url, "https://")) && cel_is_url(url);
+  return (url.starts_with("http://") || url.starts_with("https://")) && cel_is_url(url);
 }
 
 // The name prefix a target member name starts with: "<prefix>-<etcd>-" or "<etcd>-".
@@ -617,7 +613,7 @@ class CelRules {
     const auto prefix = target_member_prefix(etcd_);
 
     rule(std::all_of(peer_urls.begin(), peer_urls.end(),
-                     [&](const auto& m) { return starts_with(m.member_name, prefix); }),
+                     [&](const auto& m) { return m.member_name.starts_with(prefix); }),
          root, kObject, kMemberNamesMessage);
 
     const auto limit = replicas();
@@ -651,7 +647,7 @@ class CelRules {
                        }),
            root, kObject, kUniqueNamesMessage);
       rule(std::none_of(members.begin(), members.end(),
-                        [&](const auto& m) { return starts_with(m.name, prefix); }),
+                        [&](const auto& m) { return m.name.starts_with(prefix); }),
            root, kObject, kNoCollisionMessage);
     }
   }
@@ -706,7 +702,7 @@ class CelRules {
     auto all_additional_urls = [&](const char* scheme) {
       return std::all_of(additional.begin(), additional.end(), [&](const MemberPeerURLs& m) {
         return std::all_of(m.urls.begin(), m.urls.end(),
-                           [&](const std::string& u) { return starts_with(u, scheme); });
+                           [&](const std::string& u) { return u.starts_with(scheme); });
       });
     };
     rule(!peer_tls || all_additional_urls("https://"), path, kObject,
@@ -719,13 +715,13 @@ class CelRules {
       const auto& members = bootstrap->members;
       return std::all_of(members.begin(), members.end(), [&](const BootstrapExistingMember& m) {
         return std::all_of(m.peer_urls.begin(), m.peer_urls.end(),
-                           [&](const std::string& u) { return starts_with(u, scheme); });
+                           [&](const std::string& u) { return u.starts_with(scheme); });
       });
     };
     auto all_endpoints = [&](const char* scheme) {
       const auto& endpoints = bootstrap->client_endpoints;
       return std::all_of(endpoints.begin(), endpoints.end(),
-                         [&](const std::string& u) { return starts_with(u, scheme); });
+                         [&](const std::string& u) { return u.starts_with(scheme); });
     };
     if (bootstrap) {
       rule(!peer_tls || all_member_urls("https://"), path, kObject,

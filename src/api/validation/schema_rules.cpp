@@ -6,6 +6,7 @@
 #include <limits>
 #include <optional>
 
+#include "api/text.hpp"
 #include "api/time.hpp"
 
 namespace druid::api::validation {
@@ -13,9 +14,6 @@ namespace {
 
 using nlohmann::json;
 
-bool is_digit(char c) {
-  return c >= '0' && c <= '9';
-}
 bool is_lower_alnum(char c) {
   return (c >= 'a' && c <= 'z') || is_digit(c);
 }

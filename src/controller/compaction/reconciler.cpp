@@ -12,6 +12,7 @@
 #include "api/names.hpp"
 #include "api/provider.hpp"
 #include "api/time.hpp"
+#include "component/backup_ca.hpp"
 #include "component/component.hpp"
 #include "component/statefulset_backup_store.hpp"
 #include "controller/compaction/error_codes.hpp"
@@ -191,7 +192,7 @@ kube::ReconcileOutcome CompactionReconciler::finish_job(Run& run, const json& jo
   }
   const json* pod = nullptr;
   for (const auto& candidate : *pods) {
-    if (pod == nullptr || component::is_controlled_by(*candidate, job_uid)) pod = candidate.get();
+    if (pod == nullptr || api::is_controlled_by(*candidate, job_uid)) pod = candidate.get();
   }
   const auto outcome = classify_job(job, pod, run.now);
   if (!outcome) return done();  // is_finished said otherwise; cannot happen
@@ -225,7 +226,7 @@ kube::ReconcileOutcome CompactionReconciler::finish_job(Run& run, const json& jo
 }
 
 // The CA that signed the sidecar's serving certificate: Secret
-// tlsCASecretRef.name, key dataKey (else bundle.crt). Read live: the operator
+// tlsCASecretRef.name, key as component::backup_ca_pem picks it. Read live: the operator
 // caches no Secret payload.
 api::Expected<std::string, std::string> CompactionReconciler::backup_ca(const Run& run) {
   const auto& ca = run.etcd.spec.backup.tls->tls_ca_secret_ref;
@@ -234,18 +235,12 @@ api::Expected<std::string, std::string> CompactionReconciler::backup_ca(const Ru
     return api::unexpected(fmt::format("failed to get etcdbr CA secret {}/{}: {}", run.ns(),
                                        ca.name, secret.error().what()));
   }
-  const std::string key = ca.data_key.value_or(kDefaultBackupCaDataKey);
-  const json data = secret->value("data", json::object());
-  const auto encoded = data.find(key);
-  std::optional<std::string> decoded;
-  if (encoded != data.end() && encoded->is_string()) {
-    decoded = api::base64_decode(encoded->get<std::string>());
+  auto pem = component::backup_ca_pem(*secret, run.etcd);
+  if (!pem) {
+    return api::unexpected(fmt::format("CA cert data key {} not found in secret {}/{}", pem.error(),
+                                       run.ns(), ca.name));
   }
-  if (!decoded) {
-    return api::unexpected(
-        fmt::format("CA cert data key \"{}\" not found in secret {}/{}", key, run.ns(), ca.name));
-  }
-  return std::move(*decoded);
+  return std::move(*pem);
 }
 
 kube::ReconcileOutcome CompactionReconciler::take_full_snapshot(Run& run) {

@@ -53,9 +53,6 @@ std::string full_snapshot_failed(const std::string& ns, const std::string& etcd,
 // reconciler goes on with what the cache shows.
 inline constexpr std::chrono::seconds kConditionCacheWait{30};
 
-// The key of the backup CA bundle when tlsCASecretRef.dataKey is unset.
-inline constexpr const char* kDefaultBackupCaDataKey = "bundle.crt";
-
 struct CompactionDependencies {
   kube::Client& client;
   // Etcds, Jobs, Leases and Pods from the caches; Secrets are read live.

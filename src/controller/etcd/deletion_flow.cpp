@@ -6,10 +6,10 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
-#include <future>
 
 #include "api/annotations.hpp"
 #include "api/duration.hpp"
+#include "controller/etcd/concurrent_delete.hpp"
 #include "controller/etcd/reconciler.hpp"
 #include "controller/etcd/run.hpp"
 #include "controller/finalizers.hpp"
@@ -55,24 +55,9 @@ kube::ReconcileOutcome EtcdReconciler::reconcile_deletion(Run& run) {
 }
 
 StepResult EtcdReconciler::delete_all_components(Run& run) {
-  std::vector<std::future<component::Outcome<>>> deletions;
-  for (const auto& component : registry_.all()) {
-    // One context copy per thread; an exception becomes that component's error.
-    deletions.push_back(
-        std::async(std::launch::async, [component = component.get(), ctx = run.ctx]() mutable {
-          try {
-            return component->trigger_delete(ctx);
-          } catch (const std::exception& e) {
-            return component::Outcome<>(api::unexpected(component::druid_error(
-                component->delete_error_code(), component::Operation::kTriggerDelete, e.what())));
-          }
-        }));
-  }
-  std::vector<component::DruidError> errors;
-  for (auto& deletion : deletions) {
-    auto outcome = deletion.get();
-    if (!outcome) errors.push_back(outcome.error());
-  }
+  std::vector<component::Component*> components;
+  for (const auto& component : registry_.all()) components.push_back(component.get());
+  std::vector<component::DruidError> errors = delete_concurrently(components, run.ctx);
   if (!errors.empty()) return StepResult::failed(std::move(errors));
   return StepResult::proceed();
 }

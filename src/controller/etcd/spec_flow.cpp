@@ -6,10 +6,10 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
-#include <future>
 
 #include "api/annotations.hpp"
 #include "api/duration.hpp"
+#include "controller/etcd/concurrent_delete.hpp"
 #include "controller/etcd/reconciler.hpp"
 #include "controller/etcd/run.hpp"
 #include "controller/finalizers.hpp"
@@ -141,18 +141,8 @@ StepResult EtcdReconciler::clean_up_runtime_components(Run& run) {
       present.push_back(component);
     }
   }
-  std::vector<std::future<component::Outcome<>>> deletions;
-  for (component::Component* component : present) {
-    // Each deletion gets its own context copy: contexts are not shared across threads.
-    deletions.push_back(std::async(std::launch::async, [component, ctx = run.ctx]() mutable {
-      return component->trigger_delete(ctx);
-    }));
-    ++run.ctx.writes;
-  }
-  for (auto& deletion : deletions) {
-    auto outcome = deletion.get();
-    if (!outcome) errors.push_back(outcome.error());
-  }
+  run.ctx.writes += static_cast<int>(present.size());
+  for (auto& error : delete_concurrently(present, run.ctx)) errors.push_back(std::move(error));
   if (!errors.empty()) return StepResult::failed(std::move(errors));
   return StepResult::proceed();
 }

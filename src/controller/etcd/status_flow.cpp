@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "api/annotations.hpp"
+#include "api/json_access.hpp"
 #include "api/labels.hpp"
 #include "component/component.hpp"
 #include "controller/etcd/reconciler.hpp"
@@ -72,7 +73,7 @@ StepResult EtcdReconciler::reconcile_status(Run& run) {
   auto statefulset = reader_.get(kube::resources::kStatefulSets, run.ns(), run.name());
   if (!statefulset) {
     inputs.statefulset_error = statefulset.error().what();
-  } else if (*statefulset && component::is_controlled_by(**statefulset, etcd.metadata.uid)) {
+  } else if (*statefulset && api::is_controlled_by(**statefulset, etcd.metadata.uid)) {
     inputs.statefulset = *statefulset;
   }
   // Events matter only while a PVC is not bound. They come from the cache of

@@ -13,6 +13,7 @@
 #include "api/json_access.hpp"
 #include "api/names.hpp"
 #include "api/time.hpp"
+#include "component/backup_ca.hpp"
 #include "component/statefulset_pod_names.hpp"
 #include "controller/etcdopstask/error_codes.hpp"
 #include "controller/finalizers.hpp"
@@ -24,10 +25,6 @@ namespace druid::controller::etcdopstask {
 using nlohmann::json;
 
 namespace {
-
-// The key of the backup CA bundle when tlsCASecretRef.dataKey is unset
-// (upstream's internal/controller/etcdopstask/handler/ondemandsnapshot).
-constexpr const char* kDefaultCaDataKey = "bundle.crt";
 
 std::string task_key(const kube::Request& request) {
   return request.key();
@@ -265,8 +262,8 @@ EtcdOpsTaskReconciler::Verdict EtcdOpsTaskReconciler::admit(const Run& run) {
 }
 
 // The CA that signed the sidecar's serving certificate: the Secret the
-// StatefulSet mounts as backup-restore-ca, key tlsCASecretRef.dataKey (else
-// bundle.crt). Read live: the operator caches no Secret payload.
+// StatefulSet mounts as backup-restore-ca, key as component::backup_ca_pem
+// picks it. Read live: the operator caches no Secret payload.
 EtcdOpsTaskReconciler::Verdict EtcdOpsTaskReconciler::sidecar_ca(const Run& run,
                                                                  const api::Etcd& etcd,
                                                                  std::string& ca_pem) {
@@ -306,20 +303,13 @@ EtcdOpsTaskReconciler::Verdict EtcdOpsTaskReconciler::sidecar_ca(const Run& run,
     return Verdict::again(fmt::format("cannot read backup CA Secret {}/{}: {}", ns, secret_name,
                                       secret.error().what()));
   }
-  const std::string key = etcd.spec.backup.tls && etcd.spec.backup.tls->tls_ca_secret_ref.data_key
-                              ? *etcd.spec.backup.tls->tls_ca_secret_ref.data_key
-                              : kDefaultCaDataKey;
-  const json data = secret->value("data", json::object());
-  auto encoded = data.find(key);
-  std::optional<std::string> decoded;
-  if (encoded != data.end() && encoded->is_string()) {
-    decoded = api::base64_decode(encoded->get<std::string>());
+  auto pem = component::backup_ca_pem(*secret, etcd);
+  if (!pem) {
+    return Verdict::stop(
+        error_code::kCaDataKeyNotFound,
+        fmt::format("backup CA Secret {}/{} has no key {}", ns, secret_name, pem.error()));
   }
-  if (!decoded) {
-    return Verdict::stop(error_code::kCaDataKeyNotFound,
-                         fmt::format("backup CA Secret {}/{} has no key {}", ns, secret_name, key));
-  }
-  ca_pem = std::move(*decoded);
+  ca_pem = std::move(*pem);
   return Verdict::pass();
 }
 

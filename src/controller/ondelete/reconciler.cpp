@@ -33,15 +33,9 @@ std::int32_t spec_replicas(const json& sts) {
 
 // The controller owner reference of kind Etcd: (name, uid).
 std::optional<std::pair<std::string, std::string>> etcd_owner(const json& sts) {
-  const json& metadata = api::metadata_of(sts);
-  auto refs = metadata.find("ownerReferences");
-  if (refs == metadata.end() || !refs->is_array()) return std::nullopt;
-  for (const auto& ref : *refs) {
-    if (!ref.is_object() || !ref.value("controller", false)) continue;
-    if (api::string_field(ref, "kind") != "Etcd") return std::nullopt;
-    return std::make_pair(api::string_field(ref, "name"), api::string_field(ref, "uid"));
-  }
-  return std::nullopt;
+  const json* ref = api::controller_reference_of(sts);
+  if (ref == nullptr || api::string_field(*ref, "kind") != "Etcd") return std::nullopt;
+  return std::make_pair(api::string_field(*ref, "name"), api::string_field(*ref, "uid"));
 }
 
 api::Labels selector_labels(const json& sts) {

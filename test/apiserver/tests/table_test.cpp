@@ -286,26 +286,6 @@ TEST(TableTest, WorkloadAndRbacPrinters) {
             json::parse(R"(["etcd-main","2","N/A",1,"5m"])"));
 }
 
-TEST(TableTest, HumanDurationMatchesKubernetes) {
-  EXPECT_EQ(human_duration(-seconds(5)), "<invalid>");
-  EXPECT_EQ(human_duration(-std::chrono::milliseconds(1500)), "0s");
-  EXPECT_EQ(human_duration(seconds(0)), "0s");
-  EXPECT_EQ(human_duration(seconds(119)), "119s");
-  EXPECT_EQ(human_duration(seconds(120)), "2m");
-  EXPECT_EQ(human_duration(seconds(310)), "5m10s");
-  EXPECT_EQ(human_duration(minutes(10) + seconds(30)), "10m");
-  EXPECT_EQ(human_duration(minutes(179)), "179m");
-  EXPECT_EQ(human_duration(hours(3)), "3h");
-  EXPECT_EQ(human_duration(hours(7) + minutes(59)), "7h59m");
-  EXPECT_EQ(human_duration(hours(47)), "47h");
-  EXPECT_EQ(human_duration(hours(48)), "2d");
-  EXPECT_EQ(human_duration(hours(52)), "2d4h");
-  EXPECT_EQ(human_duration(hours(24 * 8)), "8d");
-  EXPECT_EQ(human_duration(hours(24 * 400)), "400d");
-  EXPECT_EQ(human_duration(hours(24 * (365 * 2 + 20))), "2y20d");
-  EXPECT_EQ(human_duration(hours(24 * 365 * 9)), "9y");
-}
-
 TEST(TableTest, NegotiatesTablesAsTheServerDoes) {
   const char* kubectl =
       "application/json;as=Table;v=v1;g=meta.k8s.io,application/"

@@ -18,6 +18,9 @@ MemberSimulation::MemberSimulation(kube::Client& client, MemberSimulationOptions
   caches_.statefulsets = &add_informer(kube::resources::kStatefulSets, true).cache();
   caches_.pods = &add_informer(kube::resources::kPods, true).cache();
   caches_.leases = &add_informer(kube::resources::kLeases, true).cache();
+  // Only the compaction Job is played; the copy-backups task's Jobs key to no
+  // Etcd and are passed over.
+  jobs_ = &add_informer(kube::resources::kJobs, true).cache();
 }
 
 MemberSimulation::~MemberSimulation() {
@@ -89,10 +92,18 @@ std::uint64_t MemberSimulation::syncs() const {
   return syncs_;
 }
 
+std::optional<ClusterSimulator::TimePoint> MemberSimulation::due_at(const Simulated& simulated) {
+  if (!simulated.ok) return simulated.retry_at;
+  auto at = simulated.simulator->next_renewal();
+  const auto snapshot = simulated.snapshots->next_due();
+  if (snapshot && (!at || *snapshot < *at)) at = snapshot;
+  return at;
+}
+
 std::optional<ClusterSimulator::TimePoint> MemberSimulation::next_wake() const {
   std::optional<ClusterSimulator::TimePoint> next;
   for (const auto& [key, simulated] : simulated_) {
-    const auto at = simulated.ok ? simulated.simulator->next_renewal() : simulated.retry_at;
+    const auto at = due_at(simulated);
     if (at && (!next || *at < *next)) next = at;
   }
   return next;
@@ -122,10 +133,10 @@ void MemberSimulation::run() {
     if (stop_) break;
     std::set<std::string> keys = std::exchange(changed_, {});
     lock.unlock();
-    // Simulators whose leases or retry fell due sync too.
+    // Simulators whose leases, snapshots or retry fell due sync too.
     const auto now = std::chrono::steady_clock::now();
     for (const auto& [key, simulated] : simulated_) {
-      const auto at = simulated.ok ? simulated.simulator->next_renewal() : simulated.retry_at;
+      const auto at = due_at(simulated);
       if (at && *at <= now) keys.insert(key);
     }
     sync(keys);
@@ -158,9 +169,20 @@ void MemberSimulation::sync(const std::set<std::string>& keys) {
       found = simulated_.try_emplace(key).first;
       found->second.simulator =
           std::make_unique<ClusterSimulator>(client_, name, ns, std::move(options));
+      // The snapshot leases are the SnapshotSidecar's (the simulator would
+      // move both together, so delta − full never grew).
+      found->second.simulator->leave_snapshot_leases_to_others();
+      found->second.snapshots = std::make_unique<SnapshotSidecar>(
+          client_, name, ns, options_.snapshots,
+          SnapshotSidecarCaches{caches_.etcds, caches_.leases, jobs_});
     }
     auto& simulated = found->second;
-    simulated.ok = simulated.simulator->sync();
+    const bool members_ok = simulated.simulator->sync();
+    // The sidecar runs in a member pod: it starts once the members are in
+    // place, after the simulator's one write of the snapshot leases.
+    const bool snapshots_ok =
+        members_ok || simulated.snapshots->running() ? simulated.snapshots->sync() : true;
+    simulated.ok = members_ok && snapshots_ok;
     {
       std::lock_guard lock(mutex_);
       ++syncs_;
@@ -173,7 +195,8 @@ void MemberSimulation::sync(const std::set<std::string>& keys) {
     // Until druid has made the StatefulSet and leases this is expected, so
     // it is said once per distinct reason.
     simulated.retry_at = std::chrono::steady_clock::now() + options_.retry_interval;
-    const std::string& error = simulated.simulator->last_error();
+    const std::string& error =
+        members_ok ? simulated.snapshots->last_error() : simulated.simulator->last_error();
     if (error != simulated.last_error) spdlog::info("Etcd {}: waiting: {}", key, error);
     simulated.last_error = error;
   }

@@ -1,10 +1,12 @@
 #pragma once
-// The loop of druid-simulate-members: one ClusterSimulator per Etcd, driven by
-// informers instead of polling. An Etcd's simulator syncs when an event
-// concerns the Etcd or one of its StatefulSet, pods and leases (matched by
-// druid's part-of label), when a lease falls due, and again after a sync that
-// could not write everything. It reads from the informers' caches, so in a
-// steady state the server sees only the lease renewals.
+// The loop of druid-simulate-members: one ClusterSimulator per Etcd, and for
+// an Etcd with a backup store a SnapshotSidecar (snapshot leases and the
+// compaction Job), driven by informers instead of polling. An Etcd's simulator
+// syncs when an event concerns the Etcd or one of its StatefulSet, pods,
+// leases and Jobs (matched by druid's part-of label), when a lease or a
+// snapshot falls due, and again after a sync that could not write everything.
+// It reads from the informers' caches, so in a steady state the server sees
+// only the lease renewals (with a backup store: and the snapshots).
 //
 // The simulators are used by the thread in run() alone; informer handlers
 // only record which Etcds changed and wake it.
@@ -24,6 +26,7 @@
 #include "kube/client.hpp"
 #include "kube/informer.hpp"
 #include "support/cluster_simulator.hpp"
+#include "tools/simulate_members/snapshot_sidecar.hpp"
 
 namespace druid::test {
 
@@ -35,6 +38,8 @@ struct MemberSimulationOptions {
   // The wait before a sync that could not write everything is repeated; the
   // objects it lacked usually arrive as events sooner.
   std::chrono::milliseconds retry_interval{std::chrono::seconds(1)};
+  // Delta snapshots and compaction Jobs of Etcds with a backup store.
+  SnapshotSidecarOptions snapshots;
 };
 
 class MemberSimulation {
@@ -55,6 +60,7 @@ class MemberSimulation {
  private:
   struct Simulated {
     std::unique_ptr<ClusterSimulator> simulator;
+    std::unique_ptr<SnapshotSidecar> snapshots;
     bool ok = false;
     ClusterSimulator::TimePoint retry_at;
     std::string last_error;
@@ -65,6 +71,8 @@ class MemberSimulation {
   std::string etcd_key(const kube::ObjectPtr& object, bool is_etcd) const;
   void changed(const std::string& key);
   bool stop_requested() const;
+  // When this Etcd's simulation must next sync without an event.
+  static std::optional<ClusterSimulator::TimePoint> due_at(const Simulated& simulated);
   // When the loop must next sync without an event; nullopt: only on events.
   std::optional<ClusterSimulator::TimePoint> next_wake() const;
   void sync(const std::set<std::string>& keys);
@@ -73,6 +81,7 @@ class MemberSimulation {
   MemberSimulationOptions options_;
   std::vector<std::unique_ptr<kube::Informer>> informers_;
   ClusterSimulatorCaches caches_;
+  const kube::Cache* jobs_ = nullptr;
 
   mutable std::mutex mutex_;  // guards the fields below
   std::condition_variable cv_;
