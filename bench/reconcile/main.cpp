@@ -35,6 +35,7 @@
 #include <thread>
 #include <vector>
 
+#include "api/resources.hpp"
 #include "apiserver/server.hpp"
 #include "kube/client.hpp"
 
@@ -183,7 +184,7 @@ json event(const std::string& name, const std::string& kind, const std::string& 
 // Pods, Pending claims with their Warning events, and unrelated events for n Etcds.
 void create_cluster_shape(druid::kube::Client& client, int n) {
   namespace resources = druid::kube::resources;
-  auto create = [&](const druid::kube::ResourceType& type, const json& object) {
+  auto create = [&](const druid::util::ResourceType& type, const json& object) {
     auto created = client.create(type, kNamespace, object);
     if (!created) throw std::runtime_error(created.error().what());
   };
@@ -297,7 +298,7 @@ Sample run_once(const fs::path& binary, int n, double qps, int burst, int steady
   server.start();
   server.install_crds(fs::path(DRUID_SOURCE_DIR) / "config" / "crd");
   auto client = admin_client(server);
-  client->create(
+  (void)client->create(  // the namespace of a fresh server: cannot exist yet
       druid::kube::resources::kNamespaces, "",
       {{"apiVersion", "v1"}, {"kind", "Namespace"}, {"metadata", {{"name", kNamespace}}}});
   const fs::path dir = fs::temp_directory_path() / ("druid-bench-" + std::to_string(::getpid()));
@@ -310,7 +311,7 @@ Sample run_once(const fs::path& binary, int n, double qps, int burst, int steady
   server.controls().reset_counts();
   const auto start = Clock::now();
   for (int i = 0; i < n; ++i) {
-    auto created = client->create(druid::kube::resources::kEtcds, kNamespace, etcd(i));
+    auto created = client->create(druid::api::resources::kEtcds, kNamespace, etcd(i));
     if (!created) throw std::runtime_error(created.error().what());
   }
   while (succeeded(server) < static_cast<std::size_t>(n)) {

@@ -10,6 +10,7 @@
 #include <iostream>
 
 #include "api/etcd.hpp"
+#include "api/resources.hpp"
 #include "api/validation/etcd_validation.hpp"
 #include "kube/client.hpp"
 #include "kube/rest_config.hpp"
@@ -60,7 +61,7 @@ int main(int argc, char** argv) {
   }
 
   druid::kube::Client client(*config);
-  auto created = client.create(druid::kube::resources::kEtcds, ns, object);
+  auto created = client.create(druid::api::resources::kEtcds, ns, object);
   if (!created) {
     if (ignore_existing && created.error().reason == druid::kube::ApiErrorReason::kAlreadyExists) {
       std::cout << "etcd.druid.gardener.cloud/" << name << " unchanged\n";

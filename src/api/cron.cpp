@@ -9,7 +9,7 @@
 #include <regex>
 
 #include "api/duration.hpp"
-#include "api/text.hpp"
+#include "util/text.hpp"
 
 namespace druid::api {
 
@@ -32,7 +32,7 @@ bool matches_crd_cron_pattern(std::string_view text) {
   bool in_space = false;
   for (char c : text) {
     if (c == '\v') return false;
-    if (is_go_space(c)) {
+    if (util::is_go_space(c)) {
       if (!in_space) compact += ' ';
       in_space = true;
       continue;
@@ -73,25 +73,25 @@ struct FieldBits {
   bool star = false;
 };
 
-using FieldResult = Expected<FieldBits, std::string>;
+using FieldResult = util::Expected<FieldBits, std::string>;
 
 // A decimal number as strconv.Atoi reads it (optional '+').
-Expected<std::uint64_t, std::string> parse_number(std::string_view s) {
+util::Expected<std::uint64_t, std::string> parse_number(std::string_view s) {
   const std::string_view original = s;
   if (!s.empty() && s.front() == '+') s.remove_prefix(1);
   if (s.empty() || !std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; })) {
-    return unexpected(fmt::format("\"{}\" is not a number", std::string(original)));
+    return util::unexpected(fmt::format("\"{}\" is not a number", std::string(original)));
   }
   if (s.size() > 18)
-    return unexpected(fmt::format("\"{}\" is out of range", std::string(original)));
+    return util::unexpected(fmt::format("\"{}\" is out of range", std::string(original)));
   std::uint64_t value = 0;
   for (char c : s) value = value * 10 + static_cast<std::uint64_t>(c - '0');
   return value;
 }
 
-Expected<std::uint64_t, std::string> parse_value(std::string_view s, const Bounds& bounds) {
+util::Expected<std::uint64_t, std::string> parse_value(std::string_view s, const Bounds& bounds) {
   if (bounds.names != nullptr) {
-    const std::string name = ascii_lower(s);
+    const std::string name = util::ascii_lower(s);
     for (std::size_t i = 0; i < bounds.names->size(); ++i) {
       if (!(*bounds.names)[i].empty() && (*bounds.names)[i] == name) {
         return i + bounds.names_offset;
@@ -101,7 +101,7 @@ Expected<std::uint64_t, std::string> parse_value(std::string_view s, const Bound
   auto number = parse_number(s);
   if (!number && bounds.names != nullptr &&
       number.error().find("not a number") != std::string::npos) {
-    return unexpected(number.error() + " or a name");
+    return util::unexpected(number.error() + " or a name");
   }
   return number;
 }
@@ -114,8 +114,8 @@ std::uint64_t bits_between(std::uint64_t start, std::uint64_t end, std::uint64_t
 
 // One comma-separated element: '*', '?', 'a', 'a-b', each optionally '/step'.
 FieldResult parse_range(std::string_view expr, const Bounds& bounds) {
-  const auto range_and_step = split(expr, '/');
-  const auto low_and_high = split(range_and_step[0], '-');
+  const auto range_and_step = util::split(expr, '/');
+  const auto low_and_high = util::split(range_and_step[0], '-');
   const bool single_value = low_and_high.size() == 1;
   std::uint64_t start = 0;
   std::uint64_t end = 0;
@@ -126,35 +126,35 @@ FieldResult parse_range(std::string_view expr, const Bounds& bounds) {
     star = true;
   } else {
     auto low = parse_value(low_and_high[0], bounds);
-    if (!low) return unexpected(low.error());
+    if (!low) return util::unexpected(low.error());
     start = end = *low;
     if (low_and_high.size() == 2) {
       auto high = parse_value(low_and_high[1], bounds);
-      if (!high) return unexpected(high.error());
+      if (!high) return util::unexpected(high.error());
       end = *high;
     } else if (low_and_high.size() > 2) {
-      return unexpected(fmt::format("too many hyphens in \"{}\"", std::string(expr)));
+      return util::unexpected(fmt::format("too many hyphens in \"{}\"", std::string(expr)));
     }
   }
   std::uint64_t step = 1;
   if (range_and_step.size() == 2) {
     auto parsed_step = parse_number(range_and_step[1]);
-    if (!parsed_step) return unexpected("step " + parsed_step.error());
+    if (!parsed_step) return util::unexpected("step " + parsed_step.error());
     step = *parsed_step;
     if (single_value) end = bounds.max;  // "a/n" means "a-max/n"
     if (step > 1) star = false;
   } else if (range_and_step.size() > 2) {
-    return unexpected(fmt::format("too many slashes in \"{}\"", std::string(expr)));
+    return util::unexpected(fmt::format("too many slashes in \"{}\"", std::string(expr)));
   }
   if (start < bounds.min)
-    return unexpected(fmt::format("{} is below the minimum {}", start, bounds.min));
+    return util::unexpected(fmt::format("{} is below the minimum {}", start, bounds.min));
   if (end > bounds.max)
-    return unexpected(fmt::format("{} is above the maximum {}", end, bounds.max));
+    return util::unexpected(fmt::format("{} is above the maximum {}", end, bounds.max));
   if (start > end) {
-    return unexpected(fmt::format("beginning of range {} is beyond its end {}", start, end));
+    return util::unexpected(fmt::format("beginning of range {} is beyond its end {}", start, end));
   }
   if (step == 0) {
-    return unexpected(
+    return util::unexpected(
         fmt::format("step of range should be a positive number: \"{}\"", std::string(expr)));
   }
   return FieldBits{bits_between(start, end, step), star};
@@ -162,10 +162,10 @@ FieldResult parse_range(std::string_view expr, const Bounds& bounds) {
 
 FieldResult parse_field(std::string_view field, const Bounds& bounds) {
   FieldBits result;
-  for (std::string_view expr : split(field, ',')) {
+  for (std::string_view expr : util::split(field, ',')) {
     if (expr.empty()) continue;  // like strings.FieldsFunc, "1,,2" is "1,2"
     auto range = parse_range(expr, bounds);
-    if (!range) return unexpected(std::string(bounds.field) + ": " + range.error());
+    if (!range) return util::unexpected(std::string(bounds.field) + ": " + range.error());
     result.bits |= range->bits;
     result.star = result.star || range->star;
   }
@@ -187,15 +187,15 @@ std::vector<std::string_view> fields_of(std::string_view text) {
   return fields;
 }
 
-Unexpected<ParseError> invalid(std::string_view text, std::string_view reason) {
-  return unexpected(ParseError{
+util::Unexpected<util::ParseError> invalid(std::string_view text, std::string_view reason) {
+  return util::unexpected(util::ParseError{
       std::string(text),
       fmt::format("invalid cron schedule \"{}\": {}", std::string(text), std::string(reason))});
 }
 
 }  // namespace
 
-Expected<CronSchedule, ParseError> CronSchedule::parse(std::string_view text) {
+util::Expected<CronSchedule, util::ParseError> CronSchedule::parse(std::string_view text) {
   if (text.empty()) return invalid(text, "empty spec string");
   if (text.substr(0, 3) == "TZ=" || text.substr(0, 8) == "CRON_TZ=") {
     return invalid(text, "time zone prefixes are not supported; schedules are evaluated in UTC");
@@ -224,7 +224,8 @@ Expected<CronSchedule, ParseError> CronSchedule::parse(std::string_view text) {
   return schedule;
 }
 
-Expected<CronSchedule, ParseError> CronSchedule::parse_descriptor(std::string_view text) {
+util::Expected<CronSchedule, util::ParseError> CronSchedule::parse_descriptor(
+    std::string_view text) {
   constexpr std::string_view kEvery = "@every ";
   if (text.substr(0, kEvery.size()) == kEvery) {
     auto delay = parse_duration(text.substr(kEvery.size()));
@@ -287,15 +288,15 @@ bool CronSchedule::day_matches(int year, unsigned month, unsigned day) const {
   return dom || dow;
 }
 
-Time CronSchedule::next(Time after) const {
+util::Time CronSchedule::next(util::Time after) const {
   using std::chrono::minutes;
   if (every_.count() > 0) {
     // robfig/cron's ConstantDelaySchedule: drop the sub-second part, add the delay.
     const auto subsecond = after - std::chrono::floor<std::chrono::seconds>(after);
-    if (after > Time::max() - every_) return Time::max();
+    if (after > util::Time::max() - every_) return util::Time::max();
     return after + every_ - subsecond;
   }
-  if (after >= Time::max() - minutes(2)) return Time::max();
+  if (after >= util::Time::max() - minutes(2)) return util::Time::max();
   const auto first = std::chrono::floor<minutes>(after) + minutes(1);
   const auto first_day = std::chrono::floor<std::chrono::days>(first);
   const std::chrono::year_month_day ymd{first_day};
@@ -358,17 +359,17 @@ Time CronSchedule::next(Time after) const {
       }
       continue;
     }
-    // Beyond what Time can hold (2262-04-11) there is no next activation.
+    // Beyond what util::Time can hold (2262-04-11) there is no next activation.
     const std::chrono::sys_days day{std::chrono::year{c.year} / std::chrono::month{c.month} /
                                     std::chrono::day{c.day}};
     const std::int64_t epoch_minutes =
         std::int64_t{day.time_since_epoch().count()} * 1440 + c.hour * 60 + c.minute;
-    if (epoch_minutes > std::chrono::floor<minutes>(Time::max()).time_since_epoch().count()) {
-      return Time::max();
+    if (epoch_minutes > std::chrono::floor<minutes>(util::Time::max()).time_since_epoch().count()) {
+      return util::Time::max();
     }
-    return Time{minutes(epoch_minutes)};
+    return util::Time{minutes(epoch_minutes)};
   }
-  return Time::max();
+  return util::Time::max();
 }
 
 }  // namespace druid::api

@@ -17,9 +17,9 @@
 #include <string_view>
 #include <vector>
 
-#include "api/expected.hpp"
-#include "api/parse_error.hpp"
-#include "api/time.hpp"
+#include "util/expected.hpp"
+#include "util/parse_error.hpp"
+#include "util/time.hpp"
 
 namespace druid::api {
 
@@ -31,19 +31,19 @@ class CronSchedule {
  public:
   // Errors name the field and the reason, e.g.
   // `invalid cron schedule "61 * * * *": minute: 61 is above the maximum 59`.
-  static Expected<CronSchedule, ParseError> parse(std::string_view text);
+  static util::Expected<CronSchedule, util::ParseError> parse(std::string_view text);
 
   // The first activation strictly after `after` (evaluated in UTC, to the minute:
   // seconds and below are zero). Like robfig/cron, the search looks at most
   // kSearchYears years ahead; a schedule with no activation in that window
-  // (e.g. "0 0 31 2 *") returns Time::max() (robfig returns the zero time).
+  // (e.g. "0 0 31 2 *") returns util::Time::max() (robfig returns the zero time).
   // "@every d" returns `after` with its sub-second part dropped, plus d.
-  Time next(Time after) const;
+  util::Time next(util::Time after) const;
 
   static constexpr int kSearchYears = 5;
 
  private:
-  static Expected<CronSchedule, ParseError> parse_descriptor(std::string_view text);
+  static util::Expected<CronSchedule, util::ParseError> parse_descriptor(std::string_view text);
   bool day_matches(int year, unsigned month, unsigned day) const;
 
   // Set only for "@every <duration>" (whole seconds, at least 1s).

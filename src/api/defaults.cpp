@@ -13,25 +13,25 @@ constexpr std::int64_t kMi = std::int64_t{1} << 20;
 constexpr std::int64_t kGi = std::int64_t{1} << 30;
 
 // The same parse error, with the field it came from in front.
-ParseError in_field(const char* field, const ParseError& error) {
-  return ParseError{error.input, std::string(field) + ": " + error.reason};
+util::ParseError in_field(const char* field, const util::ParseError& error) {
+  return util::ParseError{error.input, std::string(field) + ": " + error.reason};
 }
 
-Expected<Quantity, ParseError> quantity_or(const std::optional<IntOrString>& value,
-                                           const char* field, std::int64_t default_bytes) {
+util::Expected<Quantity, util::ParseError> quantity_or(const std::optional<IntOrString>& value,
+                                                       const char* field,
+                                                       std::int64_t default_bytes) {
   if (!value) return Quantity::from_int(default_bytes, QuantityFormat::kBinarySI);
   auto parsed = parse_quantity(*value);
-  if (!parsed) return unexpected(in_field(field, parsed.error()));
+  if (!parsed) return util::unexpected(in_field(field, parsed.error()));
   return parsed;
 }
 
-Expected<EffectiveDuration, ParseError> duration_or(const std::optional<std::string>& value,
-                                                    const char* field,
-                                                    std::chrono::nanoseconds default_value,
-                                                    const char* default_text) {
+util::Expected<EffectiveDuration, util::ParseError> duration_or(
+    const std::optional<std::string>& value, const char* field,
+    std::chrono::nanoseconds default_value, const char* default_text) {
   if (!value) return EffectiveDuration{Duration{default_value}, default_text};
   auto parsed = parse_duration(*value);
-  if (!parsed) return unexpected(in_field(field, parsed.error()));
+  if (!parsed) return util::unexpected(in_field(field, parsed.error()));
   return EffectiveDuration{*parsed, parsed->to_string()};
 }
 
@@ -42,7 +42,7 @@ nlohmann::json resources_or_default(const std::optional<nlohmann::json>& resourc
 
 }  // namespace
 
-Expected<Quantity, ParseError> quota(const Etcd& etcd) {
+util::Expected<Quantity, util::ParseError> quota(const Etcd& etcd) {
   return quantity_or(etcd.spec.etcd.quota, "spec.etcd.quota", 8 * kGi);
 }
 
@@ -74,12 +74,12 @@ nlohmann::json etcd_resources(const Etcd& etcd) {
   return resources_or_default(etcd.spec.etcd.resources);
 }
 
-Expected<EffectiveDuration, ParseError> etcd_defrag_timeout(const Etcd& etcd) {
+util::Expected<EffectiveDuration, util::ParseError> etcd_defrag_timeout(const Etcd& etcd) {
   return duration_or(etcd.spec.etcd.etcd_defrag_timeout, "spec.etcd.etcdDefragTimeout", 15min,
                      "15m");
 }
 
-Expected<EffectiveDuration, ParseError> heartbeat_duration(const Etcd& etcd) {
+util::Expected<EffectiveDuration, util::ParseError> heartbeat_duration(const Etcd& etcd) {
   return duration_or(etcd.spec.etcd.heartbeat_duration, "spec.etcd.heartbeatDuration", 10s, "10s");
 }
 
@@ -103,7 +103,7 @@ std::int32_t max_backups_limit_based_gc(const Etcd& etcd) {
   return etcd.spec.backup.max_backups_limit_based_gc.value_or(7);
 }
 
-Expected<Quantity, ParseError> delta_snapshot_memory_limit(const Etcd& etcd) {
+util::Expected<Quantity, util::ParseError> delta_snapshot_memory_limit(const Etcd& etcd) {
   return quantity_or(etcd.spec.backup.delta_snapshot_memory_limit,
                      "spec.backup.deltaSnapshotMemoryLimit", 100 * kMi);
 }
@@ -122,12 +122,13 @@ bool profiling_enabled(const Etcd& etcd) {
   return etcd.spec.backup.enable_profiling.value_or(false);
 }
 
-Expected<EffectiveDuration, ParseError> etcd_snapshot_timeout(const Etcd& etcd) {
+util::Expected<EffectiveDuration, util::ParseError> etcd_snapshot_timeout(const Etcd& etcd) {
   return duration_or(etcd.spec.backup.etcd_snapshot_timeout, "spec.backup.etcdSnapshotTimeout",
                      15min, "15m");
 }
 
-Expected<EffectiveDuration, ParseError> backup_ready_delta_snapshot_period(const Etcd& etcd) {
+util::Expected<EffectiveDuration, util::ParseError> backup_ready_delta_snapshot_period(
+    const Etcd& etcd) {
   return duration_or(etcd.spec.backup.delta_snapshot_period, "spec.backup.deltaSnapshotPeriod", 20s,
                      "20s");
 }
@@ -142,7 +143,7 @@ std::string auto_compaction_retention(const Etcd& etcd) {
   return shared ? shared->auto_compaction_retention.value_or("30m") : "30m";
 }
 
-Expected<Quantity, ParseError> storage_capacity(const Etcd& etcd) {
+util::Expected<Quantity, util::ParseError> storage_capacity(const Etcd& etcd) {
   return quantity_or(etcd.spec.storage_capacity, "spec.storageCapacity", 16 * kGi);
 }
 

@@ -15,9 +15,9 @@
 
 #include "api/duration.hpp"
 #include "api/etcd.hpp"
-#include "api/expected.hpp"
-#include "api/parse_error.hpp"
 #include "api/quantity.hpp"
+#include "util/expected.hpp"
+#include "util/parse_error.hpp"
 
 namespace druid::api {
 
@@ -36,43 +36,44 @@ struct EffectiveDuration {
 namespace effective {
 
 // spec.etcd
-Expected<Quantity, ParseError> quota(const Etcd& etcd);  // 8Gi
-std::int64_t snapshot_count(const Etcd& etcd);           // 10000
-bool grpc_gateway_enabled(const Etcd& etcd);             // false
-std::int32_t server_port(const Etcd& etcd);              // 2380 (peer)
-std::int32_t client_port(const Etcd& etcd);              // 2379
-std::int32_t wrapper_port(const Etcd& etcd);             // 9095
-std::string metrics_level(const Etcd& etcd);             // basic
+util::Expected<Quantity, util::ParseError> quota(const Etcd& etcd);  // 8Gi
+std::int64_t snapshot_count(const Etcd& etcd);                       // 10000
+bool grpc_gateway_enabled(const Etcd& etcd);                         // false
+std::int32_t server_port(const Etcd& etcd);                          // 2380 (peer)
+std::int32_t client_port(const Etcd& etcd);                          // 2379
+std::int32_t wrapper_port(const Etcd& etcd);                         // 9095
+std::string metrics_level(const Etcd& etcd);                         // basic
 // core/v1 ResourceRequirements of the etcd container, passed through as written;
 // default {"requests": {"cpu": "50m", "memory": "128Mi"}}.
 nlohmann::json etcd_resources(const Etcd& etcd);
-Expected<EffectiveDuration, ParseError> etcd_defrag_timeout(const Etcd& etcd);  // 15m
-Expected<EffectiveDuration, ParseError> heartbeat_duration(const Etcd& etcd);   // 10s
-std::string backend_bbolt_freelist_type(const Etcd& etcd);                      // array
+util::Expected<EffectiveDuration, util::ParseError> etcd_defrag_timeout(const Etcd& etcd);  // 15m
+util::Expected<EffectiveDuration, util::ParseError> heartbeat_duration(const Etcd& etcd);   // 10s
+std::string backend_bbolt_freelist_type(const Etcd& etcd);                                  // array
 
 // spec.backup
 std::int32_t backup_port(const Etcd& etcd);  // 8080
 // As etcd_resources, for the backup-restore container.
 nlohmann::json backup_resources(const Etcd& etcd);
-std::string garbage_collection_policy(const Etcd& etcd);                          // LimitBased
-std::int32_t max_backups_limit_based_gc(const Etcd& etcd);                        // 7
-Expected<Quantity, ParseError> delta_snapshot_memory_limit(const Etcd& etcd);     // 100Mi
-bool compression_enabled(const Etcd& etcd);                                       // true
-std::string compression_policy(const Etcd& etcd);                                 // gzip
-bool profiling_enabled(const Etcd& etcd);                                         // false
-Expected<EffectiveDuration, ParseError> etcd_snapshot_timeout(const Etcd& etcd);  // 15m
+std::string garbage_collection_policy(const Etcd& etcd);    // LimitBased
+std::int32_t max_backups_limit_based_gc(const Etcd& etcd);  // 7
+util::Expected<Quantity, util::ParseError> delta_snapshot_memory_limit(const Etcd& etcd);  // 100Mi
+bool compression_enabled(const Etcd& etcd);                                                // true
+std::string compression_policy(const Etcd& etcd);                                          // gzip
+bool profiling_enabled(const Etcd& etcd);                                                  // false
+util::Expected<EffectiveDuration, util::ParseError> etcd_snapshot_timeout(const Etcd& etcd);  // 15m
 // The period the BackupReady check measures lease freshness against: the
 // user's deltaSnapshotPeriod, else backup-restore's own default of 20s
 // (upstream dereferences the unset field; README decisions table).
-Expected<EffectiveDuration, ParseError> backup_ready_delta_snapshot_period(const Etcd& etcd);
+util::Expected<EffectiveDuration, util::ParseError> backup_ready_delta_snapshot_period(
+    const Etcd& etcd);
 
 // spec.sharedConfig
 std::string auto_compaction_mode(const Etcd& etcd);       // periodic
 std::string auto_compaction_retention(const Etcd& etcd);  // 30m (passed through as written)
 
 // spec
-Expected<Quantity, ParseError> storage_capacity(const Etcd& etcd);  // 16Gi
-bool runs_as_root(const Etcd& etcd);                                // false
+util::Expected<Quantity, util::ParseError> storage_capacity(const Etcd& etcd);  // 16Gi
+bool runs_as_root(const Etcd& etcd);                                            // false
 // runAsUser/runAsGroup/fsGroup of the etcd pod: 0 with runAsRoot, else 65532.
 std::int64_t pod_user_id(const Etcd& etcd);
 std::int64_t pod_group_id(const Etcd& etcd);

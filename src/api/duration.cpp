@@ -6,7 +6,7 @@
 #include <cstdint>
 #include <optional>
 
-#include "api/text.hpp"
+#include "util/text.hpp"
 
 namespace druid::api {
 namespace {
@@ -31,9 +31,9 @@ std::string go_time_quote(std::string_view s) {
   return out + "\"";
 }
 
-Unexpected<ParseError> invalid(std::string_view input) {
-  return unexpected(
-      ParseError{std::string(input), "time: invalid duration " + go_time_quote(input)});
+util::Unexpected<util::ParseError> invalid(std::string_view input) {
+  return util::unexpected(
+      util::ParseError{std::string(input), "time: invalid duration " + go_time_quote(input)});
 }
 
 std::optional<std::uint64_t> unit_nanos(std::string_view unit) {
@@ -61,7 +61,7 @@ std::optional<std::uint64_t> unit_nanos(std::string_view unit) {
 std::optional<std::uint64_t> leading_int(std::string_view& s) {
   std::uint64_t x = 0;
   std::size_t i = 0;
-  for (; i < s.size() && is_digit(s[i]); ++i) {
+  for (; i < s.size() && util::is_digit(s[i]); ++i) {
     if (x > kMaxMagnitude / 10) return std::nullopt;
     x = x * 10 + static_cast<std::uint64_t>(s[i] - '0');
     if (x > kMaxMagnitude) return std::nullopt;
@@ -80,7 +80,7 @@ Fraction leading_fraction(std::string_view& s) {
   Fraction f;
   bool overflow = false;
   std::size_t i = 0;
-  for (; i < s.size() && is_digit(s[i]); ++i) {
+  for (; i < s.size() && util::is_digit(s[i]); ++i) {
     if (overflow) continue;
     if (f.fraction > (kMaxMagnitude - 1) / 10) {
       overflow = true;
@@ -119,7 +119,7 @@ void prepend_int(std::string& out, std::uint64_t v) {
 
 }  // namespace
 
-Expected<Duration, ParseError> parse_duration(std::string_view text) {
+util::Expected<Duration, util::ParseError> parse_duration(std::string_view text) {
   std::string_view s = text;
   bool negative = false;
   if (!s.empty() && (s.front() == '-' || s.front() == '+')) {
@@ -131,7 +131,7 @@ Expected<Duration, ParseError> parse_duration(std::string_view text) {
 
   std::uint64_t total = 0;
   while (!s.empty()) {
-    if (!(s.front() == '.' || is_digit(s.front()))) return invalid(text);
+    if (!(s.front() == '.' || util::is_digit(s.front()))) return invalid(text);
     const std::size_t before_int = s.size();
     auto whole = leading_int(s);
     if (!whole) return invalid(text);
@@ -147,18 +147,18 @@ Expected<Duration, ParseError> parse_duration(std::string_view text) {
     if (!has_int && !has_frac) return invalid(text);
 
     std::size_t unit_len = 0;
-    while (unit_len < s.size() && s[unit_len] != '.' && !is_digit(s[unit_len])) ++unit_len;
+    while (unit_len < s.size() && s[unit_len] != '.' && !util::is_digit(s[unit_len])) ++unit_len;
     if (unit_len == 0) {
-      return unexpected(
-          ParseError{std::string(text), "time: missing unit in duration " + go_time_quote(text)});
+      return util::unexpected(util::ParseError{
+          std::string(text), "time: missing unit in duration " + go_time_quote(text)});
     }
     const std::string_view unit_text = s.substr(0, unit_len);
     s.remove_prefix(unit_len);
     auto unit = unit_nanos(unit_text);
     if (!unit) {
-      return unexpected(ParseError{std::string(text), "time: unknown unit " +
-                                                          go_time_quote(unit_text) +
-                                                          " in duration " + go_time_quote(text)});
+      return util::unexpected(
+          util::ParseError{std::string(text), "time: unknown unit " + go_time_quote(unit_text) +
+                                                  " in duration " + go_time_quote(text)});
     }
     std::uint64_t v = *whole;
     if (v > kMaxMagnitude / *unit) return invalid(text);
@@ -235,11 +235,11 @@ bool matches_crd_duration_pattern(std::string_view text) {
   if (text.empty()) return false;
   while (i < text.size()) {
     const std::size_t digits_start = i;
-    while (i < text.size() && is_digit(text[i])) ++i;
+    while (i < text.size() && util::is_digit(text[i])) ++i;
     if (i == digits_start) return false;
     if (i < text.size() && text[i] == '.') {
       const std::size_t frac_start = ++i;
-      while (i < text.size() && is_digit(text[i])) ++i;
+      while (i < text.size() && util::is_digit(text[i])) ++i;
       if (i == frac_start) return false;
     }
     bool matched = false;

@@ -7,8 +7,8 @@
 #include <string>
 #include <string_view>
 
-#include "api/expected.hpp"
-#include "api/parse_error.hpp"
+#include "util/expected.hpp"
+#include "util/parse_error.hpp"
 
 namespace druid::api {
 
@@ -29,7 +29,7 @@ struct Duration {
 // an optional sign; "0" alone. Errors quote the input like Go does, e.g.
 // `time: invalid duration "5x"`, `time: unknown unit "x" in duration "5x"`,
 // `time: missing unit in duration "5"`.
-Expected<Duration, ParseError> parse_duration(std::string_view text);
+util::Expected<Duration, util::ParseError> parse_duration(std::string_view text);
 
 // Go's Duration.String() for a count of nanoseconds.
 std::string format_duration(std::chrono::nanoseconds d);

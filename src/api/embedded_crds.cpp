@@ -1,6 +1,6 @@
 #include "api/embedded_crds.hpp"
 
-#include "api/yaml.hpp"
+#include "util/yaml.hpp"
 
 namespace druid::api {
 namespace {
@@ -25,7 +25,7 @@ const std::vector<json>& embedded_crds() {
   static const std::vector<json> kCrds = [] {
     std::vector<json> crds;
     for (const auto manifest : embedded_crd_manifests()) {
-      auto parsed = parse_yaml(manifest);
+      auto parsed = util::parse_yaml(manifest);
       if (parsed && parsed->is_object()) crds.push_back(std::move(*parsed));
     }
     return crds;

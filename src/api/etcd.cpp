@@ -9,10 +9,10 @@ const Condition* EtcdStatus::condition(const std::string& type) const {
   return nullptr;
 }
 
-Expected<Etcd, FieldErrors> decode_etcd(const nlohmann::json& j) {
+util::Expected<Etcd, FieldErrors> decode_etcd(const nlohmann::json& j) {
   Etcd etcd;
   auto errors = decode_into(j, etcd);
-  if (!errors.empty()) return unexpected(std::move(errors));
+  if (!errors.empty()) return util::unexpected(std::move(errors));
   return etcd;
 }
 

@@ -3,7 +3,7 @@
 // JSON name (upstream's api/core/v1alpha1/etcd.go). Pass-through Kubernetes structures
 // (affinity, topologySpreadConstraints, resources) stay JSON. Durations,
 // quantities and times are kept as written; api/duration.hpp, api/quantity.hpp
-// and api/time.hpp parse them, api/defaults.hpp supplies druid's defaults.
+// and util/time.hpp parse them, api/defaults.hpp supplies druid's defaults.
 
 #include <cstdint>
 #include <map>
@@ -13,9 +13,9 @@
 
 #include "api/codec.hpp"
 #include "api/common.hpp"
-#include "api/expected.hpp"
 #include "api/label_selector.hpp"
 #include "api/object_meta.hpp"
+#include "util/expected.hpp"
 
 namespace druid::api {
 
@@ -475,7 +475,7 @@ inline constexpr const char* kLastSnapshotCompactionSucceeded = "LastSnapshotCom
 }  // namespace condition
 
 // Decoding/encoding entry points; decode errors carry field paths.
-Expected<Etcd, FieldErrors> decode_etcd(const nlohmann::json& j);
+util::Expected<Etcd, FieldErrors> decode_etcd(const nlohmann::json& j);
 nlohmann::json encode_etcd(const Etcd& etcd);
 
 // lastOperation / lastErrors helpers (upstream's api/common/types.go).

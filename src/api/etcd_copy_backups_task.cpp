@@ -9,10 +9,11 @@ const Condition* EtcdCopyBackupsTaskStatus::condition(const std::string& type) c
   return nullptr;
 }
 
-Expected<EtcdCopyBackupsTask, FieldErrors> decode_etcd_copy_backups_task(const nlohmann::json& j) {
+util::Expected<EtcdCopyBackupsTask, FieldErrors> decode_etcd_copy_backups_task(
+    const nlohmann::json& j) {
   EtcdCopyBackupsTask task;
   auto errors = decode_into(j, task);
-  if (!errors.empty()) return unexpected(std::move(errors));
+  if (!errors.empty()) return util::unexpected(std::move(errors));
   return task;
 }
 

@@ -12,8 +12,8 @@
 #include "api/codec.hpp"
 #include "api/common.hpp"
 #include "api/etcd.hpp"
-#include "api/expected.hpp"
 #include "api/object_meta.hpp"
+#include "util/expected.hpp"
 
 namespace druid::api {
 
@@ -103,7 +103,8 @@ void visit_fields(V& v, EtcdCopyBackupsTask& t) {
 }
 
 // Decoding/encoding entry points; decode errors carry field paths.
-Expected<EtcdCopyBackupsTask, FieldErrors> decode_etcd_copy_backups_task(const nlohmann::json& j);
+util::Expected<EtcdCopyBackupsTask, FieldErrors> decode_etcd_copy_backups_task(
+    const nlohmann::json& j);
 nlohmann::json encode_etcd_copy_backups_task(const EtcdCopyBackupsTask& task);
 
 }  // namespace druid::api

@@ -2,10 +2,10 @@
 
 namespace druid::api {
 
-Expected<EtcdOpsTask, FieldErrors> decode_etcd_ops_task(const nlohmann::json& j) {
+util::Expected<EtcdOpsTask, FieldErrors> decode_etcd_ops_task(const nlohmann::json& j) {
   EtcdOpsTask task;
   auto errors = decode_into(j, task);
-  if (!errors.empty()) return unexpected(std::move(errors));
+  if (!errors.empty()) return util::unexpected(std::move(errors));
   return task;
 }
 

@@ -11,8 +11,8 @@
 #include "api/codec.hpp"
 #include "api/common.hpp"
 #include "api/etcd.hpp"
-#include "api/expected.hpp"
 #include "api/object_meta.hpp"
+#include "util/expected.hpp"
 
 namespace druid::api {
 
@@ -130,7 +130,7 @@ void visit_fields(V& v, EtcdOpsTask& t) {
 }
 
 // Decoding/encoding entry points; decode errors carry field paths.
-Expected<EtcdOpsTask, FieldErrors> decode_etcd_ops_task(const nlohmann::json& j);
+util::Expected<EtcdOpsTask, FieldErrors> decode_etcd_ops_task(const nlohmann::json& j);
 nlohmann::json encode_etcd_ops_task(const EtcdOpsTask& task);
 
 // Applies the CRD defaults (ttlSecondsAfterFinished 3600, timeoutSecondsDelta

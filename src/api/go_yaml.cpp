@@ -10,7 +10,7 @@
 #include <string_view>
 #include <vector>
 
-#include "api/go_json.hpp"
+#include "util/go_json.hpp"
 
 namespace druid::api {
 
@@ -373,8 +373,8 @@ struct Scalar {
 
 // A float64 after Go's JSON: yaml.v2 reads integral text as an integer.
 std::string float_text(double value) {
-  const std::string json_text = go_json_float(value);
-  if (json_text.find_first_of(".eE") != std::string::npos) return go_format_float(value, 'g');
+  const std::string json_text = util::go_json_float(value);
+  if (json_text.find_first_of(".eE") != std::string::npos) return util::go_format_float(value, 'g');
   const char* begin = json_text.data();
   const char* end = begin + json_text.size();
   if (json_text[0] == '-') {
@@ -386,7 +386,7 @@ std::string float_text(double value) {
     const auto parsed = std::from_chars(begin, end, integer);
     if (parsed.ec == std::errc() && parsed.ptr == end) return json_text;
   }
-  return go_format_float(value, 'g');  // beyond 64 bits: read as a float
+  return util::go_format_float(value, 'g');  // beyond 64 bits: read as a float
 }
 
 // yaml.v2's encoder choice for a string (encode.go stringv).
@@ -1134,13 +1134,13 @@ void append_rune(std::string& out, char32_t r) {
 // `text`: invalid UTF-8 became U+FFFD, and a raw NEL is a line break, folded
 // with the spaces around it like any line break in a quoted scalar (one break
 // reads as a space, n breaks as n-1 newlines).
-Expected<std::string, ReadBackError> read_back_string(const std::string& text) {
-  const std::u32string runes = runes_of(go_valid_utf8(text));
+util::Expected<std::string, ReadBackError> read_back_string(const std::string& text) {
+  const std::u32string runes = runes_of(util::go_valid_utf8(text));
   std::string out;
   for (std::size_t i = 0; i < runes.size();) {
     const char32_t r = runes[i];
     if (refused_by_yaml_reader(r)) {
-      return unexpected(ReadBackError{"yaml: control characters are not allowed"});
+      return util::unexpected(ReadBackError{"yaml: control characters are not allowed"});
     }
     if (r != ' ' && r != 0x85) {
       append_rune(out, r);
@@ -1158,7 +1158,7 @@ Expected<std::string, ReadBackError> read_back_string(const std::string& text) {
         const std::u32string_view next = std::u32string_view(runes).substr(i + 1);
         if ((next.starts_with(U"---") || next.starts_with(U"...")) &&
             (next.size() > 3 && (next[3] == ' ' || is_nel(next, 3)))) {
-          return unexpected(ReadBackError{"yaml: found unexpected document indicator"});
+          return util::unexpected(ReadBackError{"yaml: found unexpected document indicator"});
         }
       }
       ++i;
@@ -1178,7 +1178,7 @@ Expected<std::string, ReadBackError> read_back_string(const std::string& text) {
 // one line (a raw NEL breaks it) and span at most 1024 characters of the JSON
 // text, quotes and escapes included; otherwise yaml.v2 fails to parse.
 bool readable_as_flow_key(const std::string& key) {
-  const auto json_text = go_json_marshal(nlohmann::json(key));
+  const auto json_text = util::go_json_marshal(nlohmann::json(key));
   if (!json_text) return false;
   const std::u32string runes = runes_of(*json_text);
   return runes.size() <= 1024 && runes.find(U'\u0085') == std::u32string::npos;
@@ -1186,22 +1186,24 @@ bool readable_as_flow_key(const std::string& key) {
 
 // `value` as yaml.v2 hands it to its encoder: strings (keys too) read back as
 // above. Go's JSON refuses NaN and infinities before any YAML is written.
-Expected<nlohmann::json, std::string> read_back(const nlohmann::json& value) {
+util::Expected<nlohmann::json, std::string> read_back(const nlohmann::json& value) {
   switch (value.type()) {
     case nlohmann::json::value_t::number_float: {
       const double number = value.get<double>();
       if (std::isnan(number)) {
-        return unexpected(std::string("error marshaling into JSON: json: unsupported value: NaN"));
+        return util::unexpected(
+            std::string("error marshaling into JSON: json: unsupported value: NaN"));
       }
       if (std::isinf(number)) {
-        return unexpected(std::string("error marshaling into JSON: json: unsupported value: ") +
-                          (number > 0 ? "+Inf" : "-Inf"));
+        return util::unexpected(
+            std::string("error marshaling into JSON: json: unsupported value: ") +
+            (number > 0 ? "+Inf" : "-Inf"));
       }
       return value;
     }
     case nlohmann::json::value_t::string: {
       auto text = read_back_string(value.get_ref<const std::string&>());
-      if (!text) return unexpected("error converting JSON to YAML: " + text.error().message);
+      if (!text) return util::unexpected("error converting JSON to YAML: " + text.error().message);
       return nlohmann::json(*text);
     }
     case nlohmann::json::value_t::array: {
@@ -1217,11 +1219,11 @@ Expected<nlohmann::json, std::string> read_back(const nlohmann::json& value) {
       nlohmann::json out = nlohmann::json::object();
       for (const auto& item : value.items()) {
         if (!readable_as_flow_key(item.key())) {
-          return unexpected(
+          return util::unexpected(
               std::string("error converting JSON to YAML: yaml: did not find expected ',' or '}'"));
         }
         auto key = read_back_string(item.key());
-        if (!key) return unexpected("error converting JSON to YAML: " + key.error().message);
+        if (!key) return util::unexpected("error converting JSON to YAML: " + key.error().message);
         auto converted = read_back(item.value());
         if (!converted) return converted;
         out[*key] = std::move(*converted);
@@ -1235,9 +1237,9 @@ Expected<nlohmann::json, std::string> read_back(const nlohmann::json& value) {
 
 }  // namespace
 
-Expected<std::string, std::string> go_yaml_marshal(const nlohmann::json& value) {
+util::Expected<std::string, std::string> go_yaml_marshal(const nlohmann::json& value) {
   auto read = read_back(value);
-  if (!read) return unexpected(read.error());
+  if (!read) return util::unexpected(read.error());
   return Emitter().document(*read);
 }
 

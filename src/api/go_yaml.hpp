@@ -36,13 +36,13 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
-#include "api/expected.hpp"
+#include "util/expected.hpp"
 
 namespace druid::api {
 
 // Errors as sigs.k8s.io/yaml words them: `error marshaling into JSON: json:
 // unsupported value: NaN` (Go's JSON refuses NaN and ±Inf), `error converting
 // JSON to YAML: yaml: control characters are not allowed`, ...
-Expected<std::string, std::string> go_yaml_marshal(const nlohmann::json& value);
+util::Expected<std::string, std::string> go_yaml_marshal(const nlohmann::json& value);
 
 }  // namespace druid::api

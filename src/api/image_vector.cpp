@@ -15,8 +15,8 @@
 #include "api/embedded_images.hpp"
 #include "api/field_error.hpp"
 #include "api/field_path.hpp"
-#include "api/text.hpp"
-#include "api/yaml.hpp"
+#include "util/text.hpp"
+#include "util/yaml.hpp"
 
 namespace druid::api {
 namespace {
@@ -122,7 +122,7 @@ class SegmentScanner {
 
   std::size_t skip_spaces() {
     std::size_t start = pos_;
-    while (!at_end() && is_go_space(text_[pos_])) ++pos_;
+    while (!at_end() && util::is_go_space(text_[pos_])) ++pos_;
     return pos_ - start;
   }
 
@@ -133,7 +133,7 @@ class SegmentScanner {
   }
 
   static bool is_version_char(char c) {
-    return !is_go_space(c) && !is_operator_char(c) && c != ',' && c != '|';
+    return !util::is_go_space(c) && !is_operator_char(c) && c != ',' && c != '|';
   }
 
   bool comparison() {
@@ -160,17 +160,17 @@ class SegmentScanner {
   std::size_t pos_ = 0;
 };
 
-// Masterminds' error text for an unparsable constraint; nullopt when valid.
-std::optional<std::string> constraint_error(std::string_view constraint) {
+// Success when the constraint parses, else Masterminds' error text.
+util::Expected<void, std::string> check_constraint(std::string_view constraint) {
   std::size_t start = 0;
   while (true) {
     auto bar = constraint.find("||", start);
     auto segment = constraint.substr(
         start, bar == std::string_view::npos ? std::string_view::npos : bar - start);
     if (!SegmentScanner(segment).valid()) {
-      return "improper constraint: " + std::string(segment);
+      return util::unexpected("improper constraint: " + std::string(segment));
     }
-    if (bar == std::string_view::npos) return std::nullopt;
+    if (bar == std::string_view::npos) return {};
     start = bar + 2;
   }
 }
@@ -286,8 +286,8 @@ void validate_reference(const ImageSource& source, const FieldPath& path, FieldE
 void validate_constraint(const std::optional<std::string>& constraint, const FieldPath& path,
                          FieldErrors& errors) {
   if (!constraint) return;
-  if (auto error = constraint_error(*constraint)) {
-    errors.push_back(invalid_error(path, *constraint, *error));
+  if (auto parsed = check_constraint(*constraint); !parsed) {
+    errors.push_back(invalid_error(path, *constraint, parsed.error()));
   }
 }
 
@@ -366,9 +366,9 @@ std::string go_errno_text(int error) {
 
 // The whole file, or Go's os.ReadFile error: `open <path>: <reason>` /
 // `read <path>: <reason>`.
-Expected<std::string, std::string> read_whole_file(const std::string& path) {
+util::Expected<std::string, std::string> read_whole_file(const std::string& path) {
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return unexpected("open " + path + ": " + go_errno_text(errno));
+  if (fd < 0) return util::unexpected("open " + path + ": " + go_errno_text(errno));
   std::string content;
   std::array<char, 8192> buffer{};
   while (true) {
@@ -377,7 +377,7 @@ Expected<std::string, std::string> read_whole_file(const std::string& path) {
     if (n < 0) {
       int error = errno;
       ::close(fd);
-      return unexpected("read " + path + ": " + go_errno_text(error));
+      return util::unexpected("read " + path + ": " + go_errno_text(error));
     }
     if (n == 0) break;
     content.append(buffer.data(), static_cast<std::size_t>(n));
@@ -396,17 +396,17 @@ std::string ImageSource::image() const {
   return *repository + delimiter + *tag;
 }
 
-Expected<ImageVector, std::string> parse_image_vector(std::string_view yaml_text,
-                                                      std::string_view source_name) {
+util::Expected<ImageVector, std::string> parse_image_vector(std::string_view yaml_text,
+                                                            std::string_view source_name) {
   std::string prefix = std::string(source_name) + ": ";
-  auto documents = parse_yaml_documents(yaml_text);
-  if (!documents) return unexpected(prefix + documents.error().message());
+  auto documents = util::parse_yaml_documents(yaml_text);
+  if (!documents) return util::unexpected(prefix + documents.error().message());
   // Like Go's YAML unmarshalling, only the first document counts.
   json document = documents->empty() ? json() : documents->front();
   if (document.is_null()) return ImageVector{};  // an empty file: no images
   if (!document.is_object()) {
-    return unexpected(prefix + "must be an object with an images list, not " +
-                      json_type_name(document));
+    return util::unexpected(prefix + "must be an object with an images list, not " +
+                            json_type_name(document));
   }
 
   FieldErrors errors;
@@ -417,7 +417,7 @@ Expected<ImageVector, std::string> parse_image_vector(std::string_view yaml_text
       validate_image_source(vector.images[i], images.index(i), errors);
     }
   }
-  if (!errors.empty()) return unexpected(prefix + to_string(errors));
+  if (!errors.empty()) return util::unexpected(prefix + to_string(errors));
   return vector;
 }
 
@@ -453,14 +453,14 @@ ImageVector merge_image_vectors(const ImageVector& base, const ImageVector& over
   return out;
 }
 
-Expected<ImageVector, std::string> load_image_vector(
+util::Expected<ImageVector, std::string> load_image_vector(
     const std::optional<std::string>& overwrite_path) {
   // An empty IMAGEVECTOR_OVERWRITE means "no overwrite", as upstream.
   if (!overwrite_path || overwrite_path->empty()) return embedded_image_vector();
   auto text = read_whole_file(*overwrite_path);
-  if (!text) return unexpected(text.error());
+  if (!text) return util::unexpected(text.error());
   auto overwrite = parse_image_vector(*text, *overwrite_path);
-  if (!overwrite) return unexpected(overwrite.error());
+  if (!overwrite) return util::unexpected(overwrite.error());
   return merge_image_vectors(embedded_image_vector(), *overwrite);
 }
 
@@ -487,17 +487,18 @@ const char* backup_restore_image_name(bool upgrade_etcd_version) {
   return upgrade_etcd_version ? image_name::kEtcdBackupRestoreNext : image_name::kEtcdBackupRestore;
 }
 
-Expected<std::string, std::string> require_image(const ImageVector& vector, std::string_view name) {
+util::Expected<std::string, std::string> require_image(const ImageVector& vector,
+                                                       std::string_view name) {
   if (auto image = find_image(vector, name)) return *image;
   // Upstream's FindImage message; the options part is empty for druid's lookups.
-  return unexpected("could not find image \"" + std::string(name) + "\" opts ");
+  return util::unexpected("could not find image \"" + std::string(name) + "\" opts ");
 }
 
-Expected<EtcdImages, std::string> resolve_etcd_images(const Etcd& etcd, const ImageVector& vector,
-                                                      bool upgrade_etcd_version) {
-  auto choose =
-      [&](std::string_view key,
-          const std::optional<std::string>& spec_image) -> Expected<std::string, std::string> {
+util::Expected<EtcdImages, std::string> resolve_etcd_images(const Etcd& etcd,
+                                                            const ImageVector& vector,
+                                                            bool upgrade_etcd_version) {
+  auto choose = [&](std::string_view key, const std::optional<std::string>& spec_image)
+      -> util::Expected<std::string, std::string> {
     // A set spec image wins even when empty, as upstream's pointer check does.
     if (spec_image) return *spec_image;
     return require_image(vector, key);
@@ -505,12 +506,12 @@ Expected<EtcdImages, std::string> resolve_etcd_images(const Etcd& etcd, const Im
   auto wrapper =
       choose(upgrade_etcd_version ? image_name::kEtcdWrapperNext : image_name::kEtcdWrapper,
              etcd.spec.etcd.image);
-  if (!wrapper) return unexpected(wrapper.error());
+  if (!wrapper) return util::unexpected(wrapper.error());
   auto backup_restore =
       choose(backup_restore_image_name(upgrade_etcd_version), etcd.spec.backup.image);
-  if (!backup_restore) return unexpected(backup_restore.error());
+  if (!backup_restore) return util::unexpected(backup_restore.error());
   auto alpine = choose(image_name::kAlpine, std::nullopt);
-  if (!alpine) return unexpected(alpine.error());
+  if (!alpine) return util::unexpected(alpine.error());
   return EtcdImages{*wrapper, *backup_restore, *alpine};
 }
 

@@ -11,7 +11,7 @@
 #include <vector>
 
 #include "api/etcd.hpp"
-#include "api/expected.hpp"
+#include "util/expected.hpp"
 
 namespace druid::api {
 
@@ -50,8 +50,8 @@ struct ImageVector {
 // entry and the field with upstream's messages, e.g. `<source>:
 // images[2].ref/repository: Required value: either image ref or repository+tag
 // is required` (several errors: `<source>: [<error>, <error>]`).
-Expected<ImageVector, std::string> parse_image_vector(std::string_view yaml_text,
-                                                      std::string_view source_name);
+util::Expected<ImageVector, std::string> parse_image_vector(std::string_view yaml_text,
+                                                            std::string_view source_name);
 
 // The five images built into the operator.
 const ImageVector& embedded_image_vector();
@@ -62,7 +62,7 @@ ImageVector merge_image_vectors(const ImageVector& base, const ImageVector& over
 // The embedded vector, merged with the file at `overwrite_path` when given (the
 // value of IMAGEVECTOR_OVERWRITE). An unreadable or invalid file is an error
 // naming the path and the cause.
-Expected<ImageVector, std::string> load_image_vector(
+util::Expected<ImageVector, std::string> load_image_vector(
     const std::optional<std::string>& overwrite_path);
 
 // The image of entry `name` for `architecture`: an entry listing exactly this
@@ -78,7 +78,8 @@ std::optional<std::string> find_image(const ImageVector& vector, std::string_vie
 const char* backup_restore_image_name(bool upgrade_etcd_version);
 
 // find_image, or upstream's error naming the missing image.
-Expected<std::string, std::string> require_image(const ImageVector& vector, std::string_view name);
+util::Expected<std::string, std::string> require_image(const ImageVector& vector,
+                                                       std::string_view name);
 
 // The images of one Etcd's pods.
 struct EtcdImages {
@@ -92,7 +93,8 @@ struct EtcdImages {
 // `etcd-wrapper` / `etcd-backup-restore` (the `-next` entries with the
 // UpgradeEtcdVersion feature gate), and `alpine`. The error names the missing
 // image.
-Expected<EtcdImages, std::string> resolve_etcd_images(const Etcd& etcd, const ImageVector& vector,
-                                                      bool upgrade_etcd_version);
+util::Expected<EtcdImages, std::string> resolve_etcd_images(const Etcd& etcd,
+                                                            const ImageVector& vector,
+                                                            bool upgrade_etcd_version);
 
 }  // namespace druid::api

@@ -8,17 +8,17 @@ namespace druid::api {
 
 namespace {
 
-Labels default_labels_for(std::string_view part_of) {
+util::Labels default_labels_for(std::string_view part_of) {
   return {{kManagedByLabelKey, kManagedByValue}, {kPartOfLabelKey, std::string(part_of)}};
 }
 
-Labels with_component(Labels labels, std::string_view component) {
+util::Labels with_component(util::Labels labels, std::string_view component) {
   labels[kComponentLabelKey] = std::string(component);
   return labels;
 }
 
-Labels component_labels(const Etcd& etcd, std::string_view component, std::string_view name) {
-  Labels labels = with_component(default_labels(etcd), component);
+util::Labels component_labels(const Etcd& etcd, std::string_view component, std::string_view name) {
+  util::Labels labels = with_component(default_labels(etcd), component);
   labels[kNameLabelKey] = std::string(name);
   return labels;
 }
@@ -31,7 +31,7 @@ std::string without_colons(std::string name) {
 
 }  // namespace
 
-Labels default_labels(const Etcd& etcd) {
+util::Labels default_labels(const Etcd& etcd) {
   return default_labels_for(etcd.metadata.name);
 }
 
@@ -51,34 +51,34 @@ std::string status_selector(const Etcd& etcd) {
   return selector;
 }
 
-Labels service_account_labels(const Etcd& etcd) {
+util::Labels service_account_labels(const Etcd& etcd) {
   return component_labels(etcd, component_label::kServiceAccount, service_account_name(etcd));
 }
 
-Labels role_labels(const Etcd& etcd) {
+util::Labels role_labels(const Etcd& etcd) {
   return component_labels(etcd, component_label::kRole, without_colons(role_name(etcd)));
 }
 
-Labels role_binding_labels(const Etcd& etcd) {
+util::Labels role_binding_labels(const Etcd& etcd) {
   return component_labels(etcd, component_label::kRoleBinding,
                           without_colons(role_binding_name(etcd)));
 }
 
-Labels member_lease_labels(const Etcd& etcd, std::string_view lease_name) {
+util::Labels member_lease_labels(const Etcd& etcd, std::string_view lease_name) {
   return component_labels(etcd, component_label::kMemberLease, lease_name);
 }
 
-Labels snapshot_lease_labels(const Etcd& etcd, std::string_view lease_name) {
+util::Labels snapshot_lease_labels(const Etcd& etcd, std::string_view lease_name) {
   return component_labels(etcd, component_label::kSnapshotLease, lease_name);
 }
 
-Labels pod_disruption_budget_labels(const Etcd& etcd) {
+util::Labels pod_disruption_budget_labels(const Etcd& etcd) {
   return component_labels(etcd, component_label::kPodDisruptionBudget,
                           pod_disruption_budget_name(etcd));
 }
 
-Labels client_service_labels(const Etcd& etcd) {
-  Labels labels =
+util::Labels client_service_labels(const Etcd& etcd) {
+  util::Labels labels =
       component_labels(etcd, component_label::kClientService, client_service_name(etcd));
   if (const auto& service = etcd.spec.etcd.client_service) {
     for (const auto& [key, value] : service->labels) labels[key] = value;
@@ -86,20 +86,20 @@ Labels client_service_labels(const Etcd& etcd) {
   return labels;
 }
 
-Labels peer_service_labels(const Etcd& etcd) {
+util::Labels peer_service_labels(const Etcd& etcd) {
   return component_labels(etcd, component_label::kPeerService, peer_service_name(etcd));
 }
 
-Labels configmap_labels(const Etcd& etcd) {
+util::Labels configmap_labels(const Etcd& etcd) {
   return component_labels(etcd, component_label::kConfigMap, configmap_name(etcd));
 }
 
-Labels statefulset_labels(const Etcd& etcd) {
+util::Labels statefulset_labels(const Etcd& etcd) {
   return component_labels(etcd, component_label::kStatefulSet, statefulset_name(etcd));
 }
 
-Labels compaction_job_labels(const Etcd& etcd) {
-  Labels labels =
+util::Labels compaction_job_labels(const Etcd& etcd) {
+  util::Labels labels =
       component_labels(etcd, component_label::kCompactionJob, compaction_job_name(etcd));
   labels[kNetworkingToDnsLabelKey] = kNetworkingAllowedValue;
   labels[kNetworkingToPrivateNetworksLabelKey] = kNetworkingAllowedValue;
@@ -107,21 +107,22 @@ Labels compaction_job_labels(const Etcd& etcd) {
   return labels;
 }
 
-Labels copy_backups_job_labels(std::string_view task_name) {
-  Labels labels = with_component(default_labels_for(task_name), component_label::kCopyBackupsJob);
+util::Labels copy_backups_job_labels(std::string_view task_name) {
+  util::Labels labels =
+      with_component(default_labels_for(task_name), component_label::kCopyBackupsJob);
   labels[kNameLabelKey] = copy_backups_job_name(task_name);
   return labels;
 }
 
-Labels etcd_pod_selector_labels(const Etcd& etcd) {
+util::Labels etcd_pod_selector_labels(const Etcd& etcd) {
   return with_component(default_labels(etcd), component_label::kStatefulSet);
 }
 
-Labels member_lease_selector_labels(const Etcd& etcd) {
+util::Labels member_lease_selector_labels(const Etcd& etcd) {
   return with_component(default_labels(etcd), component_label::kMemberLease);
 }
 
-Labels snapshot_lease_selector_labels(const Etcd& etcd) {
+util::Labels snapshot_lease_selector_labels(const Etcd& etcd) {
   return with_component(default_labels(etcd), component_label::kSnapshotLease);
 }
 

@@ -49,32 +49,32 @@ inline constexpr const char* kNetworkingAllowedValue = "allowed";
 // watch, so they cache nothing else of the cluster.
 std::string managed_by_selector();
 // {managed-by: etcd-druid, part-of: <etcd>}; also the StatefulSet and PDB selector.
-Labels default_labels(const Etcd& etcd);
+util::Labels default_labels(const Etcd& etcd);
 // status.selector: `app.kubernetes.io/managed-by=etcd-druid,app.kubernetes.io/part-of=<etcd>`.
 std::string status_selector(const Etcd& etcd);
 
-Labels service_account_labels(const Etcd& etcd);
+util::Labels service_account_labels(const Etcd& etcd);
 // name label: the role name with ':' replaced by '-' (`druid.gardener.cloud-etcd-<etcd>`).
-Labels role_labels(const Etcd& etcd);
-Labels role_binding_labels(const Etcd& etcd);
-Labels member_lease_labels(const Etcd& etcd, std::string_view lease_name);
-Labels snapshot_lease_labels(const Etcd& etcd, std::string_view lease_name);
-Labels pod_disruption_budget_labels(const Etcd& etcd);
+util::Labels role_labels(const Etcd& etcd);
+util::Labels role_binding_labels(const Etcd& etcd);
+util::Labels member_lease_labels(const Etcd& etcd, std::string_view lease_name);
+util::Labels snapshot_lease_labels(const Etcd& etcd, std::string_view lease_name);
+util::Labels pod_disruption_budget_labels(const Etcd& etcd);
 // Includes spec.etcd.clientService.labels, which win over druid's on conflict.
-Labels client_service_labels(const Etcd& etcd);
-Labels peer_service_labels(const Etcd& etcd);
-Labels configmap_labels(const Etcd& etcd);
-Labels statefulset_labels(const Etcd& etcd);
+util::Labels client_service_labels(const Etcd& etcd);
+util::Labels peer_service_labels(const Etcd& etcd);
+util::Labels configmap_labels(const Etcd& etcd);
+util::Labels statefulset_labels(const Etcd& etcd);
 // Includes the three networking labels.
-Labels compaction_job_labels(const Etcd& etcd);
+util::Labels compaction_job_labels(const Etcd& etcd);
 // part-of is the task name, not an Etcd's.
-Labels copy_backups_job_labels(std::string_view task_name);
+util::Labels copy_backups_job_labels(std::string_view task_name);
 
 // What the client and peer Services select: default labels + the StatefulSet
 // component label, so compaction-job pods are never selected.
-Labels etcd_pod_selector_labels(const Etcd& etcd);
+util::Labels etcd_pod_selector_labels(const Etcd& etcd);
 // What lease listing and DeleteAllOf select on: default labels + component.
-Labels member_lease_selector_labels(const Etcd& etcd);
-Labels snapshot_lease_selector_labels(const Etcd& etcd);
+util::Labels member_lease_selector_labels(const Etcd& etcd);
+util::Labels snapshot_lease_selector_labels(const Etcd& etcd);
 
 }  // namespace druid::api

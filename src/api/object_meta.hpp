@@ -40,7 +40,7 @@ struct ObjectMeta {
   std::string uid;
   std::string resource_version;
   std::int64_t generation = 0;
-  std::string creation_timestamp;  // RFC 3339, see api/time.hpp
+  std::string creation_timestamp;  // RFC 3339, see util/time.hpp
   std::optional<std::string> deletion_timestamp;
   std::optional<std::int64_t> deletion_grace_period_seconds;
   std::map<std::string, std::string> labels;

@@ -6,7 +6,7 @@
 #include <functional>
 
 #include "api/duration.hpp"
-#include "api/yaml.hpp"
+#include "util/yaml.hpp"
 
 namespace druid::api {
 
@@ -181,7 +181,7 @@ void check_type_meta(const nlohmann::json& object, const char* key, const char* 
   }
 }
 
-FieldErrors yaml_error(const ParseError& error) {
+FieldErrors yaml_error(const util::ParseError& error) {
   auto e = invalid_error(FieldPath(), nullptr, "error converting YAML to JSON: " + error.reason);
   e.value_omitted = true;
   return {e};
@@ -189,9 +189,10 @@ FieldErrors yaml_error(const ParseError& error) {
 
 }  // namespace
 
-Expected<OperatorConfiguration, FieldErrors> load_operator_config(std::string_view yaml_text) {
-  auto parsed = parse_yaml(yaml_text);
-  if (!parsed) return unexpected(yaml_error(parsed.error()));
+util::Expected<OperatorConfiguration, FieldErrors> load_operator_config(
+    std::string_view yaml_text) {
+  auto parsed = util::parse_yaml(yaml_text);
+  if (!parsed) return util::unexpected(yaml_error(parsed.error()));
   nlohmann::json object = std::move(*parsed);
   drop_nulls(object);
 
@@ -204,7 +205,7 @@ Expected<OperatorConfiguration, FieldErrors> load_operator_config(std::string_vi
     errors.insert(errors.begin(), type_meta_errors.begin(), type_meta_errors.end());
   }
   canonicalize_durations(config, errors);
-  if (!errors.empty()) return unexpected(std::move(errors));
+  if (!errors.empty()) return util::unexpected(std::move(errors));
   apply_operator_config_defaults(config);
   return config;
 }
@@ -271,7 +272,7 @@ bool* gate_flag(FeatureGates& gates, std::string_view name) {
 
 }  // namespace
 
-Expected<FeatureGates, std::string> apply_feature_gates(
+util::Expected<FeatureGates, std::string> apply_feature_gates(
     const std::map<std::string, bool>& overrides) {
   FeatureGates gates;
   std::vector<std::string> errors;
@@ -290,8 +291,8 @@ Expected<FeatureGates, std::string> apply_feature_gates(
     *flag = value;
   }
   if (errors.empty()) return gates;
-  if (errors.size() == 1) return unexpected(std::move(errors.front()));
-  return unexpected("[" + fmt::format("{}", fmt::join(errors, ", ")) + "]");
+  if (errors.size() == 1) return util::unexpected(std::move(errors.front()));
+  return util::unexpected("[" + fmt::format("{}", fmt::join(errors, ", ")) + "]");
 }
 
 }  // namespace druid::api

@@ -17,8 +17,8 @@
 #include <vector>
 
 #include "api/codec.hpp"
-#include "api/expected.hpp"
 #include "api/field_error.hpp"
+#include "util/expected.hpp"
 
 namespace druid::api {
 
@@ -322,7 +322,7 @@ void visit_fields(V& v, OperatorConfiguration& c) {
 // universal decoder does: apiVersion and kind must name this type; unknown keys
 // are ignored; a null value counts as absent; type errors and unparsable
 // durations are reported with their field paths; then the defaults are applied.
-Expected<OperatorConfiguration, FieldErrors> load_operator_config(std::string_view yaml_text);
+util::Expected<OperatorConfiguration, FieldErrors> load_operator_config(std::string_view yaml_text);
 
 // Fills in the defaults of upstream's api/config/v1alpha1/defaults.go where a field has Go's zero
 // value (unset, 0, "", or a zero duration). Leader election, compaction and the copy-backups-task
@@ -398,7 +398,7 @@ struct FeatureGates {
 // Kubernetes' texts, all of them reported (in name order, "[a, b]" when several):
 // `unrecognized feature gate: X`, and for a locked gate set to the other value
 // `cannot set feature gate UseEtcdWrapper to false, feature is locked to true`.
-Expected<FeatureGates, std::string> apply_feature_gates(
+util::Expected<FeatureGates, std::string> apply_feature_gates(
     const std::map<std::string, bool>& overrides);
 
 }  // namespace druid::api

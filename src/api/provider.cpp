@@ -26,13 +26,14 @@ constexpr Alias kProviderAliases[] = {
 
 }  // namespace
 
-Expected<std::string, ParseError> normalize_storage_provider(
+util::Expected<std::string, util::ParseError> normalize_storage_provider(
     const std::optional<std::string>& provider) {
   if (!provider) return std::string();
   for (const auto& [alias, normalised] : kProviderAliases) {
     if (alias == *provider) return std::string(normalised);
   }
-  return unexpected(ParseError{*provider, "unsupported storage provider: '" + *provider + "'"});
+  return util::unexpected(
+      util::ParseError{*provider, "unsupported storage provider: '" + *provider + "'"});
 }
 
 }  // namespace druid::api

@@ -6,8 +6,8 @@
 #include <optional>
 #include <string>
 
-#include "api/expected.hpp"
-#include "api/parse_error.hpp"
+#include "util/expected.hpp"
+#include "util/parse_error.hpp"
 
 namespace druid::api {
 
@@ -28,7 +28,7 @@ inline constexpr const char* kLocal = "Local";
 // openshift|OCS|ocs -> OCS, stackit -> S3, Local|local -> Local; no provider ->
 // "" (not an error). Anything else, "" included, is refused with
 // `unsupported storage provider: '<x>'`.
-Expected<std::string, ParseError> normalize_storage_provider(
+util::Expected<std::string, util::ParseError> normalize_storage_provider(
     const std::optional<std::string>& provider);
 
 }  // namespace druid::api

@@ -5,7 +5,7 @@
 #include <limits>
 #include <optional>
 
-#include "api/text.hpp"
+#include "util/text.hpp"
 
 namespace druid::api {
 namespace {
@@ -35,7 +35,7 @@ struct Scanned {
   std::string suffix;
 };
 
-Expected<Scanned, std::string> scan(std::string_view str) {
+util::Expected<Scanned, std::string> scan(std::string_view str) {
   Scanned s;
   std::size_t pos = 0;
   const std::size_t end = str.size();
@@ -49,7 +49,7 @@ Expected<Scanned, std::string> scan(std::string_view str) {
   const bool stripped_zeros = pos > zeros_start;
 
   std::size_t i = pos;
-  while (i < end && is_digit(str[i])) ++i;
+  while (i < end && util::is_digit(str[i])) ++i;
   if (i > pos) s.num = std::string(str.substr(pos, i - pos));
   const bool has_num_digits = i > pos;
   pos = i;
@@ -59,7 +59,7 @@ Expected<Scanned, std::string> scan(std::string_view str) {
   if (str[pos] == '.') {
     ++pos;
     i = pos;
-    while (i < end && is_digit(str[i])) ++i;
+    while (i < end && util::is_digit(str[i])) ++i;
     s.denom = std::string(str.substr(pos, i - pos));
     has_denom_digits = i > pos;
     pos = i;
@@ -71,8 +71,8 @@ Expected<Scanned, std::string> scan(std::string_view str) {
   constexpr std::string_view kSuffixChars = "eEinumkKMGTP";
   while (pos < end && kSuffixChars.find(str[pos]) != std::string_view::npos) ++pos;
   if (pos < end && (str[pos] == '-' || str[pos] == '+')) ++pos;
-  while (pos < end && is_digit(str[pos])) ++pos;
-  if (pos < end) return unexpected(std::string(kFormatWrong));
+  while (pos < end && util::is_digit(str[pos])) ++pos;
+  if (pos < end) return util::unexpected(std::string(kFormatWrong));
   s.suffix = std::string(str.substr(suffix_start));
   return s;
 }
@@ -94,7 +94,7 @@ std::optional<std::int64_t> parse_exponent(std::string_view s) {
   if (s.empty()) return std::nullopt;
   std::int64_t value = 0;
   for (char c : s) {
-    if (!is_digit(c)) return std::nullopt;
+    if (!util::is_digit(c)) return std::nullopt;
     value = value * 10 + (c - '0');
     if (value > std::numeric_limits<std::int32_t>::max()) return std::nullopt;
   }
@@ -286,8 +286,10 @@ std::string decimal_suffix(std::int64_t exponent, QuantityFormat format) {
 
 }  // namespace
 
-Expected<Quantity, ParseError> Quantity::parse(std::string_view text) {
-  auto fail = [&](const char* reason) { return unexpected(ParseError{std::string(text), reason}); };
+util::Expected<Quantity, util::ParseError> Quantity::parse(std::string_view text) {
+  auto fail = [&](const char* reason) {
+    return util::unexpected(util::ParseError{std::string(text), reason});
+  };
   if (text.empty()) return fail(kFormatWrong);
   Quantity q;
   if (text == "0") {
@@ -374,7 +376,7 @@ std::strong_ordering operator<=>(const Quantity& a, const Quantity& b) {
   return std::strong_ordering::equal;
 }
 
-Expected<Quantity, ParseError> parse_quantity(const IntOrString& value) {
+util::Expected<Quantity, util::ParseError> parse_quantity(const IntOrString& value) {
   if (value.is_int()) return Quantity::parse(std::to_string(std::get<std::int64_t>(value.value)));
   const std::string& text = std::get<std::string>(value.value);
   constexpr std::string_view kSpace = " \t\n\v\f\r";
@@ -384,7 +386,7 @@ Expected<Quantity, ParseError> parse_quantity(const IntOrString& value) {
           ? std::string_view()
           : std::string_view(text).substr(first, text.find_last_not_of(kSpace) - first + 1);
   auto parsed = Quantity::parse(trimmed);
-  if (!parsed) return unexpected(ParseError{text, parsed.error().reason});
+  if (!parsed) return util::unexpected(util::ParseError{text, parsed.error().reason});
   return parsed;
 }
 

@@ -9,8 +9,8 @@
 #include <string_view>
 
 #include "api/codec.hpp"
-#include "api/expected.hpp"
-#include "api/parse_error.hpp"
+#include "util/expected.hpp"
+#include "util/parse_error.hpp"
 
 namespace druid::api {
 
@@ -28,7 +28,7 @@ class Quantity {
   // binary-SI values at 2^63-1; other values of magnitude 10^29 or more (beyond
   // nano precision in 128 bits) are refused with "quantity is out of range: ...".
   // Leading/trailing whitespace is refused, as ParseQuantity does.
-  static Expected<Quantity, ParseError> parse(std::string_view text);
+  static util::Expected<Quantity, util::ParseError> parse(std::string_view text);
   static Quantity from_int(std::int64_t value, QuantityFormat format = QuantityFormat::kDecimalSI);
 
   // The value rounded up to an integer (Go's Quantity.Value()), e.g. bytes.
@@ -60,6 +60,6 @@ class Quantity {
 
 // A quantity field as stored in an object (int-or-string), read the way
 // Quantity.UnmarshalJSON reads it: surrounding whitespace is trimmed.
-Expected<Quantity, ParseError> parse_quantity(const IntOrString& value);
+util::Expected<Quantity, util::ParseError> parse_quantity(const IntOrString& value);
 
 }  // namespace druid::api

@@ -6,8 +6,8 @@
 #include <optional>
 #include <vector>
 
-#include "api/base64.hpp"
 #include "component/statefulset_pod_names.hpp"
+#include "util/base64.hpp"
 
 namespace druid::component {
 namespace {
@@ -17,13 +17,13 @@ std::optional<std::string> decoded_data(const nlohmann::json& secret, const std:
   if (data == secret.end() || !data->is_object()) return std::nullopt;
   const auto value = data->find(key);
   if (value == data->end() || !value->is_string()) return std::nullopt;
-  return api::base64_decode(value->get<std::string>());
+  return util::base64_decode(value->get<std::string>());
 }
 
 }  // namespace
 
-api::Expected<std::string, std::string> backup_ca_pem(const nlohmann::json& secret,
-                                                      const api::Etcd& etcd) {
+util::Expected<std::string, std::string> backup_ca_pem(const nlohmann::json& secret,
+                                                       const api::Etcd& etcd) {
   std::vector<std::string> keys;
   const auto& tls = etcd.spec.backup.tls;
   if (tls && tls->tls_ca_secret_ref.data_key) {
@@ -36,7 +36,7 @@ api::Expected<std::string, std::string> backup_ca_pem(const nlohmann::json& secr
     if (auto pem = decoded_data(secret, key)) return std::move(*pem);
     quoted.push_back(fmt::format("\"{}\"", key));
   }
-  return api::unexpected(fmt::format("{}", fmt::join(quoted, " or ")));
+  return util::unexpected(fmt::format("{}", fmt::join(quoted, " or ")));
 }
 
 }  // namespace druid::component

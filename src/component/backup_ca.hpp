@@ -7,7 +7,7 @@
 #include <string>
 
 #include "api/etcd.hpp"
-#include "api/expected.hpp"
+#include "util/expected.hpp"
 
 namespace druid::component {
 
@@ -23,7 +23,7 @@ inline constexpr const char* kBackupCaBundleDataKey = "bundle.crt";
 // as upstream reads it, or else data["ca.crt"], the key the pods trust, so a
 // Secret that works for the members also works here (docs/compatibility.md).
 // The error lists the quoted keys tried, e.g. `"bundle.crt" or "ca.crt"`.
-api::Expected<std::string, std::string> backup_ca_pem(const nlohmann::json& secret,
-                                                      const api::Etcd& etcd);
+util::Expected<std::string, std::string> backup_ca_pem(const nlohmann::json& secret,
+                                                       const api::Etcd& etcd);
 
 }  // namespace druid::component

@@ -17,16 +17,16 @@ class CachedReader final : public ObjectReader {
   // Reads of `type` are answered from `cache` (which must outlive the reader).
   // The cache must hold every object of the type the components look for, e.g.
   // an informer filtered by app.kubernetes.io/managed-by=etcd-druid.
-  void add_cache(const kube::ResourceType& type, const kube::Cache& cache);
+  void add_cache(const util::ResourceType& type, const kube::Cache& cache);
 
-  kube::Result<kube::ObjectPtr> get(const kube::ResourceType& type, std::string_view ns,
-                                    std::string_view name) override;
-  kube::Result<std::vector<kube::ObjectPtr>> list(const kube::ResourceType& type,
-                                                  std::string_view ns,
-                                                  const api::Labels& selector) override;
+  kube::ApiResult<kube::ObjectPtr> get(const util::ResourceType& type, std::string_view ns,
+                                       std::string_view name) override;
+  kube::ApiResult<std::vector<kube::ObjectPtr>> list(const util::ResourceType& type,
+                                                     std::string_view ns,
+                                                     const util::Labels& selector) override;
 
  private:
-  const kube::Cache* cache_for(const kube::ResourceType& type) const;
+  const kube::Cache* cache_for(const util::ResourceType& type) const;
 
   LiveReader live_;
   std::map<std::string, const kube::Cache*> caches_;  // by group/resource

@@ -9,7 +9,7 @@ std::string etcd_key(const api::Etcd& etcd) {
 }
 
 nlohmann::json managed_metadata(const api::Etcd& etcd, const std::string& name,
-                                const api::Labels& labels) {
+                                const util::Labels& labels) {
   return {
       {"name", name},
       {"namespace", etcd.metadata.namespace_},

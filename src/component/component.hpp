@@ -24,24 +24,24 @@ class Component {
 
   // Names of this component's objects that exist and are controlled by the
   // Etcd (owner reference with controller=true and the Etcd's UID).
-  virtual Outcome<std::vector<std::string>> existing_names(Context& ctx) = 0;
+  virtual DruidResult<std::vector<std::string>> existing_names(Context& ctx) = 0;
 
   // Names of the objects a sync of `etcd` creates (none when the component
   // has nothing to create for this spec); with existing_names, what is missing.
   virtual std::vector<std::string> desired_names(const api::Etcd& etcd) const = 0;
 
   // Runs before any component syncs; only the StatefulSet has one.
-  virtual Outcome<> pre_sync(Context& ctx) {
+  virtual DruidResult<> pre_sync(Context& ctx) {
     (void)ctx;
     return ok();
   }
 
   // Creates or patches the objects to the desired state; sends nothing when
   // they are already there.
-  virtual Outcome<> sync(Context& ctx) = 0;
+  virtual DruidResult<> sync(Context& ctx) = 0;
 
   // Deletes the objects (NotFound is success). PVCs are never deleted.
-  virtual Outcome<> trigger_delete(Context& ctx) = 0;
+  virtual DruidResult<> trigger_delete(Context& ctx) = 0;
 
   // The code of a failed trigger_delete, an error_codes.hpp constant
   // (ERR_DELETE_SERVICE_ACCOUNT, ...): users alert on it, so it is never built
@@ -57,6 +57,6 @@ std::string etcd_key(const api::Etcd& etcd);
 // The metadata of every managed object: name, the Etcd's namespace, the
 // component's labels and the Etcd as controlling owner.
 nlohmann::json managed_metadata(const api::Etcd& etcd, const std::string& name,
-                                const api::Labels& labels);
+                                const util::Labels& labels);
 
 }  // namespace druid::component

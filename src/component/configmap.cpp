@@ -6,7 +6,6 @@
 #include <array>
 
 #include "api/codec.hpp"
-#include "api/go_json.hpp"
 #include "api/go_yaml.hpp"
 #include "api/labels.hpp"
 #include "api/names.hpp"
@@ -17,20 +16,21 @@
 #include "component/registry.hpp"
 #include "component/single_object_component.hpp"
 #include "kube/resource.hpp"
+#include "util/go_json.hpp"
 
 namespace druid::component {
 
-api::Expected<std::string, std::string> etcd_config_yaml(const api::Etcd& etcd,
-                                                         const OperatorSettings& settings) {
+util::Expected<std::string, std::string> etcd_config_yaml(const api::Etcd& etcd,
+                                                          const OperatorSettings& settings) {
   auto config = etcd_config(etcd, settings);
-  if (!config) return api::unexpected(config.error());
+  if (!config) return util::unexpected(config.error());
   return api::go_yaml_marshal(to_json(*config));
 }
 
-api::Expected<nlohmann::json, std::string> build_configmap(const api::Etcd& etcd,
-                                                           const OperatorSettings& settings) {
+util::Expected<nlohmann::json, std::string> build_configmap(const api::Etcd& etcd,
+                                                            const OperatorSettings& settings) {
   auto yaml = etcd_config_yaml(etcd, settings);
-  if (!yaml) return api::unexpected(yaml.error());
+  if (!yaml) return util::unexpected(yaml.error());
   return nlohmann::json{
       {"apiVersion", "v1"},
       {"kind", "ConfigMap"},
@@ -40,7 +40,7 @@ api::Expected<nlohmann::json, std::string> build_configmap(const api::Etcd& etcd
 
 std::string configmap_checksum(const nlohmann::json& data) {
   // ConfigMap data is a map of strings, which Go's JSON always encodes.
-  const auto bytes = api::go_json_marshal(data);
+  const auto bytes = util::go_json_marshal(data);
   const std::string& text = bytes ? *bytes : std::string();
   std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
   unsigned int length = 0;
@@ -53,7 +53,7 @@ std::string configmap_checksum(const nlohmann::json& data) {
 
 namespace {
 
-const kube::ResourceType& kType = kube::resources::kConfigMaps;
+const util::ResourceType& kType = kube::resources::kConfigMaps;
 
 std::string object_key(const api::Etcd& etcd) {
   return fmt::format("{}/{}", etcd.metadata.namespace_, api::configmap_name(etcd));
@@ -67,17 +67,17 @@ class ConfigMapComponent final : public Component {
     return {api::configmap_name(etcd)};
   }
 
-  Outcome<std::vector<std::string>> existing_names(Context& ctx) override {
+  DruidResult<std::vector<std::string>> existing_names(Context& ctx) override {
     return existing_if_controlled(ctx, kType, api::configmap_name(ctx.etcd),
                                   error_code::kGetConfigMap,
                                   fmt::format("ConfigMap {}", object_key(ctx.etcd)));
   }
 
-  Outcome<> sync(Context& ctx) override {
+  DruidResult<> sync(Context& ctx) override {
     auto desired = build_configmap(ctx.etcd, ctx.settings);
     if (!desired) {
-      return api::unexpected(druid_error(
-          error_code::kSyncConfigMap, Operation::kSync,
+      return util::unexpected(druid_error(
+          ctx.now, error_code::kSyncConfigMap, Operation::kSync,
           fmt::format("Error building ConfigMap {}: {}", object_key(ctx.etcd), desired.error())));
     }
     // The data map is druid's whole: upstream replaces it, so keys someone
@@ -85,8 +85,8 @@ class ConfigMapComponent final : public Component {
     const CreateOrPatchOptions options{{"/metadata/labels", "/data"}};
     auto result = create_or_patch(ctx, kType, *desired, options);
     if (!result) {
-      return api::unexpected(druid_error(
-          error_code::kSyncConfigMap, Operation::kSync,
+      return util::unexpected(druid_error(
+          ctx.now, error_code::kSyncConfigMap, Operation::kSync,
           fmt::format("Error during create or patch of ConfigMap {}", object_key(ctx.etcd)),
           result.error()));
     }
@@ -96,7 +96,7 @@ class ConfigMapComponent final : public Component {
     return ok();
   }
 
-  Outcome<> trigger_delete(Context& ctx) override {
+  DruidResult<> trigger_delete(Context& ctx) override {
     return delete_ignoring_not_found(ctx, kType, api::configmap_name(ctx.etcd), delete_error_code(),
                                      fmt::format("ConfigMap {}", object_key(ctx.etcd)));
   }

@@ -10,21 +10,21 @@
 #include <string>
 
 #include "api/etcd.hpp"
-#include "api/expected.hpp"
 #include "component/context.hpp"
+#include "util/expected.hpp"
 
 namespace druid::component {
 
 // etcd.conf.yaml as sigs.k8s.io/yaml writes upstream's struct: keys sorted,
 // Go's quoting. Errors name the Etcd field that cannot be used, e.g. an
 // unparsable spec.etcd.quota.
-api::Expected<std::string, std::string> etcd_config_yaml(const api::Etcd& etcd,
-                                                         const OperatorSettings& settings);
+util::Expected<std::string, std::string> etcd_config_yaml(const api::Etcd& etcd,
+                                                          const OperatorSettings& settings);
 
 // The desired ConfigMap: name, namespace, labels, owner reference and
 // data {etcd.conf.yaml}. Errors as etcd_config_yaml.
-api::Expected<nlohmann::json, std::string> build_configmap(const api::Etcd& etcd,
-                                                           const OperatorSettings& settings);
+util::Expected<nlohmann::json, std::string> build_configmap(const api::Etcd& etcd,
+                                                            const OperatorSettings& settings);
 
 // Lowercase hex SHA-256 of Go's json.Marshal of the ConfigMap's data (a
 // map of strings), the value of the pod annotation checksum/etcd-configmap.

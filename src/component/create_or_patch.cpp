@@ -89,36 +89,36 @@ nlohmann::json desired_state_patch(const nlohmann::json& current, const nlohmann
   return kube::create_merge_patch(current, kube::apply_merge_patch(current, complete));
 }
 
-kube::Result<PatchOutcome> create_or_patch(kube::Client& client, ObjectReader& reader,
-                                           const kube::ResourceType& type,
-                                           const nlohmann::json& desired,
-                                           const CreateOrPatchOptions& options) {
+kube::ApiResult<PatchOutcome> create_or_patch(kube::Client& client, ObjectReader& reader,
+                                              const util::ResourceType& type,
+                                              const nlohmann::json& desired,
+                                              const CreateOrPatchOptions& options) {
   const auto& metadata = desired.at("metadata");
   const std::string ns = metadata.value("namespace", "");
   const std::string name = metadata.value("name", "");
   auto current = reader.get(type, ns, name);
-  if (!current) return api::unexpected(current.error());
+  if (!current) return util::unexpected(current.error());
   kube::ObjectPtr existing = *current;
   if (!existing) {
     auto created = client.create(type, ns, without_nulls(desired));
     if (created) return PatchOutcome{PatchAction::kCreated, std::move(*created)};
     if (created.error().reason != kube::ApiErrorReason::kAlreadyExists) {
-      return api::unexpected(created.error());
+      return util::unexpected(created.error());
     }
     auto live = client.get(type, ns, name);
-    if (!live) return api::unexpected(live.error());
+    if (!live) return util::unexpected(live.error());
     existing = std::make_shared<const nlohmann::json>(std::move(*live));
   }
   const nlohmann::json patch = desired_state_patch(*existing, desired, options);
   if (patch.empty()) return PatchOutcome{PatchAction::kNone, *existing};
   auto patched = client.patch(type, ns, name, kube::PatchType::kMerge, patch);
-  if (!patched) return api::unexpected(patched.error());
+  if (!patched) return util::unexpected(patched.error());
   return PatchOutcome{PatchAction::kPatched, std::move(*patched)};
 }
 
-kube::Result<PatchOutcome> create_or_patch(Context& ctx, const kube::ResourceType& type,
-                                           const nlohmann::json& desired,
-                                           const CreateOrPatchOptions& options) {
+kube::ApiResult<PatchOutcome> create_or_patch(Context& ctx, const util::ResourceType& type,
+                                              const nlohmann::json& desired,
+                                              const CreateOrPatchOptions& options) {
   auto outcome = create_or_patch(ctx.client, ctx.reader, type, desired, options);
   if (!outcome || outcome->action != PatchAction::kNone) ++ctx.writes;
   return outcome;

@@ -45,15 +45,15 @@ nlohmann::json desired_state_patch(const nlohmann::json& current, const nlohmann
 // absent (a create that meets AlreadyExists, because the reader was stale,
 // falls back to a live GET and a patch), patches it when it differs, and sends
 // nothing when it is already in the desired state.
-kube::Result<PatchOutcome> create_or_patch(kube::Client& client, ObjectReader& reader,
-                                           const kube::ResourceType& type,
-                                           const nlohmann::json& desired,
-                                           const CreateOrPatchOptions& options = {});
+kube::ApiResult<PatchOutcome> create_or_patch(kube::Client& client, ObjectReader& reader,
+                                              const util::ResourceType& type,
+                                              const nlohmann::json& desired,
+                                              const CreateOrPatchOptions& options = {});
 
 // The same through a component Context; counts the write in ctx.writes.
-kube::Result<PatchOutcome> create_or_patch(Context& ctx, const kube::ResourceType& type,
-                                           const nlohmann::json& desired,
-                                           const CreateOrPatchOptions& options = {});
+kube::ApiResult<PatchOutcome> create_or_patch(Context& ctx, const util::ResourceType& type,
+                                              const nlohmann::json& desired,
+                                              const CreateOrPatchOptions& options = {});
 
 // `desired` without null members (what a create sends).
 nlohmann::json without_nulls(const nlohmann::json& desired);

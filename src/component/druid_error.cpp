@@ -36,9 +36,11 @@ bool DruidError::is_requeue_after() const {
   return code == error_code::kRequeueAfter;
 }
 
-DruidError druid_error(std::string code, Operation operation, std::string message,
+DruidError druid_error(std::chrono::system_clock::time_point observed_at, std::string code,
+                       Operation operation, std::string message,
                        std::optional<kube::ApiError> cause) {
   DruidError error;
+  error.observed_at = observed_at;
   error.code = std::move(code);
   error.operation = operation;
   error.message = std::move(message);

@@ -10,8 +10,8 @@
 #include <string_view>
 #include <variant>
 
-#include "api/expected.hpp"
 #include "kube/api_error.hpp"
+#include "util/expected.hpp"
 
 namespace druid::component {
 
@@ -25,7 +25,8 @@ struct DruidError {
   Operation operation = Operation::kSync;
   std::string message;
   std::optional<kube::ApiError> cause;
-  std::chrono::system_clock::time_point observed_at = std::chrono::system_clock::now();
+  // When the error was produced, from the reconcile's clock (Context::now).
+  std::chrono::system_clock::time_point observed_at;
 
   // `[Operation: Sync, Code: ERR_SYNC_ROLE] <cause or message>` (the error string).
   std::string what() const;
@@ -36,14 +37,16 @@ struct DruidError {
   bool is_requeue_after() const;
 };
 
-DruidError druid_error(std::string code, Operation operation, std::string message,
+// `observed_at` is the reconcile's clock reading (Context::now).
+DruidError druid_error(std::chrono::system_clock::time_point observed_at, std::string code,
+                       Operation operation, std::string message,
                        std::optional<kube::ApiError> cause = std::nullopt);
 
 // Fallible component steps; std::monostate stands in for "no value".
 template <class T = std::monostate>
-using Outcome = api::Expected<T, DruidError>;
+using DruidResult = util::Expected<T, DruidError>;
 
-inline Outcome<> ok() {
+inline DruidResult<> ok() {
   return std::monostate{};
 }
 

@@ -115,10 +115,10 @@ nlohmann::json to_json(const EtcdTransportSecurity& security) {
 
 }  // namespace
 
-api::Expected<EtcdConfigFile, std::string> etcd_config(const api::Etcd& etcd,
-                                                       const OperatorSettings& settings) {
+util::Expected<EtcdConfigFile, std::string> etcd_config(const api::Etcd& etcd,
+                                                        const OperatorSettings& settings) {
   const auto quota = api::effective::quota(etcd);
-  if (!quota) return api::unexpected(quota.error().message());
+  if (!quota) return util::unexpected(quota.error().message());
 
   const auto& spec = etcd.spec.etcd;
   const bool client_tls = spec.client_url_tls.has_value();

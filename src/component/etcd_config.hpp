@@ -17,8 +17,8 @@
 #include <vector>
 
 #include "api/etcd.hpp"
-#include "api/expected.hpp"
 #include "component/context.hpp"
+#include "util/expected.hpp"
 
 namespace druid::component {
 
@@ -60,8 +60,8 @@ struct EtcdConfigFile {
 
 // The configuration for `etcd`. Errors name the field that cannot be used,
 // e.g. `spec.etcd.quota: quantities must match the regular expression ...`.
-api::Expected<EtcdConfigFile, std::string> etcd_config(const api::Etcd& etcd,
-                                                       const OperatorSettings& settings);
+util::Expected<EtcdConfigFile, std::string> etcd_config(const api::Etcd& etcd,
+                                                        const OperatorSettings& settings);
 
 // The JSON object Go's encoding/json makes of upstream's struct.
 nlohmann::json to_json(const EtcdConfigFile& config);

@@ -4,7 +4,7 @@
 
 namespace druid::component {
 
-std::string selector_string(const api::Labels& selector) {
+std::string selector_string(const util::Labels& selector) {
   std::string text;
   for (const auto& [key, value] : selector) {
     if (!text.empty()) text += ',';
@@ -13,21 +13,21 @@ std::string selector_string(const api::Labels& selector) {
   return text;
 }
 
-kube::Result<kube::ObjectPtr> LiveReader::get(const kube::ResourceType& type, std::string_view ns,
-                                              std::string_view name) {
+kube::ApiResult<kube::ObjectPtr> LiveReader::get(const util::ResourceType& type,
+                                                 std::string_view ns, std::string_view name) {
   auto object = client_.get(type, ns, name);
   if (object) return std::make_shared<const nlohmann::json>(std::move(*object));
   if (object.error().reason == kube::ApiErrorReason::kNotFound) return kube::ObjectPtr{};
-  return api::unexpected(object.error());
+  return util::unexpected(object.error());
 }
 
-kube::Result<std::vector<kube::ObjectPtr>> LiveReader::list(const kube::ResourceType& type,
-                                                            std::string_view ns,
-                                                            const api::Labels& selector) {
+kube::ApiResult<std::vector<kube::ObjectPtr>> LiveReader::list(const util::ResourceType& type,
+                                                               std::string_view ns,
+                                                               const util::Labels& selector) {
   kube::ListOptions options;
   options.label_selector = selector_string(selector);
   auto listed = client_.list(type, ns, options);
-  if (!listed) return api::unexpected(listed.error());
+  if (!listed) return util::unexpected(listed.error());
   std::vector<kube::ObjectPtr> objects;
   for (auto& item : (*listed)["items"]) {
     objects.push_back(std::make_shared<const nlohmann::json>(std::move(item)));

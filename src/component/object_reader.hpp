@@ -18,29 +18,29 @@ class ObjectReader {
  public:
   virtual ~ObjectReader() = default;
   // nullptr when the object does not exist.
-  virtual kube::Result<kube::ObjectPtr> get(const kube::ResourceType& type, std::string_view ns,
-                                            std::string_view name) = 0;
+  virtual kube::ApiResult<kube::ObjectPtr> get(const util::ResourceType& type, std::string_view ns,
+                                               std::string_view name) = 0;
   // Objects of the namespace whose labels include every pair of `selector`.
-  virtual kube::Result<std::vector<kube::ObjectPtr>> list(const kube::ResourceType& type,
-                                                          std::string_view ns,
-                                                          const api::Labels& selector) = 0;
+  virtual kube::ApiResult<std::vector<kube::ObjectPtr>> list(const util::ResourceType& type,
+                                                             std::string_view ns,
+                                                             const util::Labels& selector) = 0;
 };
 
 // Reads with GET/LIST requests.
 class LiveReader final : public ObjectReader {
  public:
   explicit LiveReader(kube::Client& client) : client_(client) {}
-  kube::Result<kube::ObjectPtr> get(const kube::ResourceType& type, std::string_view ns,
-                                    std::string_view name) override;
-  kube::Result<std::vector<kube::ObjectPtr>> list(const kube::ResourceType& type,
-                                                  std::string_view ns,
-                                                  const api::Labels& selector) override;
+  kube::ApiResult<kube::ObjectPtr> get(const util::ResourceType& type, std::string_view ns,
+                                       std::string_view name) override;
+  kube::ApiResult<std::vector<kube::ObjectPtr>> list(const util::ResourceType& type,
+                                                     std::string_view ns,
+                                                     const util::Labels& selector) override;
 
  private:
   kube::Client& client_;
 };
 
 // `k1=v1,k2=v2` in key order, for label-selector query parameters.
-std::string selector_string(const api::Labels& selector);
+std::string selector_string(const util::Labels& selector);
 
 }  // namespace druid::component

@@ -2,32 +2,33 @@
 
 #include <fmt/format.h>
 
-#include "api/json_access.hpp"
+#include "util/json_access.hpp"
 
 namespace druid::component {
 
-Outcome<std::vector<std::string>> existing_if_controlled(Context& ctx,
-                                                         const kube::ResourceType& type,
-                                                         const std::string& name, const char* code,
-                                                         std::string_view object) {
+DruidResult<std::vector<std::string>> existing_if_controlled(Context& ctx,
+                                                             const util::ResourceType& type,
+                                                             const std::string& name,
+                                                             const char* code,
+                                                             std::string_view object) {
   auto current = ctx.reader.get(type, ctx.etcd.metadata.namespace_, name);
   if (!current) {
-    return api::unexpected(druid_error(code, Operation::kGetExistingResourceNames,
-                                       fmt::format("Error getting {}", object), current.error()));
+    return util::unexpected(druid_error(ctx.now, code, Operation::kGetExistingResourceNames,
+                                        fmt::format("Error getting {}", object), current.error()));
   }
   std::vector<std::string> names;
-  if (*current && api::is_controlled_by(**current, ctx.etcd.metadata.uid)) names.push_back(name);
+  if (*current && util::is_controlled_by(**current, ctx.etcd.metadata.uid)) names.push_back(name);
   return names;
 }
 
-Outcome<> delete_ignoring_not_found(Context& ctx, const kube::ResourceType& type,
-                                    const std::string& name, const char* code,
-                                    std::string_view object) {
+DruidResult<> delete_ignoring_not_found(Context& ctx, const util::ResourceType& type,
+                                        const std::string& name, const char* code,
+                                        std::string_view object) {
   auto removed = ctx.client.remove(type, ctx.etcd.metadata.namespace_, name);
   if (!removed && !kube::is_not_found(removed.error())) {
-    return api::unexpected(druid_error(code, Operation::kTriggerDelete,
-                                       fmt::format("Failed to delete {}", object),
-                                       removed.error()));
+    return util::unexpected(druid_error(ctx.now, code, Operation::kTriggerDelete,
+                                        fmt::format("Failed to delete {}", object),
+                                        removed.error()));
   }
   if (removed) ++ctx.writes;
   return ok();
@@ -38,23 +39,23 @@ std::string SingleObjectComponent::object(const api::Etcd& etcd) const {
                      definition_.name(etcd));
 }
 
-Outcome<std::vector<std::string>> SingleObjectComponent::existing_names(Context& ctx) {
+DruidResult<std::vector<std::string>> SingleObjectComponent::existing_names(Context& ctx) {
   return existing_if_controlled(ctx, definition_.type, definition_.name(ctx.etcd),
                                 definition_.get_error, object(ctx.etcd));
 }
 
-Outcome<> SingleObjectComponent::sync(Context& ctx) {
+DruidResult<> SingleObjectComponent::sync(Context& ctx) {
   auto result =
       create_or_patch(ctx, definition_.type, definition_.build(ctx), definition_.patch_options);
   if (!result) {
-    return api::unexpected(druid_error(
-        definition_.sync_error, Operation::kSync,
+    return util::unexpected(druid_error(
+        ctx.now, definition_.sync_error, Operation::kSync,
         fmt::format("Error during create or patch of {}", object(ctx.etcd)), result.error()));
   }
   return ok();
 }
 
-Outcome<> SingleObjectComponent::trigger_delete(Context& ctx) {
+DruidResult<> SingleObjectComponent::trigger_delete(Context& ctx) {
   return delete_ignoring_not_found(ctx, definition_.type, definition_.name(ctx.etcd),
                                    delete_error_code(), object(ctx.etcd));
 }

@@ -24,7 +24,7 @@ namespace druid::component {
 // static (string literals and error_codes.hpp constants).
 struct SingleObjectDefinition {
   std::string_view kind;  // Component::kind(), e.g. "ServiceAccount"
-  const kube::ResourceType& type;
+  const util::ResourceType& type;
   std::string (*name)(const api::Etcd& etcd);
   // The complete desired object (a pure builder with a golden test).
   nlohmann::json (*build)(const Context& ctx);
@@ -43,12 +43,12 @@ class SingleObjectComponent final : public Component {
       : definition_(std::move(definition)) {}
 
   std::string_view kind() const override { return definition_.kind; }
-  Outcome<std::vector<std::string>> existing_names(Context& ctx) override;
+  DruidResult<std::vector<std::string>> existing_names(Context& ctx) override;
   std::vector<std::string> desired_names(const api::Etcd& etcd) const override {
     return {definition_.name(etcd)};
   }
-  Outcome<> sync(Context& ctx) override;
-  Outcome<> trigger_delete(Context& ctx) override;
+  DruidResult<> sync(Context& ctx) override;
+  DruidResult<> trigger_delete(Context& ctx) override;
   const char* delete_error_code() const override { return definition_.delete_error; }
 
  private:
@@ -61,16 +61,17 @@ class SingleObjectComponent final : public Component {
 // {name} when the object `name` exists in the Etcd's namespace and the Etcd
 // controls it, else {}. A failed read gives `code` with the message
 // "Error getting <object>".
-Outcome<std::vector<std::string>> existing_if_controlled(Context& ctx,
-                                                         const kube::ResourceType& type,
-                                                         const std::string& name, const char* code,
-                                                         std::string_view object);
+DruidResult<std::vector<std::string>> existing_if_controlled(Context& ctx,
+                                                             const util::ResourceType& type,
+                                                             const std::string& name,
+                                                             const char* code,
+                                                             std::string_view object);
 
 // Deletes the object `name` in the Etcd's namespace; NotFound is success, a
 // delete that removed it counts in ctx.writes. A failure gives `code` with
 // the message "Failed to delete <object>".
-Outcome<> delete_ignoring_not_found(Context& ctx, const kube::ResourceType& type,
-                                    const std::string& name, const char* code,
-                                    std::string_view object);
+DruidResult<> delete_ignoring_not_found(Context& ctx, const util::ResourceType& type,
+                                        const std::string& name, const char* code,
+                                        std::string_view object);
 
 }  // namespace druid::component

@@ -4,7 +4,6 @@
 
 #include <optional>
 
-#include "api/json_access.hpp"
 #include "api/labels.hpp"
 #include "api/names.hpp"
 #include "component/component.hpp"
@@ -12,6 +11,7 @@
 #include "component/error_codes.hpp"
 #include "component/registry.hpp"
 #include "kube/resource.hpp"
+#include "util/json_access.hpp"
 
 namespace druid::component {
 
@@ -30,7 +30,7 @@ namespace {
 
 // DELETE of every lease with the snapshot-lease selector labels (NotFound is
 // success); the caller wraps the error in its own code and operation.
-kube::Result<nlohmann::json> delete_all_snapshot_leases(Context& ctx) {
+kube::ApiResult<nlohmann::json> delete_all_snapshot_leases(Context& ctx) {
   kube::ListOptions selector;
   selector.label_selector = selector_string(api::snapshot_lease_selector_labels(ctx.etcd));
   ++ctx.writes;
@@ -48,19 +48,19 @@ class SnapshotLeaseComponent final : public Component {
 
   // By name rather than by labels: leases created before druid labelled them
   // still count.
-  Outcome<std::vector<std::string>> existing_names(Context& ctx) override {
+  DruidResult<std::vector<std::string>> existing_names(Context& ctx) override {
     const api::Etcd& etcd = ctx.etcd;
     std::vector<std::string> names;
     for (const auto& name : snapshot_lease_names(etcd)) {
       auto lease = ctx.reader.get(kube::resources::kLeases, etcd.metadata.namespace_, name);
       if (!lease) {
-        return api::unexpected(
-            druid_error(error_code::kGetSnapshotLease, Operation::kGetExistingResourceNames,
-                        fmt::format("Error getting snapshot lease: {}/{} for etcd: {}",
-                                    etcd.metadata.namespace_, name, etcd_key(etcd)),
-                        lease.error()));
+        return util::unexpected(druid_error(
+            ctx.now, error_code::kGetSnapshotLease, Operation::kGetExistingResourceNames,
+            fmt::format("Error getting snapshot lease: {}/{} for etcd: {}",
+                        etcd.metadata.namespace_, name, etcd_key(etcd)),
+            lease.error()));
       }
-      if (*lease && api::is_controlled_by(**lease, etcd.metadata.uid)) names.push_back(name);
+      if (*lease && util::is_controlled_by(**lease, etcd.metadata.uid)) names.push_back(name);
     }
     return names;
   }
@@ -70,7 +70,7 @@ class SnapshotLeaseComponent final : public Component {
     return snapshot_lease_names(etcd);
   }
 
-  Outcome<> sync(Context& ctx) override {
+  DruidResult<> sync(Context& ctx) override {
     if (!api::is_backup_store_enabled(ctx.etcd)) return delete_when_backup_disabled(ctx);
     // One lease after the other (upstream runs them concurrently); every lease
     // is attempted and the first failure is returned.
@@ -79,15 +79,15 @@ class SnapshotLeaseComponent final : public Component {
       auto synced = sync_lease(ctx, name);
       if (!synced && !first_error) first_error = synced.error();
     }
-    if (first_error) return api::unexpected(std::move(*first_error));
+    if (first_error) return util::unexpected(std::move(*first_error));
     return ok();
   }
 
-  Outcome<> trigger_delete(Context& ctx) override {
+  DruidResult<> trigger_delete(Context& ctx) override {
     auto deleted = delete_all_snapshot_leases(ctx);
     if (!deleted) {
-      return api::unexpected(druid_error(
-          delete_error_code(), Operation::kTriggerDelete,
+      return util::unexpected(druid_error(
+          ctx.now, delete_error_code(), Operation::kTriggerDelete,
           fmt::format("Failed to delete snapshot leases for etcd: {}", etcd_key(ctx.etcd)),
           deleted.error()));
     }
@@ -97,13 +97,13 @@ class SnapshotLeaseComponent final : public Component {
   const char* delete_error_code() const override { return error_code::kDeleteSnapshotLease; }
 
  private:
-  static Outcome<> sync_lease(Context& ctx, const std::string& name) {
+  static DruidResult<> sync_lease(Context& ctx, const std::string& name) {
     // Labels are owned; annotations and spec belong to backup-restore.
     auto result =
         create_or_patch(ctx, kube::resources::kLeases, build_snapshot_lease(ctx.etcd, name));
     if (!result) {
-      return api::unexpected(
-          druid_error(error_code::kSyncSnapshotLease, Operation::kSync,
+      return util::unexpected(
+          druid_error(ctx.now, error_code::kSyncSnapshotLease, Operation::kSync,
                       fmt::format("Error syncing snapshot lease: {}/{} for etcd: {}",
                                   ctx.etcd.metadata.namespace_, name, etcd_key(ctx.etcd)),
                       result.error()));
@@ -114,11 +114,11 @@ class SnapshotLeaseComponent final : public Component {
   // Upstream sends the DeleteAllOf on every sync; we look first (through the
   // reader, a cache in the operator) so a reconcile without snapshot leases
   // writes nothing. The delete still goes by labels, like upstream's.
-  static Outcome<> delete_when_backup_disabled(Context& ctx) {
+  static DruidResult<> delete_when_backup_disabled(Context& ctx) {
     const api::Etcd& etcd = ctx.etcd;
-    const auto fail = [&etcd](const kube::ApiError& cause) {
-      return api::unexpected(druid_error(
-          error_code::kSyncSnapshotLease, Operation::kSync,
+    const auto fail = [&ctx, &etcd](const kube::ApiError& cause) {
+      return util::unexpected(druid_error(
+          ctx.now, error_code::kSyncSnapshotLease, Operation::kSync,
           fmt::format(
               "Failed to delete existing snapshot leases due to backup being disabled for etcd: {}",
               etcd_key(etcd)),

@@ -35,19 +35,19 @@ class ArgList {
 
   // `--name=<duration>` with druid's default when unset.
   void duration(std::string_view name,
-                const api::Expected<api::EffectiveDuration, api::ParseError>& value) {
+                const util::Expected<api::EffectiveDuration, util::ParseError>& value) {
     if (!value) return fail(value.error().reason);
     flag(name, value->text);
   }
 
   // `--name=<bytes>`.
-  void bytes(std::string_view name, const api::Expected<api::Quantity, api::ParseError>& value) {
+  void bytes(std::string_view name, const util::Expected<api::Quantity, util::ParseError>& value) {
     if (!value) return fail(value.error().reason);
     flag(name, value->value());
   }
 
-  api::Expected<std::vector<std::string>, std::string> result() && {
-    if (error_) return api::unexpected(std::move(*error_));
+  util::Expected<std::vector<std::string>, std::string> result() && {
+    if (error_) return util::unexpected(std::move(*error_));
     return std::move(args_);
   }
 
@@ -177,7 +177,7 @@ std::vector<std::string> etcd_wrapper_args(const api::Etcd& etcd) {
   return *std::move(args).result();
 }
 
-api::Expected<std::vector<std::string>, std::string> backup_restore_args(
+util::Expected<std::vector<std::string>, std::string> backup_restore_args(
     const api::Etcd& etcd, const std::string& provider) {
   ArgList args;
   args.add("server");

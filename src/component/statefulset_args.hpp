@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "api/etcd.hpp"
-#include "api/expected.hpp"
+#include "util/expected.hpp"
 
 namespace druid::component {
 
@@ -20,7 +20,7 @@ std::vector<std::string> etcd_wrapper_args(const api::Etcd& etcd);
 // ("" without a store). Durations from the spec are printed as Go prints them
 // ("300s" → "5m0s"), quantities in bytes. Errors name the field that does not
 // parse, e.g. `spec.etcd.quota: quantities must match ...`.
-api::Expected<std::vector<std::string>, std::string> backup_restore_args(
+util::Expected<std::vector<std::string>, std::string> backup_restore_args(
     const api::Etcd& etcd, const std::string& provider);
 
 // Whether druid creates the Etcd's runtime components (client Service, member

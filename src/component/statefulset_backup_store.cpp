@@ -2,10 +2,10 @@
 
 #include <fmt/format.h>
 
-#include "api/base64.hpp"
 #include "api/defaults.hpp"
 #include "api/provider.hpp"
 #include "component/statefulset_pod_names.hpp"
+#include "util/base64.hpp"
 
 namespace druid::component {
 namespace {
@@ -33,8 +33,8 @@ bool mounts_credentials(const std::string& provider) {
   return credentials_variable(provider) != nullptr;
 }
 
-api::Expected<nlohmann::json, std::string> provider_env(const api::StoreSpec& store,
-                                                        const std::string& provider) {
+util::Expected<nlohmann::json, std::string> provider_env(const api::StoreSpec& store,
+                                                         const std::string& provider) {
   nlohmann::json env = nlohmann::json::array();
   if (provider == provider_name::kGCS) {
     env.push_back(env_value(credentials_variable(provider), pod::kGcsCredentialsFile));
@@ -44,7 +44,7 @@ api::Expected<nlohmann::json, std::string> provider_env(const api::StoreSpec& st
     env.push_back(env_value(credentials_variable(provider), pod::kProviderBackupSecretPath));
   } else if (provider == provider_name::kECS) {
     if (!store.secret_ref) {
-      return api::unexpected(std::string(
+      return util::unexpected(std::string(
           "spec.backup.store.secretRef: Required value: no secretRef could be configured for "
           "backup store of ECS"));
     }
@@ -76,14 +76,14 @@ const char* credentials_variable(const std::string& provider) {
   return nullptr;
 }
 
-api::Expected<std::optional<std::string>, std::string> local_host_path_of_secret(
+util::Expected<std::optional<std::string>, std::string> local_host_path_of_secret(
     const nlohmann::json& secret) {
   const auto data = secret.find("data");
   if (data == secret.end() || !data->is_object()) return std::optional<std::string>();
   const auto value = data->find(kLocalHostPathSecretKey);
   if (value == data->end() || !value->is_string()) return std::optional<std::string>();
-  auto decoded = api::base64_decode(value->get<std::string>());
-  if (!decoded) return api::unexpected(std::string("its hostPath is not valid base64"));
+  auto decoded = util::base64_decode(value->get<std::string>());
+  if (!decoded) return util::unexpected(std::string("its hostPath is not valid base64"));
   return std::optional<std::string>(std::move(*decoded));
 }
 
@@ -91,15 +91,15 @@ std::string non_root_local_store_mount_path(const std::string& container) {
   return "/home/nonroot/" + container;
 }
 
-api::Expected<std::string, std::string> backup_store_provider(const api::Etcd& etcd) {
+util::Expected<std::string, std::string> backup_store_provider(const api::Etcd& etcd) {
   if (!api::is_backup_store_enabled(etcd)) return std::string();
   auto provider = api::normalize_storage_provider(etcd.spec.backup.store->provider);
-  if (!provider) return api::unexpected("spec.backup.store.provider: " + provider.error().reason);
+  if (!provider) return util::unexpected("spec.backup.store.provider: " + provider.error().reason);
   return *provider;
 }
 
-api::Expected<nlohmann::json, std::string> backup_restore_env(const api::Etcd& etcd,
-                                                              const std::string& provider) {
+util::Expected<nlohmann::json, std::string> backup_restore_env(const api::Etcd& etcd,
+                                                               const std::string& provider) {
   nlohmann::json env = nlohmann::json::array();
   env.push_back(env_from_field("POD_NAME", "metadata.name"));
   env.push_back(env_from_field("POD_NAMESPACE", "metadata.namespace"));
@@ -107,7 +107,7 @@ api::Expected<nlohmann::json, std::string> backup_restore_env(const api::Etcd& e
   const auto& store = *etcd.spec.backup.store;
   env.push_back(env_value("STORAGE_CONTAINER", store.container.value_or("")));
   auto credentials = provider_env(store, provider);
-  if (!credentials) return api::unexpected(credentials.error());
+  if (!credentials) return util::unexpected(credentials.error());
   for (auto& variable : *credentials) env.push_back(std::move(variable));
   return env;
 }

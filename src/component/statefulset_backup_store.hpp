@@ -11,19 +11,19 @@
 #include <string>
 
 #include "api/etcd.hpp"
-#include "api/expected.hpp"
+#include "util/expected.hpp"
 
 namespace druid::component {
 
 // The normalised provider of spec.backup.store; "" without a store or without
 // a provider. An unknown provider is an error naming the field.
-api::Expected<std::string, std::string> backup_store_provider(const api::Etcd& etcd);
+util::Expected<std::string, std::string> backup_store_provider(const api::Etcd& etcd);
 
 // Env of the backup-restore container: POD_NAME, POD_NAMESPACE and, with a
 // store, STORAGE_CONTAINER and the provider's credential variables. ECS takes
 // its credentials from the store secret, so ECS without secretRef is an error.
-api::Expected<nlohmann::json, std::string> backup_restore_env(const api::Etcd& etcd,
-                                                              const std::string& provider);
+util::Expected<nlohmann::json, std::string> backup_restore_env(const api::Etcd& etcd,
+                                                               const std::string& provider);
 
 // Where a Local store's container is mounted: /home/nonroot/<container>, or
 // /root/<container> with runAsRoot.
@@ -41,7 +41,7 @@ const char* credentials_variable(const std::string& provider);
 inline constexpr const char* kLocalHostPathSecretKey = "hostPath";
 // Secret.data["hostPath"], decoded; nullopt without the key; an error naming
 // the problem when it is not valid base64.
-api::Expected<std::optional<std::string>, std::string> local_host_path_of_secret(
+util::Expected<std::optional<std::string>, std::string> local_host_path_of_secret(
     const nlohmann::json& secret);
 
 // The mount of the backup volume in the backup-restore container, if any:

@@ -18,8 +18,8 @@
 namespace druid::component {
 namespace {
 
-using api::Expected;
 using nlohmann::json;
+using util::Expected;
 
 // Quantities of a ResourceRequirements in the canonical form a Go client
 // sends ("1000m" → "1"); other keys (claims) pass through.
@@ -38,7 +38,7 @@ Expected<json, std::string> canonical_resources(json resources, const char* fiel
       }
       auto quantity = api::parse_quantity(written);
       if (!quantity) {
-        return api::unexpected(
+        return util::unexpected(
             fmt::format("{}.{}.{}: {}", field, key, name, quantity.error().reason));
       }
       value = quantity->to_string();
@@ -51,21 +51,22 @@ Expected<json, std::string> canonical_resources(json resources, const char* fiel
 // existing StatefulSet whose selector would not select these keeps its old
 // template labels on top, since its selector cannot change (statefulset.cpp handles
 // that by orphan-deleting it).
-Expected<api::Labels, std::string> pod_template_labels(const api::Etcd& etcd,
-                                                       const json* existing) {
-  api::Labels labels = etcd.spec.labels;
+Expected<util::Labels, std::string> pod_template_labels(const api::Etcd& etcd,
+                                                        const json* existing) {
+  util::Labels labels = etcd.spec.labels;
   for (auto& [key, value] : api::statefulset_labels(etcd)) labels[key] = value;
   if (existing == nullptr || !existing->is_object()) return labels;
   const auto selector_json = existing->value(json::json_pointer("/spec/selector"), json());
   if (!selector_json.is_object()) return labels;  // no selector selects everything
   api::LabelSelector selector;
   if (auto errors = api::decode_into(selector_json, selector); !errors.empty()) {
-    return api::unexpected(fmt::format("existing StatefulSet {}/{} has an unreadable spec.selector",
-                                       etcd.metadata.namespace_, etcd.metadata.name));
+    return util::unexpected(
+        fmt::format("existing StatefulSet {}/{} has an unreadable spec.selector",
+                    etcd.metadata.namespace_, etcd.metadata.name));
   }
   auto parsed = api::to_selector(selector);
   if (!parsed) {
-    return api::unexpected(
+    return util::unexpected(
         fmt::format("existing StatefulSet {}/{} has an invalid spec.selector: {}",
                     etcd.metadata.namespace_, etcd.metadata.name, parsed.error().reason));
   }
@@ -81,7 +82,7 @@ Expected<api::Labels, std::string> pod_template_labels(const api::Etcd& etcd,
 }
 
 json pod_template_annotations(const api::Etcd& etcd, const StatefulSetInputs& inputs) {
-  api::Labels annotations = etcd.spec.annotations;
+  util::Labels annotations = etcd.spec.annotations;
   if (!inputs.configmap_checksum.empty()) {
     annotations[api::kConfigMapChecksumAnnotation] = inputs.configmap_checksum;
   }
@@ -127,7 +128,7 @@ json etcd_readiness_probe(const api::Etcd& etcd) {
 
 Expected<json, std::string> etcd_container(const api::Etcd& etcd, const StatefulSetInputs& inputs) {
   auto resources = canonical_resources(api::effective::etcd_resources(etcd), "spec.etcd.resources");
-  if (!resources) return api::unexpected(resources.error());
+  if (!resources) return util::unexpected(resources.error());
   // No env: upstream's empty list is omitted on the wire.
   return json{
       {"name", pod::kEtcdContainer},
@@ -146,12 +147,12 @@ Expected<json, std::string> backup_restore_container(const api::Etcd& etcd,
                                                      const StatefulSetInputs& inputs,
                                                      const std::string& provider) {
   auto env = backup_restore_env(etcd, provider);
-  if (!env) return api::unexpected(env.error());
+  if (!env) return util::unexpected(env.error());
   auto args = backup_restore_args(etcd, provider);
-  if (!args) return api::unexpected(args.error());
+  if (!args) return util::unexpected(args.error());
   auto resources =
       canonical_resources(api::effective::backup_resources(etcd), "spec.backup.resources");
-  if (!resources) return api::unexpected(resources.error());
+  if (!resources) return util::unexpected(resources.error());
   return json{
       {"name", pod::kBackupRestoreContainer},
       {"image", inputs.images.etcd_backup_restore},
@@ -167,9 +168,9 @@ Expected<json, std::string> backup_restore_container(const api::Etcd& etcd,
 Expected<json, std::string> pod_spec(const api::Etcd& etcd, const StatefulSetInputs& inputs,
                                      const std::string& provider) {
   auto etcd_main = etcd_container(etcd, inputs);
-  if (!etcd_main) return api::unexpected(etcd_main.error());
+  if (!etcd_main) return util::unexpected(etcd_main.error());
   auto backup_restore = backup_restore_container(etcd, inputs, provider);
-  if (!backup_restore) return api::unexpected(backup_restore.error());
+  if (!backup_restore) return util::unexpected(backup_restore.error());
 
   json spec = {
       {"hostAliases", json::array({{{"ip", "127.0.0.1"},
@@ -207,7 +208,7 @@ Expected<json, std::string> pod_spec(const api::Etcd& etcd, const StatefulSetInp
 
 Expected<json, std::string> volume_claim_templates(const api::Etcd& etcd) {
   auto capacity = api::effective::storage_capacity(etcd);
-  if (!capacity) return api::unexpected(capacity.error().reason);
+  if (!capacity) return util::unexpected(capacity.error().reason);
   json spec = {{"accessModes", json::array({"ReadWriteOnce"})},
                {"resources", {{"requests", {{"storage", capacity->to_string()}}}}}};
   // An empty class name would mean "no class"; unset means the default one.
@@ -229,9 +230,9 @@ json update_strategy(bool on_delete) {
 Expected<json, std::string> pod_template(const api::Etcd& etcd, const StatefulSetInputs& inputs,
                                          const std::string& provider) {
   auto labels = pod_template_labels(etcd, inputs.existing);
-  if (!labels) return api::unexpected(labels.error());
+  if (!labels) return util::unexpected(labels.error());
   auto spec = pod_spec(etcd, inputs, provider);
-  if (!spec) return api::unexpected(spec.error());
+  if (!spec) return util::unexpected(spec.error());
   json metadata = {{"labels", *labels}};
   if (auto annotations = pod_template_annotations(etcd, inputs); !annotations.empty()) {
     metadata["annotations"] = std::move(annotations);
@@ -244,11 +245,11 @@ Expected<json, std::string> pod_template(const api::Etcd& etcd, const StatefulSe
 Expected<json, std::string> build_statefulset(const api::Etcd& etcd,
                                               const StatefulSetInputs& inputs) {
   auto provider = backup_store_provider(etcd);
-  if (!provider) return api::unexpected(provider.error());
+  if (!provider) return util::unexpected(provider.error());
   auto claims = volume_claim_templates(etcd);
-  if (!claims) return api::unexpected(claims.error());
+  if (!claims) return util::unexpected(claims.error());
   auto template_ = pod_template(etcd, inputs, *provider);
-  if (!template_) return api::unexpected(template_.error());
+  if (!template_) return util::unexpected(template_.error());
 
   const bool runtime_enabled = runtime_components_enabled(etcd);
   json spec = {// Without runtime components (no peer Service, leases, ...) the pods

@@ -35,7 +35,7 @@ struct StatefulSetInputs {
 // The complete desired StatefulSet (apiVersion, kind, metadata with labels and
 // owner reference, spec). Errors name the Etcd field that cannot be used,
 // e.g. an unparsable spec.etcd.quota or an ECS store without secretRef.
-api::Expected<nlohmann::json, std::string> build_statefulset(const api::Etcd& etcd,
-                                                             const StatefulSetInputs& inputs);
+util::Expected<nlohmann::json, std::string> build_statefulset(const api::Etcd& etcd,
+                                                              const StatefulSetInputs& inputs);
 
 }  // namespace druid::component

@@ -8,13 +8,14 @@
 #include "api/codec.hpp"
 #include "api/etcd_ops_task.hpp"
 #include "api/image_vector.hpp"
-#include "api/json_access.hpp"
 #include "api/names.hpp"
+#include "api/resources.hpp"
 #include "component/component.hpp"
 #include "component/error_codes.hpp"
 #include "component/statefulset_pod_names.hpp"
 #include "component/statefulset_tls.hpp"
 #include "kube/resource.hpp"
+#include "util/json_access.hpp"
 
 namespace druid::component {
 namespace {
@@ -32,8 +33,8 @@ std::string container_image(const nlohmann::json& statefulset, std::string_view 
   const nlohmann::json::json_pointer pointer("/spec/template/spec/containers");
   if (!statefulset.contains(pointer) || !statefulset.at(pointer).is_array()) return {};
   for (const auto& candidate : statefulset.at(pointer)) {
-    if (api::string_field(candidate, "name") == container) {
-      return api::string_field(candidate, "image");
+    if (util::string_field(candidate, "name") == container) {
+      return util::string_field(candidate, "image");
     }
   }
   return {};
@@ -45,12 +46,12 @@ struct LatestTask {
   kube::ObjectPtr task;
 };
 
-Outcome<LatestTask> latest_task(Context& ctx, std::string_view prefix) {
+DruidResult<LatestTask> latest_task(Context& ctx, std::string_view prefix) {
   const auto& etcd = ctx.etcd;
-  auto tasks = ctx.reader.list(kube::resources::kEtcdOpsTasks, etcd.metadata.namespace_, {});
+  auto tasks = ctx.reader.list(api::resources::kEtcdOpsTasks, etcd.metadata.namespace_, {});
   if (!tasks) {
-    return api::unexpected(
-        druid_error(error_code::kGetEtcdOpsTask, Operation::kPreSync,
+    return util::unexpected(
+        druid_error(ctx.now, error_code::kGetEtcdOpsTask, Operation::kPreSync,
                     fmt::format("Error listing EtcdOpsTasks in namespace {} for etcd: {}",
                                 etcd.metadata.namespace_, etcd_key(etcd)),
                     tasks.error()));
@@ -58,47 +59,49 @@ Outcome<LatestTask> latest_task(Context& ctx, std::string_view prefix) {
   LatestTask latest;
   for (const auto& task : *tasks) {
     const auto index = api::presync_snapshot_task_index(
-        api::string_field(api::metadata_of(*task), "name"), etcd.metadata.name, prefix);
+        util::string_field(util::metadata_of(*task), "name"), etcd.metadata.name, prefix);
     if (index && *index > latest.index) latest = {*index, task};
   }
   return latest;
 }
 
-DruidError requeue(std::string message) {
-  return druid_error(error_code::kRequeueAfter, Operation::kPreSync, std::move(message));
+DruidError requeue(const Context& ctx, std::string message) {
+  return druid_error(ctx.now, error_code::kRequeueAfter, Operation::kPreSync, std::move(message));
 }
 
 // Creates `<prefix><index>` and asks to be called again once it ran.
-Outcome<> create_task(Context& ctx, std::string_view prefix, int index) {
+DruidResult<> create_task(Context& ctx, std::string_view prefix, int index) {
   const auto& etcd = ctx.etcd;
   const std::string name = api::presync_snapshot_task_name(etcd.metadata.name, prefix, index);
   ++ctx.writes;
-  auto created = ctx.client.create(kube::resources::kEtcdOpsTasks, etcd.metadata.namespace_,
+  auto created = ctx.client.create(api::resources::kEtcdOpsTasks, etcd.metadata.namespace_,
                                    build_presync_snapshot_task(etcd, prefix, index));
   // AlreadyExists: the reader had not seen it yet; it is there, so wait for it.
   if (!created && !kube::is_already_exists(created.error())) {
-    return api::unexpected(druid_error(error_code::kCreateEtcdOpsTask, Operation::kPreSync,
-                                       fmt::format("Error creating EtcdOpsTask {} for etcd: {}",
-                                                   object_key(etcd, name), etcd_key(etcd)),
-                                       created.error()));
+    return util::unexpected(druid_error(ctx.now, error_code::kCreateEtcdOpsTask,
+                                        Operation::kPreSync,
+                                        fmt::format("Error creating EtcdOpsTask {} for etcd: {}",
+                                                    object_key(etcd, name), etcd_key(etcd)),
+                                        created.error()));
   }
-  return api::unexpected(requeue(fmt::format(
-      "Created EtcdOpsTask {} (attempt {} of {}) to take a full snapshot before {} of etcd: {}, "
-      "requeuing reconcile request",
-      object_key(etcd, name), index + 1, kMaxPresyncSnapshotAttempts, purpose(prefix),
-      etcd_key(etcd))));
+  return util::unexpected(
+      requeue(ctx, fmt::format("Created EtcdOpsTask {} (attempt {} of {}) to take a full snapshot "
+                               "before {} of etcd: {}, "
+                               "requeuing reconcile request",
+                               object_key(etcd, name), index + 1, kMaxPresyncSnapshotAttempts,
+                               purpose(prefix), etcd_key(etcd))));
 }
 
-Outcome<> ensure_snapshot(Context& ctx, std::string_view prefix) {
+DruidResult<> ensure_snapshot(Context& ctx, std::string_view prefix) {
   const auto& etcd = ctx.etcd;
   auto latest = latest_task(ctx, prefix);
-  if (!latest) return api::unexpected(latest.error());
+  if (!latest) return util::unexpected(latest.error());
   if (!latest->task) return create_task(ctx, prefix, 0);
 
   const std::string name =
       api::presync_snapshot_task_name(etcd.metadata.name, prefix, latest->index);
   const auto status = latest->task->value("status", nlohmann::json::object());
-  const std::string state = api::string_field(status, "state");
+  const std::string state = util::string_field(status, "state");
   if (state == api::ops_task_state::kSucceeded) return ok();
   if (state == api::ops_task_state::kFailed || state == api::ops_task_state::kRejected) {
     if (latest->index + 1 >= kMaxPresyncSnapshotAttempts) {
@@ -109,11 +112,13 @@ Outcome<> ensure_snapshot(Context& ctx, std::string_view prefix) {
     }
     return create_task(ctx, prefix, latest->index + 1);
   }
-  return api::unexpected(requeue(fmt::format(
-      "Waiting for EtcdOpsTask {} (state: {}) to take a full snapshot before {} of etcd: {}, "
-      "requeuing reconcile request",
-      object_key(etcd, name), state.empty() ? "not yet set" : state, purpose(prefix),
-      etcd_key(etcd))));
+  return util::unexpected(requeue(
+      ctx,
+      fmt::format(
+          "Waiting for EtcdOpsTask {} (state: {}) to take a full snapshot before {} of etcd: {}, "
+          "requeuing reconcile request",
+          object_key(etcd, name), state.empty() ? "not yet set" : state, purpose(prefix),
+          etcd_key(etcd))));
 }
 
 }  // namespace
@@ -141,16 +146,16 @@ std::string_view presync_snapshot_prefix(const api::Etcd& etcd, const nlohmann::
   return {};
 }
 
-Outcome<> run_statefulset_presync(Context& ctx) {
+DruidResult<> run_statefulset_presync(Context& ctx) {
   const auto& etcd = ctx.etcd;
   if (!api::is_backup_store_enabled(etcd)) return ok();
   const std::string name = api::statefulset_name(etcd);
   auto existing = ctx.reader.get(kube::resources::kStatefulSets, etcd.metadata.namespace_, name);
   if (!existing) {
-    return api::unexpected(druid_error(error_code::kGetStatefulSet, Operation::kPreSync,
-                                       fmt::format("Error getting StatefulSet: {} for etcd: {}",
-                                                   object_key(etcd, name), etcd_key(etcd)),
-                                       existing.error()));
+    return util::unexpected(druid_error(ctx.now, error_code::kGetStatefulSet, Operation::kPreSync,
+                                        fmt::format("Error getting StatefulSet: {} for etcd: {}",
+                                                    object_key(etcd, name), etcd_key(etcd)),
+                                        existing.error()));
   }
   if (!*existing || statefulset_replicas(**existing) <= 0) return ok();
 
@@ -159,8 +164,8 @@ Outcome<> run_statefulset_presync(Context& ctx) {
   if (etcd.spec.replicas != 0 && upgrade_gate) {
     auto images = api::resolve_etcd_images(etcd, ctx.image_vector, upgrade_gate);
     if (!images) {
-      return api::unexpected(
-          druid_error(error_code::kGetEtcdWrapperImage, Operation::kPreSync, images.error()));
+      return util::unexpected(druid_error(ctx.now, error_code::kGetEtcdWrapperImage,
+                                          Operation::kPreSync, images.error()));
     }
     desired_image = images->etcd_wrapper;
   }

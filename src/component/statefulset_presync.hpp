@@ -35,6 +35,6 @@ std::string_view presync_snapshot_prefix(const api::Etcd& etcd, const nlohmann::
 // StatefulSet; otherwise ensures the needed snapshot. Returns ERR_REQUEUE_AFTER
 // while waiting for a task, and sets ctx.presync_snapshot_failed when it
 // proceeds after the last attempt failed.
-Outcome<> run_statefulset_presync(Context& ctx);
+DruidResult<> run_statefulset_presync(Context& ctx);
 
 }  // namespace druid::component

@@ -6,8 +6,8 @@
 #include <array>
 
 #include "api/annotations.hpp"
-#include "api/json_access.hpp"
 #include "component/statefulset_pod_names.hpp"
+#include "util/json_access.hpp"
 
 namespace druid::component {
 namespace {
@@ -35,7 +35,7 @@ const nlohmann::json* find_container(const nlohmann::json& statefulset,
   const nlohmann::json::json_pointer pointer("/spec/template/spec/containers");
   if (!statefulset.contains(pointer) || !statefulset.at(pointer).is_array()) return nullptr;
   for (const auto& candidate : statefulset.at(pointer)) {
-    if (api::string_field(candidate, "name") == container) return &candidate;
+    if (util::string_field(candidate, "name") == container) return &candidate;
   }
   return nullptr;
 }
@@ -50,9 +50,9 @@ std::vector<VolumeMountRef> mounts_named(const nlohmann::json& statefulset,
   const auto list = found->find("volumeMounts");
   if (list == found->end() || !list->is_array()) return mounts;
   for (const auto& mount : *list) {
-    std::string name = api::string_field(mount, "name");
+    std::string name = util::string_field(mount, "name");
     if (is_one_of(name, names)) {
-      mounts.push_back({std::move(name), api::string_field(mount, "mountPath")});
+      mounts.push_back({std::move(name), util::string_field(mount, "mountPath")});
     }
   }
   return mounts;
@@ -115,8 +115,8 @@ bool has_partially_ready_members(const nlohmann::json& statefulset) {
   return replicas > 1 && ready > 0 && ready < replicas;
 }
 
-api::Expected<bool, std::string> lease_peer_tls_enabled(const nlohmann::json& lease) {
-  const auto& annotations = api::metadata_of(lease).value("annotations", nlohmann::json::object());
+util::Expected<bool, std::string> lease_peer_tls_enabled(const nlohmann::json& lease) {
+  const auto& annotations = util::metadata_of(lease).value("annotations", nlohmann::json::object());
   if (!annotations.is_object() || !annotations.contains(api::kTlsEnabledAnnotation)) return false;
   const auto& value = annotations.at(api::kTlsEnabledAnnotation);
   const std::string text = value.is_string() ? value.get<std::string>() : value.dump();
@@ -126,14 +126,14 @@ api::Expected<bool, std::string> lease_peer_tls_enabled(const nlohmann::json& le
   for (const char* no : {"0", "f", "F", "FALSE", "false", "False"}) {
     if (text == no) return false;
   }
-  return api::unexpected(fmt::format(
+  return util::unexpected(fmt::format(
       "lease {}/{}: annotation {}: strconv.ParseBool: parsing "
       "\"{}\": invalid syntax",
-      api::string_field(api::metadata_of(lease), "namespace"),
-      api::string_field(api::metadata_of(lease), "name"), api::kTlsEnabledAnnotation, text));
+      util::string_field(util::metadata_of(lease), "namespace"),
+      util::string_field(util::metadata_of(lease), "name"), api::kTlsEnabledAnnotation, text));
 }
 
-api::Expected<bool, std::string> member_leases_match_peer_tls(
+util::Expected<bool, std::string> member_leases_match_peer_tls(
     const std::vector<const nlohmann::json*>& leases, std::int32_t replicas,
     bool peer_tls_configured) {
   // During a scale-in the StatefulSet may still count members whose leases
@@ -143,7 +143,7 @@ api::Expected<bool, std::string> member_leases_match_peer_tls(
   bool all_match = true;
   for (std::size_t i = 0; i < count; ++i) {
     auto enabled = lease_peer_tls_enabled(*leases[i]);
-    if (!enabled) return api::unexpected(enabled.error());
+    if (!enabled) return util::unexpected(enabled.error());
     all_match = all_match && (*enabled == peer_tls_configured);
   }
   return all_match;

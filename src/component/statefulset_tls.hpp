@@ -11,7 +11,7 @@
 #include <string_view>
 #include <vector>
 
-#include "api/expected.hpp"
+#include "util/expected.hpp"
 
 namespace druid::component {
 
@@ -52,12 +52,12 @@ bool has_partially_ready_members(const nlohmann::json& statefulset);
 
 // The member.etcd.gardener.cloud/tls-enabled annotation of a member lease with
 // Go's strconv.ParseBool rules; false when absent. The error names the value.
-api::Expected<bool, std::string> lease_peer_tls_enabled(const nlohmann::json& lease);
+util::Expected<bool, std::string> lease_peer_tls_enabled(const nlohmann::json& lease);
 
 // Whether the first min(replicas, leases.size()) member leases (in ordinal
 // order) all report the peer TLS state the Etcd asks for: enabled when
 // `peer_tls_configured`, disabled (or unreported) otherwise.
-api::Expected<bool, std::string> member_leases_match_peer_tls(
+util::Expected<bool, std::string> member_leases_match_peer_tls(
     const std::vector<const nlohmann::json*>& leases, std::int32_t replicas,
     bool peer_tls_configured);
 

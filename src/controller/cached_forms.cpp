@@ -57,7 +57,7 @@ kube::ObjectTransform persistent_volume_claim_form() {
   return {"pvc-form", reduce_claim};
 }
 
-kube::ObjectTransform cached_form(const kube::ResourceType& type) {
+kube::ObjectTransform cached_form(const util::ResourceType& type) {
   if (type == kube::resources::kPods) return pod_form();
   if (type == kube::resources::kPersistentVolumeClaims) return persistent_volume_claim_form();
   return {};

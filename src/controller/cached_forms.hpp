@@ -23,6 +23,6 @@ kube::ObjectTransform pod_form();
 // health/condition_data_volumes_ready.cpp (unbound claims by name).
 kube::ObjectTransform persistent_volume_claim_form();
 // The form for `type`: one of the above, or none (the object as listed).
-kube::ObjectTransform cached_form(const kube::ResourceType& type);
+kube::ObjectTransform cached_form(const util::ResourceType& type);
 
 }  // namespace druid::controller

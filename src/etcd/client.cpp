@@ -7,7 +7,7 @@
 #include <stdexcept>
 #include <utility>
 
-#include "api/base64.hpp"
+#include "util/base64.hpp"
 
 namespace druid::etcd {
 namespace {
@@ -72,7 +72,7 @@ const json& object_field(const json& object, const char* name) {
 
 std::string bytes_field(const json& object, const char* name) {
   const auto text = string_field(object, name);
-  auto bytes = api::base64_decode(text);
+  auto bytes = util::base64_decode(text);
   if (!bytes) throw DecodeFailure(fmt::format("field {} is not base64", name));
   return std::move(*bytes);
 }
@@ -230,7 +230,7 @@ struct Client::Impl {
   // POSTs `body` to `path` at each endpoint in turn until one answers; then
   // decodes the answer with `decode` (a DecodeFailure becomes kDecode).
   template <class T, class Decode>
-  Result<T> call(std::string_view path, const json& body, Decode&& decode) {
+  EtcdResult<T> call(std::string_view path, const json& body, Decode&& decode) {
     std::optional<Error> last;
     for (const auto& endpoint : options.endpoints) {
       auto response = transport.perform(request(endpoint, path, body, options.timeout));
@@ -239,29 +239,30 @@ struct Client::Impl {
         continue;
       }
       if (!is_2xx(response->status)) {
-        return api::unexpected(http_error(endpoint, response->status, response->body));
+        return util::unexpected(http_error(endpoint, response->status, response->body));
       }
       const auto parsed = json::parse(response->body, nullptr, /*allow_exceptions=*/false);
       if (!parsed.is_object()) {
-        return api::unexpected(decode_error(endpoint, response->status,
-                                            "answer of " + std::string(path) + " is not JSON"));
+        return util::unexpected(decode_error(endpoint, response->status,
+                                             "answer of " + std::string(path) + " is not JSON"));
       }
       try {
         return decode(parsed);
       } catch (const std::exception& e) {
-        return api::unexpected(
+        return util::unexpected(
             decode_error(endpoint, response->status,
                          fmt::format("cannot decode answer of {}: {}", path, e.what())));
       }
     }
-    return api::unexpected(last ? *last : no_endpoints());
+    return util::unexpected(last ? *last : no_endpoints());
   }
 
   // Streams `path` from the first endpoint that answers; `on_result` gets each
   // message's "result" object and returns false once it has seen enough.
   // A stream that failed after delivering data is not retried elsewhere.
-  Result<Done> stream(std::string_view path, const json& body, std::chrono::milliseconds timeout,
-                      const std::function<bool(const json&)>& on_result) {
+  EtcdResult<Done> stream(std::string_view path, const json& body,
+                          std::chrono::milliseconds timeout,
+                          const std::function<bool(const json&)>& on_result) {
     std::optional<Error> last;
     for (const auto& endpoint : options.endpoints) {
       MessageSplitter splitter;
@@ -295,20 +296,20 @@ struct Client::Impl {
       auto streamed = transport.stream(
           request(endpoint, path, body, timeout),
           [&](std::string_view chunk) { return splitter.feed(chunk, handle_line); }, nullptr);
-      if (failure) return api::unexpected(std::move(*failure));
+      if (failure) return util::unexpected(std::move(*failure));
       if (!streamed) {
         last = transport_error(endpoint, streamed.error());
-        if (delivered) return api::unexpected(std::move(*last));
+        if (delivered) return util::unexpected(std::move(*last));
         continue;
       }
       if (!is_2xx(streamed->response.status)) {
-        return api::unexpected(
+        return util::unexpected(
             http_error(endpoint, streamed->response.status, streamed->response.body));
       }
       if (!finished && !splitter.rest().empty()) {
         const std::string rest(splitter.rest());
         handle_line(rest);
-        if (failure) return api::unexpected(std::move(*failure));
+        if (failure) return util::unexpected(std::move(*failure));
       }
       if (finished) return Done{};
       // The server closed the stream before the consumer had enough.
@@ -317,9 +318,9 @@ struct Client::Impl {
       closed.endpoint = endpoint;
       closed.http_status = streamed->response.status;
       closed.message = fmt::format("stream of {} ended early", path);
-      return api::unexpected(std::move(closed));
+      return util::unexpected(std::move(closed));
     }
-    return api::unexpected(last ? *last : no_endpoints());
+    return util::unexpected(last ? *last : no_endpoints());
   }
 
   ClientOptions options;
@@ -329,7 +330,7 @@ struct Client::Impl {
 Client::Client(ClientOptions options) : impl_(std::make_unique<Impl>(std::move(options))) {}
 Client::~Client() = default;
 
-Result<MemberStatus> Client::status() {
+EtcdResult<MemberStatus> Client::status() {
   return impl_->call<MemberStatus>("/v3/maintenance/status", json::object(), [](const json& j) {
     const auto& header = object_field(j, "header");
     MemberStatus status;
@@ -346,7 +347,7 @@ Result<MemberStatus> Client::status() {
   });
 }
 
-Result<std::vector<Member>> Client::member_list() {
+EtcdResult<std::vector<Member>> Client::member_list() {
   return impl_->call<std::vector<Member>>("/v3/cluster/member/list", json::object(),
                                           [](const json& j) {
                                             std::vector<Member> members;
@@ -360,7 +361,7 @@ Result<std::vector<Member>> Client::member_list() {
                                           });
 }
 
-Result<Member> Client::member_add(const std::vector<std::string>& peer_urls, bool as_learner) {
+EtcdResult<Member> Client::member_add(const std::vector<std::string>& peer_urls, bool as_learner) {
   json body = {{"peerURLs", peer_urls}};
   if (as_learner) body["isLearner"] = true;
   return impl_->call<Member>("/v3/cluster/member/add", body, [](const json& j) {
@@ -368,44 +369,45 @@ Result<Member> Client::member_add(const std::vector<std::string>& peer_urls, boo
   });
 }
 
-Result<Done> Client::member_promote(std::uint64_t id) {
+EtcdResult<Done> Client::member_promote(std::uint64_t id) {
   return impl_->call<Done>("/v3/cluster/member/promote", {{"ID", id_json(id)}},
                            [](const json&) { return Done{}; });
 }
 
-Result<Done> Client::member_remove(std::uint64_t id) {
+EtcdResult<Done> Client::member_remove(std::uint64_t id) {
   return impl_->call<Done>("/v3/cluster/member/remove", {{"ID", id_json(id)}},
                            [](const json&) { return Done{}; });
 }
 
-Result<Done> Client::member_update(std::uint64_t id, const std::vector<std::string>& peer_urls) {
+EtcdResult<Done> Client::member_update(std::uint64_t id,
+                                       const std::vector<std::string>& peer_urls) {
   return impl_->call<Done>("/v3/cluster/member/update",
                            {{"ID", id_json(id)}, {"peerURLs", peer_urls}},
                            [](const json&) { return Done{}; });
 }
 
-Result<Done> Client::move_leader(std::uint64_t target_id) {
+EtcdResult<Done> Client::move_leader(std::uint64_t target_id) {
   return impl_->call<Done>("/v3/maintenance/transfer-leadership",
                            {{"targetID", id_json(target_id)}}, [](const json&) { return Done{}; });
 }
 
-Result<std::int64_t> Client::put(std::string_view key, std::string_view value) {
-  const json body = {{"key", api::base64_encode(key)}, {"value", api::base64_encode(value)}};
+EtcdResult<std::int64_t> Client::put(std::string_view key, std::string_view value) {
+  const json body = {{"key", util::base64_encode(key)}, {"value", util::base64_encode(value)}};
   return impl_->call<std::int64_t>("/v3/kv/put", body, [](const json& j) {
     return int_field<std::int64_t>(object_field(j, "header"), "revision");
   });
 }
 
-Result<std::int64_t> Client::delete_key(std::string_view key) {
+EtcdResult<std::int64_t> Client::delete_key(std::string_view key) {
   return impl_->call<std::int64_t>(
-      "/v3/kv/deleterange", {{"key", api::base64_encode(key)}},
+      "/v3/kv/deleterange", {{"key", util::base64_encode(key)}},
       [](const json& j) { return int_field<std::int64_t>(object_field(j, "header"), "revision"); });
 }
 
-Result<RangeResult> Client::range(std::string_view key, std::optional<std::string> range_end,
-                                  bool serializable) {
-  json body = {{"key", api::base64_encode(key)}};
-  if (range_end) body["range_end"] = api::base64_encode(*range_end);
+EtcdResult<RangeResult> Client::range(std::string_view key, std::optional<std::string> range_end,
+                                      bool serializable) {
+  json body = {{"key", util::base64_encode(key)}};
+  if (range_end) body["range_end"] = util::base64_encode(*range_end);
   if (serializable) body["serializable"] = true;
   return impl_->call<RangeResult>("/v3/kv/range", body, [](const json& j) {
     RangeResult result;
@@ -419,10 +421,11 @@ Result<RangeResult> Client::range(std::string_view key, std::optional<std::strin
   });
 }
 
-Result<std::vector<Event>> Client::events(std::int64_t start_revision, std::int64_t end_revision) {
+EtcdResult<std::vector<Event>> Client::events(std::int64_t start_revision,
+                                              std::int64_t end_revision) {
   std::vector<Event> events;
   if (start_revision > end_revision) return events;
-  const std::string all_keys = api::base64_encode(std::string_view("\0", 1));
+  const std::string all_keys = util::base64_encode(std::string_view("\0", 1));
   const json body = {{"create_request",
                       {{"key", all_keys},
                        {"range_end", all_keys},
@@ -462,13 +465,13 @@ Result<std::vector<Event>> Client::events(std::int64_t start_revision, std::int6
   });
   if (canceled) {
     if (!impl_->options.endpoints.empty()) canceled->endpoint = impl_->options.endpoints.front();
-    return api::unexpected(std::move(*canceled));
+    return util::unexpected(std::move(*canceled));
   }
-  if (!streamed) return api::unexpected(streamed.error());
+  if (!streamed) return util::unexpected(streamed.error());
   return events;
 }
 
-Result<Done> Client::snapshot(const std::function<bool(std::string_view)>& sink) {
+EtcdResult<Done> Client::snapshot(const std::function<bool(std::string_view)>& sink) {
   // etcd sends the database in chunks counting down `remaining_bytes` to 0,
   // then one more message with the database's sha256, which `etcdctl snapshot
   // restore` checks: the snapshot is complete after that message.
@@ -482,7 +485,7 @@ Result<Done> Client::snapshot(const std::function<bool(std::string_view)>& sink)
                                       int_field<std::int64_t>(result, "remaining_bytes") == 0;
                                   return true;
                                 });
-  if (!streamed) return api::unexpected(streamed.error());
+  if (!streamed) return util::unexpected(streamed.error());
   return Done{};
 }
 

@@ -15,8 +15,8 @@
 #include <string_view>
 #include <vector>
 
-#include "api/expected.hpp"
 #include "kube/http_transport.hpp"
+#include "util/expected.hpp"
 
 namespace druid::etcd {
 
@@ -41,7 +41,7 @@ struct Error {
 struct Done {};
 
 template <class T>
-using Result = api::Expected<T, Error>;
+using EtcdResult = util::Expected<T, Error>;
 
 struct ClientOptions {
   // Base URLs such as "https://etcd-main-0.etcd-main-peer.default.svc:2379".
@@ -104,34 +104,34 @@ class Client {
   Client& operator=(const Client&) = delete;
 
   // Maintenance.Status of the first endpoint that answers.
-  Result<MemberStatus> status();
-  Result<std::vector<Member>> member_list();
+  EtcdResult<MemberStatus> status();
+  EtcdResult<std::vector<Member>> member_list();
   // Cluster.MemberAdd; `as_learner` adds a non-voting member (etcd ≥ 3.4).
-  Result<Member> member_add(const std::vector<std::string>& peer_urls, bool as_learner);
+  EtcdResult<Member> member_add(const std::vector<std::string>& peer_urls, bool as_learner);
   // Cluster.MemberPromote (etcd refuses until the learner caught up).
-  Result<Done> member_promote(std::uint64_t id);
-  Result<Done> member_remove(std::uint64_t id);
-  Result<Done> member_update(std::uint64_t id, const std::vector<std::string>& peer_urls);
+  EtcdResult<Done> member_promote(std::uint64_t id);
+  EtcdResult<Done> member_remove(std::uint64_t id);
+  EtcdResult<Done> member_update(std::uint64_t id, const std::vector<std::string>& peer_urls);
   // Maintenance.MoveLeader: must reach the current leader ("not leader" otherwise).
-  Result<Done> move_leader(std::uint64_t target_id);
+  EtcdResult<Done> move_leader(std::uint64_t target_id);
 
   // KV.Put; returns the revision of the write.
-  Result<std::int64_t> put(std::string_view key, std::string_view value);
+  EtcdResult<std::int64_t> put(std::string_view key, std::string_view value);
   // KV.DeleteRange of one key; returns the revision after the call (unchanged
   // when the key did not exist).
-  Result<std::int64_t> delete_key(std::string_view key);
+  EtcdResult<std::int64_t> delete_key(std::string_view key);
   // KV.Range of one key, or of [key, range_end) when range_end is given
   // ("\0" = every key ≥ key). Linearizable unless `serializable`.
-  Result<RangeResult> range(std::string_view key, std::optional<std::string> range_end = {},
-                            bool serializable = false);
+  EtcdResult<RangeResult> range(std::string_view key, std::optional<std::string> range_end = {},
+                                bool serializable = false);
 
   // Every event of every key with start_revision ≤ revision ≤ end_revision, in
   // order (a Watch from start_revision that stops once end_revision is seen).
-  Result<std::vector<Event>> events(std::int64_t start_revision, std::int64_t end_revision);
+  EtcdResult<std::vector<Event>> events(std::int64_t start_revision, std::int64_t end_revision);
 
   // Maintenance.Snapshot: the backend database streamed to `sink` in order
   // (etcd's bbolt file with its sha256 trailer). `sink` returns false to stop.
-  Result<Done> snapshot(const std::function<bool(std::string_view)>& sink);
+  EtcdResult<Done> snapshot(const std::function<bool(std::string_view)>& sink);
 
  private:
   // POST `path` with a JSON body to each endpoint in turn; the decoded answer.

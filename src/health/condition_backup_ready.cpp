@@ -2,8 +2,8 @@
 
 #include "api/cron.hpp"
 #include "api/defaults.hpp"
-#include "api/json_access.hpp"
 #include "health/member_status.hpp"
+#include "util/json_access.hpp"
 
 namespace druid::health {
 namespace {
@@ -27,9 +27,9 @@ bool has_store_provider(const api::Etcd& etcd) {
   return store && store->provider && !store->provider->empty();
 }
 
-std::optional<api::Time> creation_time(const nlohmann::json& object) {
+std::optional<util::Time> creation_time(const nlohmann::json& object) {
   auto parsed =
-      api::parse_rfc3339(api::string_field(api::metadata_of(object), "creationTimestamp"));
+      util::parse_rfc3339(util::string_field(util::metadata_of(object), "creationTimestamp"));
   if (!parsed) return std::nullopt;
   return *parsed;
 }
@@ -45,19 +45,19 @@ bool previously_not_true(const api::Etcd& etcd) {
 
 }  // namespace
 
-std::optional<nanoseconds> full_snapshot_interval(const std::string& schedule, api::Time now) {
+std::optional<nanoseconds> full_snapshot_interval(const std::string& schedule, util::Time now) {
   auto parsed = api::CronSchedule::parse(schedule);
   if (!parsed) return std::nullopt;
-  const api::Time next = parsed->next(now);
-  if (next == api::Time::max()) return std::nullopt;
-  const api::Time after_next = parsed->next(next);
-  if (after_next == api::Time::max()) return std::nullopt;
+  const util::Time next = parsed->next(now);
+  if (next == util::Time::max()) return std::nullopt;
+  const util::Time after_next = parsed->next(next);
+  if (after_next == util::Time::max()) return std::nullopt;
   return after_next - next;
 }
 
 std::optional<CheckResult> check_backup_ready(const api::Etcd& etcd,
                                               const nlohmann::json* full_lease,
-                                              const nlohmann::json* delta_lease, api::Time now) {
+                                              const nlohmann::json* delta_lease, util::Time now) {
   if (!has_store_provider(etcd)) return std::nullopt;
 
   nanoseconds full_interval = kDefaultFullSnapshotInterval;

@@ -18,8 +18,8 @@
 #include <optional>
 
 #include "api/etcd.hpp"
-#include "api/time.hpp"
 #include "health/condition_builder.hpp"
+#include "util/time.hpp"
 
 namespace druid::health {
 
@@ -28,7 +28,7 @@ inline constexpr std::chrono::hours kDefaultFullSnapshotInterval{24};
 // The interval between the next two activations of `schedule` after `now`;
 // nullopt when the schedule does not parse or has no two activations.
 std::optional<std::chrono::nanoseconds> full_snapshot_interval(const std::string& schedule,
-                                                               api::Time now);
+                                                               util::Time now);
 
 // nullopt when no backup store provider is configured (the condition is then
 // omitted). `full_lease`/`delta_lease`: the snapshot leases, null when missing
@@ -36,6 +36,6 @@ std::optional<std::chrono::nanoseconds> full_snapshot_interval(const std::string
 // BackupReady condition).
 std::optional<CheckResult> check_backup_ready(const api::Etcd& etcd,
                                               const nlohmann::json* full_lease,
-                                              const nlohmann::json* delta_lease, api::Time now);
+                                              const nlohmann::json* delta_lease, util::Time now);
 
 }  // namespace druid::health

@@ -51,12 +51,12 @@ bool is_managed_condition_type(std::string_view type) {
 
 std::vector<api::Condition> build_conditions(const std::vector<api::Condition>& previous,
                                              const std::vector<CheckResult>& results,
-                                             std::int32_t replicas, api::Time now) {
+                                             std::int32_t replicas, util::Time now) {
   // One condition per type; a later duplicate wins, as in a map keyed by type.
   std::map<std::string, const api::Condition*> old_by_type;
   for (const auto& condition : previous) old_by_type[condition.type] = &condition;
 
-  const std::string now_text = api::format_rfc3339(now);
+  const std::string now_text = util::format_rfc3339(now);
   std::map<std::string, api::Condition> merged;
   for (const auto& result : results) {
     const auto old = old_by_type.find(result.type);

@@ -19,7 +19,7 @@
 #include <vector>
 
 #include "api/common.hpp"
-#include "api/time.hpp"
+#include "util/time.hpp"
 
 namespace druid::health {
 
@@ -41,6 +41,6 @@ bool is_managed_condition_type(std::string_view type);
 
 std::vector<api::Condition> build_conditions(const std::vector<api::Condition>& previous,
                                              const std::vector<CheckResult>& results,
-                                             std::int32_t replicas, api::Time now);
+                                             std::int32_t replicas, util::Time now);
 
 }  // namespace druid::health

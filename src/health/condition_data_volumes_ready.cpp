@@ -6,9 +6,9 @@
 #include <algorithm>
 
 #include "api/duration.hpp"
-#include "api/json_access.hpp"
-#include "api/text.hpp"
 #include "health/statefulset_status.hpp"
+#include "util/json_access.hpp"
+#include "util/text.hpp"
 
 namespace druid::health {
 namespace {
@@ -23,9 +23,9 @@ struct PvcRef {
 };
 
 struct WarningEvent {
-  std::optional<api::Time> first_timestamp;
-  std::optional<api::Time> last_timestamp;
-  std::optional<api::Time> event_time;
+  std::optional<util::Time> first_timestamp;
+  std::optional<util::Time> last_timestamp;
+  std::optional<util::Time> event_time;
   std::int64_t count = 0;
   std::string source;
   std::string message;
@@ -39,10 +39,10 @@ const json& object_field(const json& object, const char* key) {
 }
 
 // A time field; absent, empty or unparsable reads as "no time".
-std::optional<api::Time> time_field(const json& object, const char* key) {
-  const std::string text = api::string_field(object, key);
+std::optional<util::Time> time_field(const json& object, const char* key) {
+  const std::string text = util::string_field(object, key);
   if (text.empty()) return std::nullopt;
-  auto parsed = api::parse_rfc3339(text);
+  auto parsed = util::parse_rfc3339(text);
   if (!parsed) return std::nullopt;
   return *parsed;
 }
@@ -61,13 +61,13 @@ const std::string* involved_name(const json& event) {
 // A Warning event about this PVC (involvedObject v1 PersistentVolumeClaim).
 // Events written without involvedObject.apiVersion are accepted too.
 bool is_warning_about(const json& event, const PvcRef& pvc) {
-  if (api::string_field(event, "type") != "Warning") return false;
+  if (util::string_field(event, "type") != "Warning") return false;
   const json& involved = object_field(event, "involvedObject");
-  const std::string api_version = api::string_field(involved, "apiVersion");
+  const std::string api_version = util::string_field(involved, "apiVersion");
   return (api_version == "v1" || api_version.empty()) &&
-         api::string_field(involved, "kind") == "PersistentVolumeClaim" &&
-         api::string_field(involved, "name") == pvc.name &&
-         api::string_field(involved, "namespace") == pvc.namespace_;
+         util::string_field(involved, "kind") == "PersistentVolumeClaim" &&
+         util::string_field(involved, "name") == pvc.name &&
+         util::string_field(involved, "namespace") == pvc.namespace_;
 }
 
 WarningEvent read_event(const json& event) {
@@ -78,17 +78,17 @@ WarningEvent read_event(const json& event) {
   if (auto it = event.find("count"); it != event.end() && it->is_number_integer()) {
     e.count = it->get<std::int64_t>();
   }
-  e.source = api::string_field(object_field(event, "source"), "component");
-  if (e.source.empty()) e.source = api::string_field(event, "reportingComponent");
-  e.message = api::string_field(event, "message");
+  e.source = util::string_field(object_field(event, "source"), "component");
+  if (e.source.empty()) e.source = util::string_field(event, "reportingComponent");
+  e.message = util::string_field(event, "message");
   return e;
 }
 
-std::string since(const std::optional<api::Time>& t, api::Time now) {
+std::string since(const std::optional<util::Time>& t, util::Time now) {
   return t ? api::human_duration(now - *t) : "<unknown>";
 }
 
-std::string event_interval(const WarningEvent& e, api::Time now) {
+std::string event_interval(const WarningEvent& e, util::Time now) {
   if (e.count > 1) {
     return fmt::format("{} ago (x{} over {})", since(e.last_timestamp, now), e.count,
                        since(e.first_timestamp, now));
@@ -97,12 +97,12 @@ std::string event_interval(const WarningEvent& e, api::Time now) {
 }
 
 // "-> Events:\n* ..." for the most recent events (oldest first), "" for none.
-std::string events_message(std::vector<WarningEvent> events, api::Time now) {
+std::string events_message(std::vector<WarningEvent> events, util::Time now) {
   if (events.empty()) return {};
   // Events without lastTimestamp sort first (Go's zero time).
   std::stable_sort(events.begin(), events.end(), [](const auto& a, const auto& b) {
-    return a.last_timestamp.value_or(api::Time::min()) <
-           b.last_timestamp.value_or(api::Time::min());
+    return a.last_timestamp.value_or(util::Time::min()) <
+           b.last_timestamp.value_or(util::Time::min());
   });
   if (events.size() > kEventsPerPvc) events.erase(events.begin(), events.end() - kEventsPerPvc);
   std::string text = "-> Events:";
@@ -119,17 +119,17 @@ std::vector<PvcRef> unbound_pvcs(const StatefulSetFacts& sts, const std::vector<
   }
   // The API server lists by name; a cache may not.
   std::stable_sort(sorted.begin(), sorted.end(), [](const json* a, const json* b) {
-    return api::string_field(api::metadata_of(*a), "name") <
-           api::string_field(api::metadata_of(*b), "name");
+    return util::string_field(util::metadata_of(*a), "name") <
+           util::string_field(util::metadata_of(*b), "name");
   });
   std::vector<PvcRef> result;
   for (const auto& vct : sts.volume_claim_template_names) {
     const std::string prefix = vct + "-" + sts.name;
     for (const json* pvc : sorted) {
-      const json& metadata = api::metadata_of(*pvc);
-      PvcRef ref{api::string_field(metadata, "namespace"), api::string_field(metadata, "name")};
+      const json& metadata = util::metadata_of(*pvc);
+      PvcRef ref{util::string_field(metadata, "namespace"), util::string_field(metadata, "name")};
       if (!ref.name.starts_with(prefix)) continue;
-      if (api::string_field(object_field(*pvc, "status"), "phase") == "Bound") continue;
+      if (util::string_field(object_field(*pvc, "status"), "phase") == "Bound") continue;
       result.push_back(std::move(ref));
     }
   }
@@ -143,7 +143,7 @@ CheckResult result(const char* status, const char* reason, std::string message) 
 }  // namespace
 
 std::string pvc_warning_messages(const json& sts, const std::vector<ObjectPtr>& pvcs,
-                                 const std::vector<ObjectPtr>& events, api::Time now) {
+                                 const std::vector<ObjectPtr>& events, util::Time now) {
   std::vector<std::string> warnings;
   for (const PvcRef& pvc : unbound_pvcs(read_statefulset(sts), pvcs)) {
     std::vector<WarningEvent> about;
@@ -159,7 +159,7 @@ std::string pvc_warning_messages(const json& sts, const std::vector<ObjectPtr>& 
           fmt::format("Warning for PVC {}/{}: {}", pvc.namespace_, pvc.name, messages));
     }
   }
-  return std::string(api::trim_go_space(fmt::format("{}", fmt::join(warnings, "; "))));
+  return std::string(util::trim_go_space(fmt::format("{}", fmt::join(warnings, "; "))));
 }
 
 CheckResult check_data_volumes_ready(const api::Etcd& etcd, const DataVolumeInputs& in) {

@@ -17,9 +17,9 @@
 #include <vector>
 
 #include "api/etcd.hpp"
-#include "api/time.hpp"
 #include "health/condition_builder.hpp"
 #include "health/member_status.hpp"
+#include "util/time.hpp"
 
 namespace druid::health {
 
@@ -30,13 +30,13 @@ struct DataVolumeInputs {
   const std::vector<ObjectPtr>& events;            // events in the Etcd's namespace
   std::optional<std::string> pvcs_error;           // listing PVCs failed
   std::optional<std::string> events_error;         // listing events failed
-  api::Time now;
+  util::Time now;
 };
 
 CheckResult check_data_volumes_ready(const api::Etcd& etcd, const DataVolumeInputs& in);
 
 // The warning text for the not-Bound PVCs of `sts` ("" when there is none).
 std::string pvc_warning_messages(const nlohmann::json& sts, const std::vector<ObjectPtr>& pvcs,
-                                 const std::vector<ObjectPtr>& events, api::Time now);
+                                 const std::vector<ObjectPtr>& events, util::Time now);
 
 }  // namespace druid::health

@@ -45,14 +45,14 @@ std::vector<CheckResult> check_conditions(const api::Etcd& etcd,
 
 // As upstream's reconcile_status.go: record, once, that the join with the existing cluster
 // finished.
-void record_bootstrap(api::EtcdStatus& status, const api::Etcd& etcd, api::Time now) {
+void record_bootstrap(api::EtcdStatus& status, const api::Etcd& etcd, util::Time now) {
   const auto& spec = etcd.spec.etcd.bootstrap_with_existing_cluster;
   if (!spec || spec->members.empty() || status.bootstrap_with_existing_cluster) return;
   const api::Condition* condition =
       status.condition(api::condition::kBootstrappedWithExistingCluster);
   if (condition == nullptr || condition->status != api::kConditionTrue) return;
   api::BootstrapWithExistingClusterStatus record;
-  record.joined_at = api::format_rfc3339(now);
+  record.joined_at = util::format_rfc3339(now);
   for (const auto& member : spec->members) {
     api::BootstrapMemberStatus copy;
     copy.name = member.name;
@@ -102,23 +102,23 @@ bool status_changed_beyond_update_times(const api::EtcdStatus& old,
   return !(a == b);
 }
 
-bool status_heartbeat_due(const api::EtcdStatus& old, api::Time now,
+bool status_heartbeat_due(const api::EtcdStatus& old, util::Time now,
                           std::chrono::nanoseconds period) {
   // Only the conditions this flow writes: the compaction controller's own
   // condition says nothing about when the status flow last wrote.
   bool any = false;
-  std::optional<api::Time> newest;
+  std::optional<util::Time> newest;
   for (const auto& condition : old.conditions) {
     if (!is_managed_condition_type(condition.type)) continue;
     any = true;
-    auto parsed = api::parse_rfc3339(condition.last_update_time);
+    auto parsed = util::parse_rfc3339(condition.last_update_time);
     if (parsed && (!newest || *parsed > *newest)) newest = *parsed;
   }
   if (!any) return false;
   return !newest || now - *newest >= period;
 }
 
-bool should_write_status(const api::EtcdStatus& old, const api::EtcdStatus& updated, api::Time now,
+bool should_write_status(const api::EtcdStatus& old, const api::EtcdStatus& updated, util::Time now,
                          std::chrono::nanoseconds heartbeat) {
   return status_changed_beyond_update_times(old, updated) ||
          status_heartbeat_due(old, now, heartbeat);

@@ -16,8 +16,8 @@
 #include <vector>
 
 #include "api/etcd.hpp"
-#include "api/time.hpp"
 #include "health/member_status.hpp"
+#include "util/time.hpp"
 
 namespace druid::health {
 
@@ -34,7 +34,7 @@ struct StatusInputs {
   std::vector<ObjectPtr> pvcs;
   std::vector<ObjectPtr> events;  // Warning events (others are ignored)
   MemberThresholds thresholds;
-  api::Time now;
+  util::Time now;
   // Reads that failed (live reads; a synced cache does not fail). Each is
   // reported by the conditions that needed it, with upstream's reason.
   std::optional<std::string> member_leases_error;
@@ -57,11 +57,11 @@ bool status_changed_beyond_update_times(const api::EtcdStatus& old, const api::E
 // or more before `now` (or unreadable), so the status is due to be rewritten to
 // show it is fresh. False when there are none. The period is configurable
 // (controller config `status_heartbeat`) so tests see a heartbeat in seconds.
-bool status_heartbeat_due(const api::EtcdStatus& old, api::Time now,
+bool status_heartbeat_due(const api::EtcdStatus& old, util::Time now,
                           std::chrono::nanoseconds period = kStatusHeartbeatPeriod);
 
 // status_changed_beyond_update_times || status_heartbeat_due.
-bool should_write_status(const api::EtcdStatus& old, const api::EtcdStatus& updated, api::Time now,
+bool should_write_status(const api::EtcdStatus& old, const api::EtcdStatus& updated, util::Time now,
                          std::chrono::nanoseconds heartbeat = kStatusHeartbeatPeriod);
 
 }  // namespace druid::health

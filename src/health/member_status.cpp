@@ -3,9 +3,9 @@
 #include <algorithm>
 #include <map>
 
-#include "api/json_access.hpp"
 #include "api/names.hpp"
-#include "api/text.hpp"
+#include "util/json_access.hpp"
+#include "util/text.hpp"
 
 namespace druid::health {
 namespace {
@@ -32,8 +32,8 @@ bool containers_ready(const json& pod) {
   const auto conditions = status->find("conditions");
   if (conditions == status->end() || !conditions->is_array()) return false;
   for (const auto& condition : *conditions) {
-    if (api::string_field(condition, "type") == "ContainersReady") {
-      return api::string_field(condition, "status") == "True";
+    if (util::string_field(condition, "type") == "ContainersReady") {
+      return util::string_field(condition, "status") == "True";
     }
   }
   return false;
@@ -41,7 +41,7 @@ bool containers_ready(const json& pod) {
 
 // Status and reason of a member whose lease was renewed at `renew`.
 std::pair<const char*, const char*> classify(const api::Etcd& etcd, const json& lease,
-                                             api::Time renew, const MemberInputs& in) {
+                                             util::Time renew, const MemberInputs& in) {
   if (renew + in.thresholds.unknown + in.thresholds.not_ready < in.now) {
     return {api::member::kStatusNotReady, member_reason::kUnknownGracePeriodExceeded};
   }
@@ -50,7 +50,7 @@ std::pair<const char*, const char*> classify(const api::Etcd& etcd, const json& 
     // pod can: a missing pod or unready containers mean NotReady now.
     if (in.pods_unreadable) return {api::member::kStatusUnknown, member_reason::kLeaseExpired};
     const std::string pod_name = api::pod_name_from_member_lease_name(
-        api::string_field(api::metadata_of(lease), "name"), etcd.spec.member_name_prefix);
+        util::string_field(util::metadata_of(lease), "name"), etcd.spec.member_name_prefix);
     const json* pod = find_object(in.pods, pod_name);
     if (pod == nullptr || !containers_ready(*pod)) {
       return {api::member::kStatusNotReady, member_reason::kContainersNotReady};
@@ -64,31 +64,31 @@ std::pair<const char*, const char*> classify(const api::Etcd& etcd, const json& 
 
 const json* find_object(const std::vector<ObjectPtr>& objects, std::string_view name) {
   for (const auto& object : objects) {
-    if (object && api::string_field(api::metadata_of(*object), "name") == name) {
+    if (object && util::string_field(util::metadata_of(*object), "name") == name) {
       return object.get();
     }
   }
   return nullptr;
 }
 
-api::Expected<HolderIdentity, std::string> parse_holder_identity(const json& lease) {
+util::Expected<HolderIdentity, std::string> parse_holder_identity(const json& lease) {
   const json& spec = spec_of(lease);
   const auto holder = spec.find("holderIdentity");
   if (holder == spec.end() || !holder->is_string()) {
-    return api::unexpected(std::string("lease holder identity is nil"));
+    return util::unexpected(std::string("lease holder identity is nil"));
   }
   const std::string text = holder->get<std::string>();
   std::vector<std::string> parts;
-  for (std::string_view part : api::split(text, ':')) parts.emplace_back(part);
+  for (std::string_view part : util::split(text, ':')) parts.emplace_back(part);
   if (parts.size() == 2) return HolderIdentity{parts[0], std::nullopt, as_role(parts[1])};
   if (parts.size() == 3) return HolderIdentity{parts[0], parts[1], as_role(parts[2])};
-  return api::unexpected("unexpected lease holder identity format: " + text);
+  return util::unexpected("unexpected lease holder identity format: " + text);
 }
 
-std::optional<api::Time> lease_renew_time(const json& lease) {
-  const std::string text = api::string_field(spec_of(lease), "renewTime");
+std::optional<util::Time> lease_renew_time(const json& lease) {
+  const std::string text = util::string_field(spec_of(lease), "renewTime");
   if (text.empty()) return std::nullopt;
-  auto parsed = api::parse_rfc3339(text);
+  auto parsed = util::parse_rfc3339(text);
   if (!parsed) return std::nullopt;
   return *parsed;
 }
@@ -118,10 +118,10 @@ std::vector<api::EtcdMemberStatus> check_members(const api::Etcd& etcd, const Me
 
 std::vector<api::EtcdMemberStatus> build_members(const std::vector<api::EtcdMemberStatus>& previous,
                                                  std::vector<api::EtcdMemberStatus> results,
-                                                 api::Time now) {
+                                                 util::Time now) {
   std::map<std::string, const api::EtcdMemberStatus*> by_name;
   for (const auto& member : previous) by_name[member.name] = &member;
-  const std::string now_text = api::format_rfc3339(now);
+  const std::string now_text = util::format_rfc3339(now);
   for (auto& member : results) {
     const auto old = by_name.find(member.name);
     const bool unchanged = old != by_name.end() && old->second->status == member.status &&

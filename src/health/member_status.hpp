@@ -19,8 +19,8 @@
 #include <vector>
 
 #include "api/etcd.hpp"
-#include "api/expected.hpp"
-#include "api/time.hpp"
+#include "util/expected.hpp"
+#include "util/time.hpp"
 
 namespace druid::health {
 
@@ -57,10 +57,10 @@ struct HolderIdentity {
 // Parses the lease's holder identity. The error is upstream's wording:
 // "lease holder identity is nil" (absent or not a string) or
 // "unexpected lease holder identity format: <text>" (not two or three tokens).
-api::Expected<HolderIdentity, std::string> parse_holder_identity(const nlohmann::json& lease);
+util::Expected<HolderIdentity, std::string> parse_holder_identity(const nlohmann::json& lease);
 
 // `spec.renewTime` of a lease; nullopt when absent or not an RFC 3339 time.
-std::optional<api::Time> lease_renew_time(const nlohmann::json& lease);
+std::optional<util::Time> lease_renew_time(const nlohmann::json& lease);
 
 // What the member checks read besides the Etcd.
 struct MemberInputs {
@@ -70,7 +70,7 @@ struct MemberInputs {
   // NotReady stays Unknown, as upstream does on a failed pod Get.
   bool pods_unreadable = false;
   MemberThresholds thresholds;
-  api::Time now;
+  util::Time now;
 };
 
 // The member status of every expected member lease (ordinals 0..replicas-1)
@@ -82,6 +82,6 @@ std::vector<api::EtcdMemberStatus> check_members(const api::Etcd& etcd, const Me
 // now unless the previous entry of the same name had the same status.
 std::vector<api::EtcdMemberStatus> build_members(const std::vector<api::EtcdMemberStatus>& previous,
                                                  std::vector<api::EtcdMemberStatus> results,
-                                                 api::Time now);
+                                                 util::Time now);
 
 }  // namespace druid::health

@@ -2,7 +2,7 @@
 
 #include <limits>
 
-#include "api/json_access.hpp"
+#include "util/json_access.hpp"
 
 namespace druid::health {
 namespace {
@@ -34,22 +34,22 @@ std::int32_t int32_field(const json& object, const char* key, std::int32_t fallb
 }  // namespace
 
 bool is_owned_by_statefulset(const json& pod, const json& sts) {
-  const json* ref = api::controller_reference_of(pod);
-  if (ref == nullptr || api::string_field(*ref, "kind") != "StatefulSet") return false;
-  const json& sts_metadata = api::metadata_of(sts);
-  const std::string uid = api::string_field(sts_metadata, "uid");
-  if (!uid.empty()) return api::string_field(*ref, "uid") == uid;
-  return api::string_field(*ref, "name") == api::string_field(sts_metadata, "name");
+  const json* ref = util::controller_reference_of(pod);
+  if (ref == nullptr || util::string_field(*ref, "kind") != "StatefulSet") return false;
+  const json& sts_metadata = util::metadata_of(sts);
+  const std::string uid = util::string_field(sts_metadata, "uid");
+  if (!uid.empty()) return util::string_field(*ref, "uid") == uid;
+  return util::string_field(*ref, "name") == util::string_field(sts_metadata, "name");
 }
 
 bool all_owned_pods_at_update_revision(const json& sts, const std::vector<ObjectPtr>& pods) {
   const std::string update_revision =
-      api::string_field(object_field(sts, "status"), "updateRevision");
+      util::string_field(object_field(sts, "status"), "updateRevision");
   if (update_revision.empty()) return false;
   for (const auto& pod : pods) {
     if (!pod || !is_owned_by_statefulset(*pod, sts)) continue;
-    const json& labels = object_field(api::metadata_of(*pod), "labels");
-    if (api::string_field(labels, kControllerRevisionHashLabel) != update_revision) return false;
+    const json& labels = object_field(util::metadata_of(*pod), "labels");
+    if (util::string_field(labels, kControllerRevisionHashLabel) != update_revision) return false;
   }
   return true;
 }
@@ -61,33 +61,34 @@ bool revision_rolled_out(const StatefulSetFacts& sts) {
 }
 
 StatefulSetFacts read_statefulset(const json& sts, const std::vector<ObjectPtr>* pods) {
-  const json& metadata = api::metadata_of(sts);
+  const json& metadata = util::metadata_of(sts);
   const json& spec = object_field(sts, "spec");
   const json& status = object_field(sts, "status");
   StatefulSetFacts facts;
-  facts.name = api::string_field(metadata, "name");
-  facts.namespace_ = api::string_field(metadata, "namespace");
+  facts.name = util::string_field(metadata, "name");
+  facts.namespace_ = util::string_field(metadata, "namespace");
   facts.generation = int_field(metadata, "generation");
   facts.spec_replicas = int32_field(spec, "replicas", 1);
   if (auto it = spec.find("volumeClaimTemplates"); it != spec.end() && it->is_array()) {
     for (const auto& vct : *it) {
-      facts.volume_claim_template_names.push_back(api::string_field(api::metadata_of(vct), "name"));
+      facts.volume_claim_template_names.push_back(
+          util::string_field(util::metadata_of(vct), "name"));
     }
   }
   facts.observed_generation = int_field(status, "observedGeneration");
   facts.current_replicas = int32_field(status, "currentReplicas");
   facts.ready_replicas = int32_field(status, "readyReplicas");
   facts.updated_replicas = int32_field(status, "updatedReplicas");
-  facts.current_revision = api::string_field(status, "currentRevision");
-  facts.update_revision = api::string_field(status, "updateRevision");
-  facts.on_delete = api::string_field(object_field(spec, "updateStrategy"), "type") == "OnDelete";
+  facts.current_revision = util::string_field(status, "currentRevision");
+  facts.update_revision = util::string_field(status, "updateRevision");
+  facts.on_delete = util::string_field(object_field(spec, "updateStrategy"), "type") == "OnDelete";
   if (pods != nullptr)
     facts.pods_at_update_revision = all_owned_pods_at_update_revision(sts, *pods);
   return facts;
 }
 
 const json* controlled_statefulset(const json* sts, const api::Etcd& etcd) {
-  return sts != nullptr && api::is_controlled_by(*sts, etcd.metadata.uid) ? sts : nullptr;
+  return sts != nullptr && util::is_controlled_by(*sts, etcd.metadata.uid) ? sts : nullptr;
 }
 
 bool is_statefulset_ready(const api::Etcd& etcd, const StatefulSetFacts& sts) {

@@ -6,11 +6,11 @@
 #include <charconv>
 #include <utility>
 
-#include "api/json_access.hpp"
+#include "util/json_access.hpp"
 
 namespace druid::kube {
 
-using api::string_field;
+using util::string_field;
 namespace {
 
 struct ReasonInfo {

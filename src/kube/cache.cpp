@@ -3,19 +3,19 @@
 #include <algorithm>
 #include <mutex>
 
-#include "api/json_access.hpp"
+#include "util/json_access.hpp"
 
 namespace druid::kube {
 
-using api::metadata_of;
-using api::string_field;
+using util::metadata_of;
+using util::string_field;
 
 using nlohmann::json;
 
 namespace {
 
-api::Labels labels_of(const json& meta) {
-  api::Labels labels;
+util::Labels labels_of(const json& meta) {
+  util::Labels labels;
   auto it = meta.find("labels");
   if (it == meta.end() || !it->is_object()) return labels;
   for (const auto& [key, value] : it->items()) {
@@ -138,9 +138,9 @@ ObjectPtr Cache::get(std::string_view key) const {
   return it == objects_.end() ? nullptr : it->second.object;
 }
 
-const std::set<std::string>* Cache::candidates_locked(const api::Selector& selector,
+const std::set<std::string>* Cache::candidates_locked(const util::Selector& selector,
                                                       std::set<std::string>& scratch) const {
-  using Op = api::SelectorRequirement::Operator;
+  using Op = util::SelectorRequirement::Operator;
   static const std::set<std::string> kNone;
   const std::set<std::string>* best = nullptr;
   for (const auto& requirement : selector.requirements()) {
@@ -162,7 +162,7 @@ const std::set<std::string>* Cache::candidates_locked(const api::Selector& selec
   return best;
 }
 
-std::vector<ObjectPtr> Cache::list(std::string_view ns, const api::Selector& selector) const {
+std::vector<ObjectPtr> Cache::list(std::string_view ns, const util::Selector& selector) const {
   std::vector<ObjectPtr> out;
   const std::string prefix = ns.empty() ? std::string() : std::string(ns) + "/";
   auto admit = [&](const std::string& key, const Entry& entry) {

@@ -16,7 +16,7 @@
 #include <utility>
 #include <vector>
 
-#include "api/label_selector.hpp"
+#include "util/label_selector.hpp"
 
 namespace druid::kube {
 
@@ -53,7 +53,7 @@ class Cache {
   ObjectPtr get(std::string_view ns, std::string_view name) const;
   ObjectPtr get(std::string_view key) const;
   // Objects of `ns` ("" = all namespaces) matching `selector`, sorted by key.
-  std::vector<ObjectPtr> list(std::string_view ns = {}, const api::Selector& selector = {}) const;
+  std::vector<ObjectPtr> list(std::string_view ns = {}, const util::Selector& selector = {}) const;
   // Objects with an ownerReference to `owner_uid`, sorted by key.
   std::vector<ObjectPtr> by_owner(std::string_view owner_uid) const;
   std::vector<std::string> keys() const;
@@ -62,14 +62,14 @@ class Cache {
  private:
   struct Entry {
     ObjectPtr object;
-    api::Labels labels;  // decoded once on write, matched on every selector read
+    util::Labels labels;  // decoded once on write, matched on every selector read
     std::vector<std::string> owner_uids;
   };
   // Callers hold mutex_ exclusively.
   ObjectPtr insert_locked(const std::string& key, ObjectPtr object);
   ObjectPtr erase_locked(const std::string& key);
   // Keys of a requirement the label index can answer alone; null if none can.
-  const std::set<std::string>* candidates_locked(const api::Selector& selector,
+  const std::set<std::string>* candidates_locked(const util::Selector& selector,
                                                  std::set<std::string>& scratch) const;
 
   mutable std::shared_mutex mutex_;

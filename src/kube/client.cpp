@@ -9,9 +9,10 @@
 #include <mutex>
 #include <sstream>
 
-#include "api/base64.hpp"
 #include "kube/http_transport.hpp"
 #include "kube/rate_limiter.hpp"
+#include "util/base64.hpp"
+#include "util/text.hpp"
 
 namespace druid::kube {
 namespace {
@@ -30,7 +31,7 @@ class Query {
     out_ += out_.empty() ? '?' : '&';
     out_ += key;
     out_ += '=';
-    out_ += url_encode(value);
+    out_ += util::url_encode(value);
     return *this;
   }
   const std::string& str() const { return out_; }
@@ -239,7 +240,7 @@ struct Client::Impl {
     if (!token.empty()) return {{"Authorization", "Bearer " + token}};
     if (!config.username.empty() || !config.password.empty())
       return {{"Authorization",
-               "Basic " + api::base64_encode(config.username + ":" + config.password)}};
+               "Basic " + util::base64_encode(config.username + ":" + config.password)}};
     return {};
   }
 
@@ -265,30 +266,30 @@ struct Client::Impl {
 
   // Sends one request; 2xx bodies are decoded as JSON (non-JSON text is
   // returned as a JSON string only when `lenient`).
-  Result<json> execute(std::string_view method, std::string_view path_and_query,
-                       const json& body = nullptr,
-                       std::string_view content_type = "application/json", bool lenient = false,
-                       std::string_view accept = "application/json") {
+  ApiResult<json> execute(std::string_view method, std::string_view path_and_query,
+                          const json& body = nullptr,
+                          std::string_view content_type = "application/json", bool lenient = false,
+                          std::string_view accept = "application/json") {
     limiter.acquire();
     HttpRequest request = make_request(method, path_and_query, body, content_type, accept);
     auto response = transport.perform(request);
     if (!response) {
       count(method, 0);
       spdlog::debug("{} {}: {}", method, request.url, response.error().message);
-      return api::unexpected(
+      return util::unexpected(
           transport_error(fmt::format("{} {}: {}", method, request.url, response.error().message)));
     }
     count(method, response->status);
     spdlog::trace("{} {} -> {}", method, request.url, response->status);
     if (response->status < 200 || response->status >= 300)
-      return api::unexpected(from_response(response->status, response->body, response->headers));
+      return util::unexpected(from_response(response->status, response->body, response->headers));
     if (response->body.empty()) return json::object();
     auto parsed = json::parse(response->body, nullptr, /*allow_exceptions=*/false);
     if (parsed.is_discarded()) {
       if (lenient) return json(response->body);
-      return api::unexpected(local_error(ApiErrorReason::kUnknown,
-                                         fmt::format("{} {}: response is not JSON: {}", method,
-                                                     request.url, response->body.substr(0, 200))));
+      return util::unexpected(local_error(ApiErrorReason::kUnknown,
+                                          fmt::format("{} {}: response is not JSON: {}", method,
+                                                      request.url, response->body.substr(0, 200))));
     }
     return parsed;
   }
@@ -309,15 +310,16 @@ const RestConfig& Client::config() const {
   return impl_->config;
 }
 
-Result<json> Client::get(const ResourceType& type, std::string_view ns, std::string_view name) {
+ApiResult<json> Client::get(const util::ResourceType& type, std::string_view ns,
+                            std::string_view name) {
   if (name.empty())
-    return api::unexpected(local_error(ApiErrorReason::kBadRequest,
-                                       fmt::format("get {}: name is required", type.resource)));
+    return util::unexpected(local_error(ApiErrorReason::kBadRequest,
+                                        fmt::format("get {}: name is required", type.resource)));
   return impl_->execute("GET", type.path(ns, name));
 }
 
-Result<json> Client::list(const ResourceType& type, std::string_view ns,
-                          const ListOptions& options) {
+ApiResult<json> Client::list(const util::ResourceType& type, std::string_view ns,
+                             const ListOptions& options) {
   Query q;
   add_list_options(q, options);
   return impl_->execute(
@@ -325,63 +327,63 @@ Result<json> Client::list(const ResourceType& type, std::string_view ns,
       options.metadata_only ? kPartialObjectMetadataListAccept : "application/json");
 }
 
-Result<json> Client::create(const ResourceType& type, std::string_view ns, const json& object,
-                            const WriteOptions& options) {
+ApiResult<json> Client::create(const util::ResourceType& type, std::string_view ns,
+                               const json& object, const WriteOptions& options) {
   return impl_->execute("POST", type.path(object_namespace(ns, object)) + write_query(options),
                         object);
 }
 
-Result<json> Client::update(const ResourceType& type, std::string_view ns, const json& object,
-                            const WriteOptions& options) {
+ApiResult<json> Client::update(const util::ResourceType& type, std::string_view ns,
+                               const json& object, const WriteOptions& options) {
   std::string name = object_name(object);
   if (name.empty())
-    return api::unexpected(
+    return util::unexpected(
         local_error(ApiErrorReason::kBadRequest,
                     fmt::format("update {}: metadata.name is required", type.resource)));
   return impl_->execute("PUT", type.path(object_namespace(ns, object), name) + write_query(options),
                         object);
 }
 
-Result<json> Client::patch(const ResourceType& type, std::string_view ns, std::string_view name,
-                           PatchType patch_type, const json& patch_body,
-                           std::string_view subresource, const WriteOptions& options) {
+ApiResult<json> Client::patch(const util::ResourceType& type, std::string_view ns,
+                              std::string_view name, PatchType patch_type, const json& patch_body,
+                              std::string_view subresource, const WriteOptions& options) {
   if (name.empty())
-    return api::unexpected(local_error(ApiErrorReason::kBadRequest,
-                                       fmt::format("patch {}: name is required", type.resource)));
+    return util::unexpected(local_error(ApiErrorReason::kBadRequest,
+                                        fmt::format("patch {}: name is required", type.resource)));
   return impl_->execute("PATCH", type.path(ns, name, subresource) + write_query(options),
                         patch_body, content_type_of(patch_type));
 }
 
-Result<json> Client::remove(const ResourceType& type, std::string_view ns, std::string_view name,
-                            const DeleteOptions& options) {
+ApiResult<json> Client::remove(const util::ResourceType& type, std::string_view ns,
+                               std::string_view name, const DeleteOptions& options) {
   if (name.empty())
-    return api::unexpected(local_error(ApiErrorReason::kBadRequest,
-                                       fmt::format("delete {}: name is required", type.resource)));
+    return util::unexpected(local_error(ApiErrorReason::kBadRequest,
+                                        fmt::format("delete {}: name is required", type.resource)));
   return impl_->execute("DELETE", type.path(ns, name), delete_options_body(options));
 }
 
-Result<json> Client::delete_collection(const ResourceType& type, std::string_view ns,
-                                       const ListOptions& list_options,
-                                       const DeleteOptions& options) {
+ApiResult<json> Client::delete_collection(const util::ResourceType& type, std::string_view ns,
+                                          const ListOptions& list_options,
+                                          const DeleteOptions& options) {
   Query q;
   add_list_options(q, list_options);
   return impl_->execute("DELETE", type.path(ns) + q.str(), delete_options_body(options));
 }
 
-Result<json> Client::get_status(const ResourceType& type, std::string_view ns,
-                                std::string_view name) {
+ApiResult<json> Client::get_status(const util::ResourceType& type, std::string_view ns,
+                                   std::string_view name) {
   if (name.empty())
-    return api::unexpected(
+    return util::unexpected(
         local_error(ApiErrorReason::kBadRequest,
                     fmt::format("get {}/status: name is required", type.resource)));
   return impl_->execute("GET", type.path(ns, name, "status"));
 }
 
-Result<json> Client::update_status(const ResourceType& type, std::string_view ns,
-                                   const json& object, const WriteOptions& options) {
+ApiResult<json> Client::update_status(const util::ResourceType& type, std::string_view ns,
+                                      const json& object, const WriteOptions& options) {
   std::string name = object_name(object);
   if (name.empty())
-    return api::unexpected(
+    return util::unexpected(
         local_error(ApiErrorReason::kBadRequest,
                     fmt::format("update {}/status: metadata.name is required", type.resource)));
   return impl_->execute(
@@ -389,33 +391,33 @@ Result<json> Client::update_status(const ResourceType& type, std::string_view ns
       object);
 }
 
-Result<json> Client::get_scale(const ResourceType& type, std::string_view ns,
-                               std::string_view name) {
+ApiResult<json> Client::get_scale(const util::ResourceType& type, std::string_view ns,
+                                  std::string_view name) {
   if (name.empty())
-    return api::unexpected(local_error(
+    return util::unexpected(local_error(
         ApiErrorReason::kBadRequest, fmt::format("get {}/scale: name is required", type.resource)));
   return impl_->execute("GET", type.path(ns, name, "scale"));
 }
 
-Result<json> Client::update_scale(const ResourceType& type, std::string_view ns,
-                                  std::string_view name, const json& scale,
-                                  const WriteOptions& options) {
+ApiResult<json> Client::update_scale(const util::ResourceType& type, std::string_view ns,
+                                     std::string_view name, const json& scale,
+                                     const WriteOptions& options) {
   if (name.empty())
-    return api::unexpected(
+    return util::unexpected(
         local_error(ApiErrorReason::kBadRequest,
                     fmt::format("update {}/scale: name is required", type.resource)));
   return impl_->execute("PUT", type.path(ns, name, "scale") + write_query(options), scale);
 }
 
-Result<json> Client::request(std::string_view method, std::string_view path_and_query,
-                             const json& body, std::string_view content_type) {
+ApiResult<json> Client::request(std::string_view method, std::string_view path_and_query,
+                                const json& body, std::string_view content_type) {
   return impl_->execute(method, path_and_query, body, content_type, /*lenient=*/true);
 }
 
-Result<WatchEnd> Client::watch(const ResourceType& type, std::string_view ns,
-                               const WatchOptions& options,
-                               const std::function<bool(const WatchEvent&)>& on_event,
-                               const std::atomic<bool>* stop) {
+ApiResult<WatchEnd> Client::watch(const util::ResourceType& type, std::string_view ns,
+                                  const WatchOptions& options,
+                                  const std::function<bool(const WatchEvent&)>& on_event,
+                                  const std::atomic<bool>* stop) {
   Query q;
   q.add("watch", "true")
       .add("resourceVersion", options.resource_version)
@@ -450,14 +452,14 @@ Result<WatchEnd> Client::watch(const ResourceType& type, std::string_view ns,
       request, [&](std::string_view chunk) { return decoder.feed(chunk, on_frame); }, stop);
   if (!result) {
     impl_->count("WATCH", 0);
-    return api::unexpected(
+    return util::unexpected(
         transport_error(fmt::format("watch {}: {}", request.url, result.error().message)));
   }
   impl_->count("WATCH", result->response.status);
   const HttpResponse& response = result->response;
   if (response.status < 200 || response.status >= 300)
-    return api::unexpected(from_response(response.status, response.body, response.headers));
-  if (stream_error) return api::unexpected(std::move(*stream_error));
+    return util::unexpected(from_response(response.status, response.body, response.headers));
+  if (stream_error) return util::unexpected(std::move(*stream_error));
   if (callback_stopped) return WatchEnd::kCallbackStopped;
   if (result->end == StreamEnd::kStopRequested) return WatchEnd::kStopRequested;
   return WatchEnd::kServerClosed;

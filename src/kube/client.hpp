@@ -15,15 +15,15 @@
 #include <tuple>
 #include <vector>
 
-#include "api/expected.hpp"
 #include "kube/api_error.hpp"
 #include "kube/resource.hpp"
 #include "kube/rest_config.hpp"
+#include "util/expected.hpp"
 
 namespace druid::kube {
 
 template <class T>
-using Result = api::Expected<T, ApiError>;
+using ApiResult = util::Expected<T, ApiError>;
 
 struct ListOptions {
   std::string label_selector;  // "app=x,tier in (a,b)"
@@ -131,52 +131,56 @@ class Client {
   const RestConfig& config() const;
 
   // `ns` is ignored for cluster-scoped types; "" lists/watches all namespaces.
-  Result<nlohmann::json> get(const ResourceType& type, std::string_view ns, std::string_view name);
-  Result<nlohmann::json> list(const ResourceType& type, std::string_view ns,
-                              const ListOptions& options = {});
+  ApiResult<nlohmann::json> get(const util::ResourceType& type, std::string_view ns,
+                                std::string_view name);
+  ApiResult<nlohmann::json> list(const util::ResourceType& type, std::string_view ns,
+                                 const ListOptions& options = {});
   // The object's own metadata.name (or generateName) is used.
-  Result<nlohmann::json> create(const ResourceType& type, std::string_view ns,
-                                const nlohmann::json& object, const WriteOptions& options = {});
+  ApiResult<nlohmann::json> create(const util::ResourceType& type, std::string_view ns,
+                                   const nlohmann::json& object, const WriteOptions& options = {});
   // PUT of the whole object; metadata.resourceVersion makes it conditional.
-  Result<nlohmann::json> update(const ResourceType& type, std::string_view ns,
-                                const nlohmann::json& object, const WriteOptions& options = {});
+  ApiResult<nlohmann::json> update(const util::ResourceType& type, std::string_view ns,
+                                   const nlohmann::json& object, const WriteOptions& options = {});
   // `subresource` "status" or "scale" patches that subresource.
-  Result<nlohmann::json> patch(const ResourceType& type, std::string_view ns, std::string_view name,
-                               PatchType patch_type, const nlohmann::json& patch_body,
-                               std::string_view subresource = {}, const WriteOptions& options = {});
+  ApiResult<nlohmann::json> patch(const util::ResourceType& type, std::string_view ns,
+                                  std::string_view name, PatchType patch_type,
+                                  const nlohmann::json& patch_body,
+                                  std::string_view subresource = {},
+                                  const WriteOptions& options = {});
   // Returns the response body: the object (when deletion is pending on
   // finalizers or foreground deletion) or a Success Status.
-  Result<nlohmann::json> remove(const ResourceType& type, std::string_view ns,
-                                std::string_view name, const DeleteOptions& options = {});
-  Result<nlohmann::json> delete_collection(const ResourceType& type, std::string_view ns,
-                                           const ListOptions& list_options = {},
-                                           const DeleteOptions& options = {});
+  ApiResult<nlohmann::json> remove(const util::ResourceType& type, std::string_view ns,
+                                   std::string_view name, const DeleteOptions& options = {});
+  ApiResult<nlohmann::json> delete_collection(const util::ResourceType& type, std::string_view ns,
+                                              const ListOptions& list_options = {},
+                                              const DeleteOptions& options = {});
 
-  Result<nlohmann::json> get_status(const ResourceType& type, std::string_view ns,
-                                    std::string_view name);
-  Result<nlohmann::json> update_status(const ResourceType& type, std::string_view ns,
-                                       const nlohmann::json& object,
-                                       const WriteOptions& options = {});
+  ApiResult<nlohmann::json> get_status(const util::ResourceType& type, std::string_view ns,
+                                       std::string_view name);
+  ApiResult<nlohmann::json> update_status(const util::ResourceType& type, std::string_view ns,
+                                          const nlohmann::json& object,
+                                          const WriteOptions& options = {});
   // autoscaling/v1 Scale objects.
-  Result<nlohmann::json> get_scale(const ResourceType& type, std::string_view ns,
-                                   std::string_view name);
-  Result<nlohmann::json> update_scale(const ResourceType& type, std::string_view ns,
-                                      std::string_view name, const nlohmann::json& scale,
-                                      const WriteOptions& options = {});
+  ApiResult<nlohmann::json> get_scale(const util::ResourceType& type, std::string_view ns,
+                                      std::string_view name);
+  ApiResult<nlohmann::json> update_scale(const util::ResourceType& type, std::string_view ns,
+                                         std::string_view name, const nlohmann::json& scale,
+                                         const WriteOptions& options = {});
 
   // Streams events until the server closes the stream, `on_event` returns
   // false, or `*stop` (may be null) becomes true (noticed within ~100 ms).
   // HTTP errors and ERROR events are returned as ApiError (410/Expired → kGone).
-  Result<WatchEnd> watch(const ResourceType& type, std::string_view ns, const WatchOptions& options,
-                         const std::function<bool(const WatchEvent&)>& on_event,
-                         const std::atomic<bool>* stop = nullptr);
+  ApiResult<WatchEnd> watch(const util::ResourceType& type, std::string_view ns,
+                            const WatchOptions& options,
+                            const std::function<bool(const WatchEvent&)>& on_event,
+                            const std::atomic<bool>* stop = nullptr);
 
   // Any request, e.g. discovery: `path_and_query` starts with "/" and is
   // appended to the server URL. A null body sends none. Non-JSON 2xx bodies
   // come back as a JSON string.
-  Result<nlohmann::json> request(std::string_view method, std::string_view path_and_query,
-                                 const nlohmann::json& body = nullptr,
-                                 std::string_view content_type = "application/json");
+  ApiResult<nlohmann::json> request(std::string_view method, std::string_view path_and_query,
+                                    const nlohmann::json& body = nullptr,
+                                    std::string_view content_type = "application/json");
 
   // Requests sent so far by (method, code, host). Thread-safe snapshot.
   std::map<RequestKey, std::uint64_t> request_counts() const;

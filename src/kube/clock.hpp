@@ -8,7 +8,7 @@
 #include <condition_variable>
 #include <mutex>
 
-#include "api/time.hpp"
+#include "util/time.hpp"
 
 namespace druid::kube {
 
@@ -19,7 +19,7 @@ class Clock {
 
   virtual ~Clock() = default;
   virtual TimePoint now() const = 0;
-  virtual api::Time wall_now() const = 0;
+  virtual util::Time wall_now() const = 0;
   // Blocks until `cv` is notified or now() >= deadline; may wake spuriously,
   // so callers re-check their condition in a loop.
   virtual void wait_until(std::condition_variable& cv, std::unique_lock<std::mutex>& lock,
@@ -29,7 +29,7 @@ class Clock {
 class SystemClock final : public Clock {
  public:
   TimePoint now() const override { return std::chrono::steady_clock::now(); }
-  api::Time wall_now() const override {
+  util::Time wall_now() const override {
     return std::chrono::time_point_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now());
   }
   void wait_until(std::condition_variable& cv, std::unique_lock<std::mutex>& lock,
@@ -49,14 +49,14 @@ inline const Clock& system_clock() {
 // is fine for tests and never used in production.
 class FakeClock final : public Clock {
  public:
-  explicit FakeClock(api::Time wall_start = api::Time{std::chrono::seconds(1'700'000'000)})
+  explicit FakeClock(util::Time wall_start = util::Time{std::chrono::seconds(1'700'000'000)})
       : wall_start_(wall_start) {}
 
   TimePoint now() const override {
     std::lock_guard lock(mutex_);
     return TimePoint{} + offset_;
   }
-  api::Time wall_now() const override {
+  util::Time wall_now() const override {
     std::lock_guard lock(mutex_);
     return wall_start_ + std::chrono::duration_cast<std::chrono::nanoseconds>(offset_);
   }
@@ -73,7 +73,7 @@ class FakeClock final : public Clock {
 
  private:
   mutable std::mutex mutex_;
-  api::Time wall_start_;
+  util::Time wall_start_;
   Duration offset_{0};
 };
 

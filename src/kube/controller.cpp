@@ -4,11 +4,11 @@
 
 #include <algorithm>
 
-#include "api/json_access.hpp"
+#include "util/json_access.hpp"
 
 namespace druid::kube {
 
-using api::metadata_of;
+using util::metadata_of;
 
 using nlohmann::json;
 
@@ -41,7 +41,7 @@ Request Request::from_key(std::string_view key) {
 
 Request Request::of(const json& object) {
   const json& meta = metadata_of(object);
-  return Request{api::string_field(meta, "namespace"), api::string_field(meta, "name")};
+  return Request{util::string_field(meta, "namespace"), util::string_field(meta, "name")};
 }
 
 // --- predicates -----------------------------------------------------------------
@@ -111,11 +111,11 @@ MapFunc map_to_self() {
 MapFunc map_to_controller_owner(std::string owner_group, std::string owner_kind) {
   return [group = std::move(owner_group), kind = std::move(owner_kind)](const json& object) {
     std::vector<Request> out;
-    const json* ref = api::controller_reference_of(object);
-    if (ref != nullptr && api::string_field(*ref, "kind") == kind &&
-        group_of(api::string_field(*ref, "apiVersion")) == group) {
-      out.push_back(Request{api::string_field(metadata_of(object), "namespace"),
-                            api::string_field(*ref, "name")});
+    const json* ref = util::controller_reference_of(object);
+    if (ref != nullptr && util::string_field(*ref, "kind") == kind &&
+        group_of(util::string_field(*ref, "apiVersion")) == group) {
+      out.push_back(Request{util::string_field(metadata_of(object), "namespace"),
+                            util::string_field(*ref, "name")});
     }
     return out;
   };

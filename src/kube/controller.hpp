@@ -23,10 +23,10 @@
 #include <thread>
 #include <vector>
 
-#include "api/expected.hpp"
 #include "kube/clock.hpp"
 #include "kube/informer.hpp"
 #include "kube/work_queue.hpp"
+#include "util/expected.hpp"
 
 namespace druid::kube {
 
@@ -50,7 +50,7 @@ struct ReconcileError {
   std::string message;
 };
 
-using ReconcileOutcome = api::Expected<ReconcileResult, ReconcileError>;
+using ReconcileOutcome = util::Expected<ReconcileResult, ReconcileError>;
 
 class Reconciler {
  public:

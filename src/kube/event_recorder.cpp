@@ -131,7 +131,7 @@ json EventRecorder::new_event(const Pending& pending, const std::string& ns,
                 {"type", pending.type},
                 {"source", source},
                 {"firstTimestamp", first_timestamp},
-                {"lastTimestamp", api::format_rfc3339(pending.timestamp)},
+                {"lastTimestamp", util::format_rfc3339(pending.timestamp)},
                 {"count", count},
                 {"reportingComponent", options_.component}};
   if (!options_.host.empty()) event["reportingInstance"] = options_.host;
@@ -153,7 +153,7 @@ void EventRecorder::remember(const std::string& key, Correlation correlation) {
 }
 
 bool EventRecorder::try_write(const Pending& pending, const std::string& key) {
-  const std::string now = api::format_rfc3339(pending.timestamp);
+  const std::string now = util::format_rfc3339(pending.timestamp);
   auto known = correlations_.find(key);
   if (known != correlations_.end()) {
     Correlation c = known->second;

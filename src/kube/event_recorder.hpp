@@ -79,7 +79,7 @@ class EventRecorder {
   struct Pending {
     nlohmann::json involved;  // the involvedObject reference
     std::string type, reason, message;
-    api::Time timestamp;
+    util::Time timestamp;
   };
   struct Correlation {
     std::string ns, name;  // of the Event written

@@ -206,9 +206,9 @@ void HttpTransport::configure(Handle& handle, const HttpRequest& request, bool s
   curl_easy_setopt(easy, CURLOPT_HTTPHEADER, list);
 }
 
-api::Expected<HttpResponse, TransportError> HttpTransport::perform(const HttpRequest& request) {
+util::Expected<HttpResponse, TransportError> HttpTransport::perform(const HttpRequest& request) {
   auto handle = take_handle();
-  if (!handle->easy) return api::unexpected(TransportError{"curl_easy_init failed", 0, false});
+  if (!handle->easy) return util::unexpected(TransportError{"curl_easy_init failed", 0, false});
   configure(*handle, request, /*streaming=*/false);
   HttpResponse response;
   Transfer transfer{handle->easy.get(), &response, nullptr, false};
@@ -221,18 +221,18 @@ api::Expected<HttpResponse, TransportError> HttpTransport::perform(const HttpReq
   if (rc != CURLE_OK) {
     auto error = make_error(rc, handle->error.data());
     give_back(std::move(handle));
-    return api::unexpected(std::move(error));
+    return util::unexpected(std::move(error));
   }
   finish_response(easy, response);
   give_back(std::move(handle));
   return response;
 }
 
-api::Expected<StreamResult, TransportError> HttpTransport::stream(
+util::Expected<StreamResult, TransportError> HttpTransport::stream(
     const HttpRequest& request, const std::function<bool(std::string_view)>& on_data,
     const std::atomic<bool>* stop) {
   auto handle = take_handle();
-  if (!handle->easy) return api::unexpected(TransportError{"curl_easy_init failed", 0, false});
+  if (!handle->easy) return util::unexpected(TransportError{"curl_easy_init failed", 0, false});
   configure(*handle, request, /*streaming=*/true);
   StreamResult result;
   Transfer transfer{handle->easy.get(), &result.response, &on_data, false};
@@ -245,7 +245,7 @@ api::Expected<StreamResult, TransportError> HttpTransport::stream(
   // The multi interface lets us wake up every few ms to look at `stop`; the
   // easy interface's progress callback may be called only once a second.
   Multi multi(curl_multi_init());
-  if (!multi) return api::unexpected(TransportError{"curl_multi_init failed", 0, false});
+  if (!multi) return util::unexpected(TransportError{"curl_multi_init failed", 0, false});
   curl_multi_add_handle(multi.get(), easy);
   CURLcode rc = CURLE_OK;
   bool done = false;
@@ -254,7 +254,7 @@ api::Expected<StreamResult, TransportError> HttpTransport::stream(
     CURLMcode mc = curl_multi_perform(multi.get(), &running);
     if (mc != CURLM_OK) {
       curl_multi_remove_handle(multi.get(), easy);
-      return api::unexpected(TransportError{curl_multi_strerror(mc), 0, false});
+      return util::unexpected(TransportError{curl_multi_strerror(mc), 0, false});
     }
     int queued = 0;
     while (CURLMsg* msg = curl_multi_info_read(multi.get(), &queued)) {
@@ -277,27 +277,10 @@ api::Expected<StreamResult, TransportError> HttpTransport::stream(
   } else if (done && rc != CURLE_OK) {
     auto error = make_error(rc, handle->error.data());
     give_back(std::move(handle));
-    return api::unexpected(std::move(error));
+    return util::unexpected(std::move(error));
   }
   give_back(std::move(handle));
   return result;
-}
-
-std::string url_encode(std::string_view text) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  out.reserve(text.size());
-  for (unsigned char c : text) {
-    bool alnum = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
-    if (alnum || c == '-' || c == '_' || c == '.' || c == '~') {
-      out.push_back(static_cast<char>(c));
-    } else {
-      out.push_back('%');
-      out.push_back(kHex[c >> 4]);
-      out.push_back(kHex[c & 0xF]);
-    }
-  }
-  return out;
 }
 
 }  // namespace druid::kube

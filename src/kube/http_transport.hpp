@@ -15,8 +15,8 @@
 #include <utility>
 #include <vector>
 
-#include "api/expected.hpp"
 #include "kube/api_error.hpp"
+#include "util/expected.hpp"
 
 namespace druid::kube {
 
@@ -63,7 +63,7 @@ class HttpTransport {
   HttpTransport& operator=(const HttpTransport&) = delete;
 
   // One request, whole response in memory. Thread-safe.
-  api::Expected<HttpResponse, TransportError> perform(const HttpRequest& request);
+  util::Expected<HttpResponse, TransportError> perform(const HttpRequest& request);
 
   // A long-lived response: `on_data` receives each chunk of a 2xx body as it
   // arrives and returns false to end the stream. Non-2xx bodies are collected in
@@ -71,7 +71,7 @@ class HttpTransport {
   // `*stop` becomes true (checked at least every 100 ms). The request's
   // timeout (default: none) bounds the whole stream; the connect timeout is the
   // transport's default timeout. Thread-safe.
-  api::Expected<StreamResult, TransportError> stream(
+  util::Expected<StreamResult, TransportError> stream(
       const HttpRequest& request, const std::function<bool(std::string_view)>& on_data,
       const std::atomic<bool>* stop);
 
@@ -87,8 +87,5 @@ class HttpTransport {
   std::mutex mu_;
   std::vector<std::unique_ptr<Handle>> idle_;  // free list, most recently used last
 };
-
-// Percent-encodes everything but RFC 3986 unreserved characters.
-std::string url_encode(std::string_view text);
 
 }  // namespace druid::kube

@@ -47,7 +47,7 @@ struct ObjectTransform {
 };
 
 struct InformerOptions {
-  ResourceType type;
+  util::ResourceType type;
   std::string ns;              // "" = all namespaces (or a cluster-scoped type)
   std::string label_selector;  // "" = everything
   std::string field_selector;

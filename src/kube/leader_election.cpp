@@ -132,7 +132,7 @@ json LeaderElector::lease_object(const LeaderElectionRecord& record) const {
 
 bool LeaderElector::try_acquire_or_renew() {
   const auto now = clock_.now();
-  const std::string now_text = api::format_rfc3339_micro(clock_.wall_now());
+  const std::string now_text = util::format_rfc3339_micro(clock_.wall_now());
   LeaderElectionRecord desired;
   desired.holder_identity = config_.identity;
   desired.lease_duration_seconds = std::max<std::int64_t>(
@@ -189,7 +189,7 @@ bool LeaderElector::try_acquire_or_renew() {
 
 void LeaderElector::release() {
   if (!observed_record_ || observed_record_->holder_identity != config_.identity) return;
-  const std::string now_text = api::format_rfc3339_micro(clock_.wall_now());
+  const std::string now_text = util::format_rfc3339_micro(clock_.wall_now());
   // As client-go: no holder, a one-second duration, the transitions kept.
   LeaderElectionRecord released;
   released.lease_duration_seconds = 1;

@@ -102,11 +102,11 @@ void Manager::shut_down() {
   recorder_->stop();
 }
 
-api::Expected<std::monostate, ManagerError> Manager::run() {
+util::Expected<std::monostate, ManagerError> Manager::run() {
   {
     std::lock_guard lock(mutex_);
     if (running_) {
-      return api::unexpected(
+      return util::unexpected(
           ManagerError{ManagerErrorReason::kAlreadyRunning, "the manager runs already"});
     }
     running_ = true;
@@ -114,7 +114,7 @@ api::Expected<std::monostate, ManagerError> Manager::run() {
   if (options_.leader_election) {
     if (std::string problem = validate_leader_election(*options_.leader_election);
         !problem.empty()) {
-      return api::unexpected(
+      return util::unexpected(
           ManagerError{ManagerErrorReason::kInvalidConfiguration, "leader election: " + problem});
     }
   }
@@ -138,7 +138,7 @@ api::Expected<std::monostate, ManagerError> Manager::run() {
         pending += informer->options().type.qualified_resource();
       }
     }
-    return api::unexpected(
+    return util::unexpected(
         ManagerError{ManagerErrorReason::kCacheSyncTimeout,
                      "timed out waiting for the caches of " + pending + " to sync"});
   }
@@ -173,7 +173,7 @@ api::Expected<std::monostate, ManagerError> Manager::run() {
   spdlog::info("manager: stopping");
   shut_down();
   if (elector_ && elector_->lost()) {
-    return api::unexpected(
+    return util::unexpected(
         ManagerError{ManagerErrorReason::kLeaderElectionLost, "leader election lost"});
   }
   return std::monostate{};

@@ -19,13 +19,13 @@
 #include <variant>
 #include <vector>
 
-#include "api/expected.hpp"
 #include "kube/client.hpp"
 #include "kube/clock.hpp"
 #include "kube/controller.hpp"
 #include "kube/event_recorder.hpp"
 #include "kube/informer.hpp"
 #include "kube/leader_election.hpp"
+#include "util/expected.hpp"
 
 namespace druid::kube {
 
@@ -66,7 +66,7 @@ class Manager {
 
   // Blocks until request_stop() or lost leadership. An error when the caches
   // did not sync in time, leadership was lost, or the configuration is invalid.
-  api::Expected<std::monostate, ManagerError> run();
+  util::Expected<std::monostate, ManagerError> run();
   // Thread-safe; not async-signal-safe: a signal handler should hand the
   // signal to a thread (e.g. sigwait) that calls this.
   void request_stop();

@@ -10,15 +10,15 @@
 #include <sstream>
 #include <vector>
 
-#include "api/base64.hpp"
-#include "api/yaml.hpp"
+#include "util/base64.hpp"
+#include "util/yaml.hpp"
 
 namespace druid::kube {
 namespace {
 
 namespace fs = std::filesystem;
-using api::unexpected;
 using nlohmann::json;
+using util::unexpected;
 
 std::optional<std::string> env(const char* name) {
   const char* value = std::getenv(name);
@@ -26,7 +26,7 @@ std::optional<std::string> env(const char* name) {
   return std::string(value);
 }
 
-api::Expected<std::string, std::string> read_file(const fs::path& path) {
+util::Expected<std::string, std::string> read_file(const fs::path& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in)
     return unexpected(fmt::format("cannot read {}: {}", path.string(), std::strerror(errno)));
@@ -36,8 +36,8 @@ api::Expected<std::string, std::string> read_file(const fs::path& path) {
   return out.str();
 }
 
-api::Expected<std::string, std::string> base64_decode(std::string_view text) {
-  auto decoded = api::base64_decode(text);
+util::Expected<std::string, std::string> base64_decode(std::string_view text) {
+  auto decoded = util::base64_decode(text);
   if (!decoded) return unexpected(std::string("illegal base64 data"));
   return std::move(*decoded);
 }
@@ -92,9 +92,9 @@ fs::path resolve(const fs::path& base_dir, const std::string& file) {
 }
 
 // Reads "<key>-data" (base64) or "<key>" (a file) of a cluster/user entry.
-api::Expected<std::string, std::string> data_or_file(const json& node, const std::string& key,
-                                                     const fs::path& base_dir,
-                                                     const std::string& where) {
+util::Expected<std::string, std::string> data_or_file(const json& node, const std::string& key,
+                                                      const fs::path& base_dir,
+                                                      const std::string& where) {
   std::string data = text(node, (key + "-data").c_str());
   if (!data.empty()) {
     auto decoded = base64_decode(data);
@@ -150,8 +150,8 @@ Found find_kubeconfig(const std::optional<std::string>& explicit_path) {
   return found;
 }
 
-api::Expected<RestConfig, std::string> load_kubeconfig_file(const fs::path& path,
-                                                            std::optional<std::string> context) {
+util::Expected<RestConfig, std::string> load_kubeconfig_file(const fs::path& path,
+                                                             std::optional<std::string> context) {
   auto content = read_file(path);
   if (!content) return unexpected(fmt::format("kubeconfig: {}", content.error()));
   fs::path dir = path.parent_path();
@@ -161,12 +161,12 @@ api::Expected<RestConfig, std::string> load_kubeconfig_file(const fs::path& path
 
 }  // namespace
 
-api::Expected<RestConfig, std::string> parse_kubeconfig(std::string_view yaml,
-                                                        const fs::path& base_dir,
-                                                        std::string_view origin,
-                                                        std::optional<std::string> context) {
+util::Expected<RestConfig, std::string> parse_kubeconfig(std::string_view yaml,
+                                                         const fs::path& base_dir,
+                                                         std::string_view origin,
+                                                         std::optional<std::string> context) {
   const std::string where = fmt::format("kubeconfig {}", origin);
-  auto parsed = api::parse_yaml(yaml);
+  auto parsed = util::parse_yaml(yaml);
   if (!parsed) return unexpected(fmt::format("{}: {}", where, parsed.error().message()));
   const json& config = *parsed;
   if (!config.is_object())
@@ -237,8 +237,8 @@ api::Expected<RestConfig, std::string> parse_kubeconfig(std::string_view yaml,
   return rc;
 }
 
-api::Expected<RestConfig, std::string> load_kubeconfig(std::optional<std::string> explicit_path,
-                                                       std::optional<std::string> context) {
+util::Expected<RestConfig, std::string> load_kubeconfig(std::optional<std::string> explicit_path,
+                                                        std::optional<std::string> context) {
   Found found = find_kubeconfig(explicit_path);
   if (!found.path) {
     std::string tried;
@@ -248,7 +248,8 @@ api::Expected<RestConfig, std::string> load_kubeconfig(std::optional<std::string
   return load_kubeconfig_file(*found.path, std::move(context));
 }
 
-api::Expected<RestConfig, std::string> load_in_cluster_config(const fs::path& service_account_dir) {
+util::Expected<RestConfig, std::string> load_in_cluster_config(
+    const fs::path& service_account_dir) {
   auto host = env("KUBERNETES_SERVICE_HOST");
   auto port = env("KUBERNETES_SERVICE_PORT");
   if (!host || !port)
@@ -277,8 +278,8 @@ api::Expected<RestConfig, std::string> load_in_cluster_config(const fs::path& se
   return rc;
 }
 
-api::Expected<RestConfig, std::string> load_rest_config(std::optional<std::string> kubeconfig,
-                                                        const fs::path& service_account_dir) {
+util::Expected<RestConfig, std::string> load_rest_config(std::optional<std::string> kubeconfig,
+                                                         const fs::path& service_account_dir) {
   Found found = find_kubeconfig(kubeconfig);
   // A kubeconfig that exists but is broken is reported as such, not papered
   // over by falling back to in-cluster.

@@ -7,7 +7,7 @@
 #include <optional>
 #include <string>
 
-#include "api/expected.hpp"
+#include "util/expected.hpp"
 
 namespace druid::kube {
 
@@ -38,25 +38,25 @@ inline constexpr const char* kServiceAccountDir = "/var/run/secrets/kubernetes.i
 // are resolved against the kubeconfig's directory. Errors name the file and
 // what is wrong (missing context, unknown cluster/user, unreadable file,
 // malformed YAML, unsupported exec/auth-provider plugins).
-api::Expected<RestConfig, std::string> load_kubeconfig(std::optional<std::string> explicit_path,
-                                                       std::optional<std::string> context = {});
+util::Expected<RestConfig, std::string> load_kubeconfig(std::optional<std::string> explicit_path,
+                                                        std::optional<std::string> context = {});
 
 // The same from kubeconfig text; `base_dir` resolves relative paths, `origin`
 // names the text in messages.
-api::Expected<RestConfig, std::string> parse_kubeconfig(std::string_view yaml,
-                                                        const std::filesystem::path& base_dir,
-                                                        std::string_view origin,
-                                                        std::optional<std::string> context = {});
+util::Expected<RestConfig, std::string> parse_kubeconfig(std::string_view yaml,
+                                                         const std::filesystem::path& base_dir,
+                                                         std::string_view origin,
+                                                         std::optional<std::string> context = {});
 
 // In-cluster: https://$KUBERNETES_SERVICE_HOST:$KUBERNETES_SERVICE_PORT, the
 // service account's token (as bearer_token_file), ca.crt and namespace from
 // `service_account_dir` (tests point it at a temporary directory).
-api::Expected<RestConfig, std::string> load_in_cluster_config(
+util::Expected<RestConfig, std::string> load_in_cluster_config(
     const std::filesystem::path& service_account_dir = kServiceAccountDir);
 
 // A kubeconfig if one is given or found, else in-cluster. When neither works
 // the one error names every place that was tried and why each failed.
-api::Expected<RestConfig, std::string> load_rest_config(
+util::Expected<RestConfig, std::string> load_rest_config(
     std::optional<std::string> kubeconfig,
     const std::filesystem::path& service_account_dir = kServiceAccountDir);
 

@@ -22,12 +22,12 @@ bool holds_certificate(const std::string& pem) {
   return certificate != nullptr;
 }
 
-api::Expected<SnapshotAnswer, SnapshotCallError> BackupSidecarClient::take_snapshot(
+util::Expected<SnapshotAnswer, SnapshotCallError> BackupSidecarClient::take_snapshot(
     const controller::etcdopstask::SnapshotCall& call) {
   kube::TlsConfig tls;
   if (!call.ca_pem.empty()) {
     if (!holds_certificate(call.ca_pem)) {
-      return api::unexpected(
+      return util::unexpected(
           SnapshotCallError{SnapshotCallErrorKind::kInvalidCa, "no PEM certificate could be read"});
     }
     tls.ca_pem = call.ca_pem;
@@ -40,7 +40,7 @@ api::Expected<SnapshotAnswer, SnapshotCallError> BackupSidecarClient::take_snaps
   request.timeout = timeout;
   auto response = transport.perform(request);
   if (!response) {
-    return api::unexpected(
+    return util::unexpected(
         SnapshotCallError{SnapshotCallErrorKind::kRequest, response.error().message});
   }
   return SnapshotAnswer{response->status, std::move(response->body)};

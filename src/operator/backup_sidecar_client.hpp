@@ -15,7 +15,8 @@ bool holds_certificate(const std::string& pem);
 
 class BackupSidecarClient final : public controller::etcdopstask::BackupSidecar {
  public:
-  api::Expected<controller::etcdopstask::SnapshotAnswer, controller::etcdopstask::SnapshotCallError>
+  util::Expected<controller::etcdopstask::SnapshotAnswer,
+                 controller::etcdopstask::SnapshotCallError>
   take_snapshot(const controller::etcdopstask::SnapshotCall& call) override;
 };
 

@@ -99,13 +99,13 @@ std::optional<controller::compaction::CompactionControllerConfig> compaction_con
   return out;
 }
 
-api::Expected<std::optional<kube::LeaderElectionConfig>, std::string> leader_election_config(
+util::Expected<std::optional<kube::LeaderElectionConfig>, std::string> leader_election_config(
     const api::LeaderElectionConfiguration& config, const std::string& lease_namespace,
     const std::string& identity) {
   if (!config.enabled) return std::optional<kube::LeaderElectionConfig>();
   if (config.resource_lock != kLeasesResourceLock) {
-    return api::unexpected("leaderElection.resourceLock: invalid lock-type " +
-                           config.resource_lock + " (only \"leases\" is supported)");
+    return util::unexpected("leaderElection.resourceLock: invalid lock-type " +
+                            config.resource_lock + " (only \"leases\" is supported)");
   }
   kube::LeaderElectionConfig out;
   out.lease_namespace = lease_namespace;
@@ -145,7 +145,7 @@ void apply_client_connection(const api::ClientConnectionConfiguration& connectio
   rest.burst = static_cast<int>(connection.burst);
 }
 
-api::Expected<ListenAddress, std::string> metrics_listen_address(
+util::Expected<ListenAddress, std::string> metrics_listen_address(
     const api::HttpServerConfiguration& metrics) {
   const std::string& bind = metrics.bind_address;
   if (bind.find(':') == std::string::npos) {
@@ -158,13 +158,13 @@ api::Expected<ListenAddress, std::string> metrics_listen_address(
   }
   const auto port = parse_port(std::string_view(bind).substr(colon + 1));
   if (!port) {
-    return api::unexpected("server.metrics.bindAddress: invalid address \"" + bind +
-                           "\": the port must be a number from 0 to 65535");
+    return util::unexpected("server.metrics.bindAddress: invalid address \"" + bind +
+                            "\": the port must be a number from 0 to 65535");
   }
   return ListenAddress{host, *port};
 }
 
-api::Expected<std::string, std::string> reconciler_identity(
+util::Expected<std::string, std::string> reconciler_identity(
     const api::EtcdComponentProtectionWebhookConfiguration& webhook) {
   if (webhook.service_account_info) {
     return "system:serviceaccount:" + webhook.service_account_info->namespace_ + ":" +
@@ -173,7 +173,7 @@ api::Expected<std::string, std::string> reconciler_identity(
   if (webhook.reconciler_service_account_fqdn && !blank(*webhook.reconciler_service_account_fqdn)) {
     return *webhook.reconciler_service_account_fqdn;
   }
-  return api::unexpected(
+  return util::unexpected(
       std::string("webhooks.etcdComponentProtection: either reconcilerServiceAccountFQDN or "
                   "serviceAccountInfo must be set"));
 }

@@ -7,7 +7,6 @@
 #include <optional>
 #include <string>
 
-#include "api/expected.hpp"
 #include "api/operator_config.hpp"
 #include "controller/compaction/config.hpp"
 #include "controller/etcd/config.hpp"
@@ -17,6 +16,7 @@
 #include "kube/manager.hpp"
 #include "kube/rest_config.hpp"
 #include "operator/webhook_server.hpp"
+#include "util/expected.hpp"
 
 namespace druid::operator_ {
 
@@ -47,7 +47,7 @@ inline constexpr const char* kLeasesResourceLock = "leases";
 // Leader election on Lease `resourceName` in `lease_namespace`, released on
 // shutdown; nullopt when disabled. Fails for a resourceLock other than
 // "leases" (client-go's "invalid lock-type" error).
-api::Expected<std::optional<kube::LeaderElectionConfig>, std::string> leader_election_config(
+util::Expected<std::optional<kube::LeaderElectionConfig>, std::string> leader_election_config(
     const api::LeaderElectionConfiguration& config, const std::string& lease_namespace,
     const std::string& identity);
 
@@ -73,13 +73,13 @@ struct ListenAddress {
 // The metrics server's address: a bindAddress containing ':' is a complete
 // "host:port" (":8080", "127.0.0.1:9090", "[::1]:8080"); otherwise it is the
 // host and `port` is added, so the default is ":8080".
-api::Expected<ListenAddress, std::string> metrics_listen_address(
+util::Expected<ListenAddress, std::string> metrics_listen_address(
     const api::HttpServerConfiguration& metrics);
 
 // The identity the webhook lets through (upstream's internal/webhook/utils/serviceaccount.go):
 // system:serviceaccount:<ns>:<name> from serviceAccountInfo, else reconcilerServiceAccountFQDN;
 // neither is an error.
-api::Expected<std::string, std::string> reconciler_identity(
+util::Expected<std::string, std::string> reconciler_identity(
     const api::EtcdComponentProtectionWebhookConfiguration& webhook);
 
 WebhookServerOptions webhook_server_options(const api::OperatorConfiguration& config,

@@ -12,10 +12,10 @@
 #include <string>
 
 #include "api/etcd.hpp"
-#include "api/expected.hpp"
 #include "controller/ondelete/leader_transfer.hpp"
 #include "kube/client.hpp"
 #include "kube/http_transport.hpp"
+#include "util/expected.hpp"
 
 namespace druid::operator_ {
 
@@ -26,8 +26,8 @@ std::string leader_endpoint(const api::Etcd& etcd, const std::string& pod);
 
 // The CA and client certificate for the Etcd's client URL from its Secrets;
 // an error names the Secret or key that is missing. Empty without client TLS.
-api::Expected<kube::TlsConfig, std::string> client_tls_material(kube::Client& client,
-                                                                const api::Etcd& etcd);
+util::Expected<kube::TlsConfig, std::string> client_tls_material(kube::Client& client,
+                                                                 const api::Etcd& etcd);
 
 class EtcdLeaderTransfer final : public controller::ondelete::LeaderTransfer {
  public:
@@ -35,7 +35,7 @@ class EtcdLeaderTransfer final : public controller::ondelete::LeaderTransfer {
                               std::chrono::milliseconds timeout = kLeaderTransferTimeout)
       : client_(client), timeout_(timeout) {}
 
-  api::Expected<std::monostate, controller::ondelete::LeaderTransferError> transfer(
+  util::Expected<std::monostate, controller::ondelete::LeaderTransferError> transfer(
       const controller::ondelete::LeaderTransferRequest& request) override;
 
  private:

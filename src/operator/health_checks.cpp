@@ -17,8 +17,8 @@ HealthResponse HealthChecks::evaluate(bool verbose, std::string_view check) cons
   if (!check.empty()) {
     for (const auto& [name, function] : checks_) {
       if (name != check) continue;
-      if (const auto failure = function()) {
-        return {kUnavailable, "internal server error: " + *failure + "\n"};
+      if (const auto result = function(); !result) {
+        return {kUnavailable, "internal server error: " + result.error() + "\n"};
       }
       return {kOk, "ok"};
     }
@@ -28,9 +28,9 @@ HealthResponse HealthChecks::evaluate(bool verbose, std::string_view check) cons
   std::string lines;
   bool failed = false;
   for (const auto& [name, function] : checks_) {
-    if (const auto failure = function()) {
+    if (const auto result = function(); !result) {
       failed = true;
-      lines += "[-]" + name + " failed: " + *failure + "\n";
+      lines += "[-]" + name + " failed: " + result.error() + "\n";
     } else {
       lines += "[+]" + name + " ok\n";
     }

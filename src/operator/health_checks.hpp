@@ -7,10 +7,11 @@
 // serves these endpoints; 503 is what Kubernetes' own components answer).
 
 #include <functional>
-#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include "util/expected.hpp"
 
 namespace druid::operator_ {
 
@@ -26,8 +27,8 @@ struct HealthResponse {
 
 class HealthChecks {
  public:
-  // nullopt when healthy, else why not. Called on server threads.
-  using Check = std::function<std::optional<std::string>()>;
+  // Success when healthy, else the error says why not. Called on server threads.
+  using Check = std::function<util::Expected<void, std::string>()>;
 
   explicit HealthChecks(std::string endpoint) : endpoint_(std::move(endpoint)) {}
   void add(std::string name, Check check);

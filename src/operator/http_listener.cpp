@@ -25,7 +25,7 @@ HttpListener::~HttpListener() {
   stop();
 }
 
-api::Expected<std::unique_ptr<HttpListener>, std::string> HttpListener::start(
+util::Expected<std::unique_ptr<HttpListener>, std::string> HttpListener::start(
     const std::string& name, const ListenAddress& address, const Routes& routes) {
   auto listener = std::make_unique<HttpListener>(PassKey{});
   httplib::Server& server = *listener->server_;
@@ -47,9 +47,9 @@ api::Expected<std::unique_ptr<HttpListener>, std::string> HttpListener::start(
     listener->port_ = -1;
   }
   if (listener->port_ < 0) {
-    return api::unexpected(name + ": cannot listen on " + host + ":" +
-                           std::to_string(address.port) +
-                           " (address in use or not available on this host)");
+    return util::unexpected(name + ": cannot listen on " + host + ":" +
+                            std::to_string(address.port) +
+                            " (address in use or not available on this host)");
   }
   listener->thread_ = std::thread([&server] { server.listen_after_bind(); });
   // stop() has no effect until the accept loop runs: wait for it, so a stop

@@ -8,8 +8,8 @@
 #include <string>
 #include <thread>
 
-#include "api/expected.hpp"
 #include "operator/config_mapping.hpp"
+#include "util/expected.hpp"
 
 namespace httplib {
 class Server;
@@ -28,7 +28,7 @@ class HttpListener {
 
   // `name` names the server in errors ("metrics server"). An empty host binds
   // every IPv4 interface; port 0 picks a free port.
-  static api::Expected<std::unique_ptr<HttpListener>, std::string> start(
+  static util::Expected<std::unique_ptr<HttpListener>, std::string> start(
       const std::string& name, const ListenAddress& address, const Routes& routes);
   ~HttpListener();
   HttpListener(const HttpListener&) = delete;

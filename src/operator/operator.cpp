@@ -16,7 +16,6 @@
 
 #include "api/image_vector.hpp"
 #include "api/operator_config.hpp"
-#include "api/yaml.hpp"
 #include "controller/compaction/setup.hpp"
 #include "controller/etcd/setup.hpp"
 #include "controller/etcdcopybackupstask/setup.hpp"
@@ -37,6 +36,8 @@
 #include "operator/startup_config.hpp"
 #include "operator/stop_signals.hpp"
 #include "operator/webhook_server.hpp"
+#include "util/expected.hpp"
+#include "util/yaml.hpp"
 
 namespace druid::operator_ {
 namespace {
@@ -64,15 +65,16 @@ const char* env(const char* name) {
 }
 
 // Both files must be readable before the server starts; the error names the path.
-std::optional<std::string> check_webhook_certificates(const std::string& cert_dir) {
+util::Expected<void, std::string> check_webhook_certificates(const std::string& cert_dir) {
   for (const char* file : {"tls.crt", "tls.key"}) {
     const std::string path = cert_dir + "/" + file;
     std::ifstream in(path);
     if (!in) {
-      return "webhook server certificate " + path + " cannot be read: " + std::strerror(errno);
+      return util::unexpected("webhook server certificate " + path +
+                              " cannot be read: " + std::strerror(errno));
     }
   }
-  return std::nullopt;
+  return {};
 }
 
 // What the command line asked for that this run will not do, one message with
@@ -124,13 +126,13 @@ int print_config(const CommandLine& command_line, const StartupConfig& startup) 
     std::cerr << fmt::format("{}: {}: {}", kProgramName, note.message, fmt::join(values, ", "))
               << std::endl;
   }
-  std::cout << api::to_yaml(api::encode_operator_config(startup.config)) << std::flush;
+  std::cout << util::to_yaml(api::encode_operator_config(startup.config)) << std::flush;
   return kExitOk;
 }
 
 void log_runtime_info(std::string_view version, const StartupConfig& startup) {
   spdlog::info(with_fields("etcd-druid runtime info", {{"version", "v" + std::string(version)},
-                                                       {"compiler", "g++ " __VERSION__},
+                                                       {"compiler", DRUID_COMPILER},
                                                        {"platform", DRUID_PLATFORM}}));
   spdlog::info(with_fields(
       "Using operator configuration",
@@ -144,8 +146,8 @@ class OperatorRun {
       : command_line_(command_line), startup_(std::move(startup)), signals_(signals) {}
 
   int run() {
-    if (auto error = prepare()) return fail(*error);
-    if (auto error = start_servers()) return fail(*error);
+    if (auto prepared = prepare(); !prepared) return fail(prepared.error());
+    if (auto started = start_servers(); !started) return fail(started.error());
     signals_.watch([this](int signal) {
       spdlog::info(
           with_fields("Stop signal received, shutting down", {{"signal", ::strsignal(signal)}}));
@@ -171,24 +173,27 @@ class OperatorRun {
   }
 
  private:
-  std::optional<std::string> prepare() {
+  util::Expected<void, std::string> prepare() {
     const auto& config = startup_.config;
     const char* overwrite = env("IMAGEVECTOR_OVERWRITE");
     auto images = api::load_image_vector(
         overwrite != nullptr ? std::optional<std::string>(overwrite) : std::nullopt);
-    if (!images) return "cannot load the image vector: " + images.error();
+    if (!images) return util::unexpected("cannot load the image vector: " + images.error());
     images_ = std::move(*images);
 
     const auto& webhook = config.webhooks.etcd_component_protection;
     if (webhook.enabled) {
       auto identity = reconciler_identity(webhook);
-      if (!identity) return identity.error();
+      if (!identity) return util::unexpected(identity.error());
       webhook_options_ = webhook_server_options(config, *identity);
-      if (auto error = check_webhook_certificates(webhook_options_->cert_dir)) return error;
+      if (auto certificates = check_webhook_certificates(webhook_options_->cert_dir);
+          !certificates) {
+        return certificates;
+      }
     }
 
     auto rest = kube::load_rest_config(command_line_.kubeconfig);
-    if (!rest) return "cannot find the API server: " + rest.error();
+    if (!rest) return util::unexpected("cannot find the API server: " + rest.error());
     apply_client_connection(config.client_connection, *rest);
     namespace_ = operator_namespace(env("POD_NAMESPACE"), *rest);
     client_ = std::make_unique<kube::Client>(std::move(*rest));
@@ -196,7 +201,7 @@ class OperatorRun {
     const std::string host = hostname();
     auto election =
         leader_election_config(config.leader_election, namespace_, leader_election_identity(host));
-    if (!election) return election.error();
+    if (!election) return util::unexpected(election.error());
     kube::ManagerOptions options;
     options.leader_election = std::move(*election);
     if (options.leader_election) lease_name_ = options.leader_election->lease_name;
@@ -225,13 +230,13 @@ class OperatorRun {
     secret_controller_ = controller::secret::add_secret_controller(
         *manager_, {static_cast<int>(config.controllers.secret.concurrent_syncs.value_or(
                        api::operator_config_defaults::kSecretConcurrentSyncs))});
-    return std::nullopt;
+    return {};
   }
 
-  std::optional<std::string> start_servers() {
+  util::Expected<void, std::string> start_servers() {
     if (webhook_options_) {
       auto server = WebhookServer::start(*webhook_options_, *client_);
-      if (!server) return "cannot start the webhook server: " + server.error();
+      if (!server) return util::unexpected("cannot start the webhook server: " + server.error());
       webhook_ = std::move(*server);
     }
     add_health_checks();
@@ -239,7 +244,7 @@ class OperatorRun {
     const auto metrics_config = startup_.config.server.metrics.value_or(
         api::HttpServerConfiguration{"", api::operator_config_defaults::kMetricsPort});
     auto metrics_address = metrics_listen_address(metrics_config);
-    if (!metrics_address) return metrics_address.error();
+    if (!metrics_address) return util::unexpected(metrics_address.error());
     auto metrics =
         HttpListener::start("metrics server", *metrics_address, [this](httplib::Server& server) {
           add_metrics_route(server, [this] {
@@ -251,27 +256,27 @@ class OperatorRun {
             return snapshot;
           });
         });
-    if (!metrics) return metrics.error();
+    if (!metrics) return util::unexpected(metrics.error());
     metrics_ = std::move(*metrics);
 
     auto probes = HttpListener::start(
         "health probe server", ListenAddress{"", command_line_.health_probe_port},
         [this](httplib::Server& server) { add_health_routes(server, healthz_, readyz_); });
-    if (!probes) return probes.error();
+    if (!probes) return util::unexpected(probes.error());
     probes_ = std::move(*probes);
-    return std::nullopt;
+    return {};
   }
 
   void add_health_checks() {
-    healthz_.add(kPingCheck, [] { return std::optional<std::string>(); });
-    readyz_.add(kInformerSyncCheck, [this]() -> std::optional<std::string> {
-      if (manager_->caches_synced()) return std::nullopt;
-      return "informer caches are not synced yet";
+    healthz_.add(kPingCheck, [] { return util::Expected<void, std::string>(); });
+    readyz_.add(kInformerSyncCheck, [this]() -> util::Expected<void, std::string> {
+      if (manager_->caches_synced()) return {};
+      return util::unexpected("informer caches are not synced yet");
     });
     if (webhook_) {
-      readyz_.add(kWebhookServerCheck, [this]() -> std::optional<std::string> {
-        if (webhook_->listening()) return std::nullopt;
-        return "webhook server is not listening";
+      readyz_.add(kWebhookServerCheck, [this]() -> util::Expected<void, std::string> {
+        if (webhook_->listening()) return {};
+        return util::unexpected("webhook server is not listening");
       });
     }
   }

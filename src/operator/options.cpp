@@ -8,7 +8,7 @@
 #include <memory>
 
 #include "api/duration.hpp"
-#include "api/text.hpp"
+#include "util/text.hpp"
 
 namespace druid::operator_ {
 namespace {
@@ -144,14 +144,14 @@ std::string invalid_argument(const std::string& value, const std::string& flag,
 }
 
 // A duration flag in the canonical form the configuration holds ("5m0s").
-api::Expected<std::string, std::string> duration_flag(const std::string& value,
-                                                      const std::string& flag) {
+util::Expected<std::string, std::string> duration_flag(const std::string& value,
+                                                       const std::string& flag) {
   auto parsed = api::parse_duration(value);
-  if (!parsed) return api::unexpected(invalid_argument(value, flag, parsed.error().message()));
+  if (!parsed) return util::unexpected(invalid_argument(value, flag, parsed.error().message()));
   return parsed->to_string();
 }
 
-api::Expected<api::OperatorConfiguration, std::string> to_operator_config(
+util::Expected<api::OperatorConfiguration, std::string> to_operator_config(
     const DeprecatedFlags& f, std::vector<std::string>& skipped_gates) {
   api::OperatorConfiguration c;
   c.server.metrics = api::HttpServerConfiguration{f.metrics_bind_address, f.metrics_port};
@@ -196,7 +196,7 @@ api::Expected<api::OperatorConfiguration, std::string> to_operator_config(
   }};
   for (const auto& d : durations) {
     auto canonical = duration_flag(d.value, d.flag);
-    if (!canonical) return api::unexpected(canonical.error());
+    if (!canonical) return util::unexpected(canonical.error());
     d.target = *canonical;
   }
   controllers.etcd_ops_task.requeue_interval = requeue_interval;
@@ -234,16 +234,16 @@ std::map<std::string, bool> parse_feature_gates_flag(const std::string& text,
     auto comma = text.find(',', start);
     if (comma == std::string::npos) comma = text.size();
     const std::string entry(
-        api::trim_go_space(std::string_view(text).substr(start, comma - start)));
+        util::trim_go_space(std::string_view(text).substr(start, comma - start)));
     start = comma + 1;
     if (entry.empty()) continue;
     const auto eq = entry.find('=');
     const std::string name =
         eq == std::string::npos
             ? std::string()
-            : std::string(api::trim_go_space(std::string_view(entry).substr(0, eq)));
+            : std::string(util::trim_go_space(std::string_view(entry).substr(0, eq)));
     const auto value = eq == std::string::npos ? std::nullopt
-                                               : parse_go_bool(std::string(api::trim_go_space(
+                                               : parse_go_bool(std::string(util::trim_go_space(
                                                      std::string_view(entry).substr(eq + 1))));
     if (name.empty() || !value) {
       if (skipped != nullptr) skipped->push_back(entry);
@@ -254,7 +254,7 @@ std::map<std::string, bool> parse_feature_gates_flag(const std::string& text,
   return gates;
 }
 
-api::Expected<CommandLine, CommandLineExit> parse_command_line(
+util::Expected<CommandLine, CommandLineExit> parse_command_line(
     const std::vector<std::string>& args) {
   CLI::App app{"etcd-druid: the operator for etcd clusters described by Etcd resources",
                kProgramName};
@@ -285,9 +285,9 @@ api::Expected<CommandLine, CommandLineExit> parse_command_line(
   try {
     app.parse(reversed);
   } catch (const CLI::CallForHelp&) {
-    return api::unexpected(CommandLineExit{0, app.help()});
+    return util::unexpected(CommandLineExit{0, app.help()});
   } catch (const CLI::ParseError& e) {
-    return api::unexpected(CommandLineExit{2, e.what()});
+    return util::unexpected(CommandLineExit{2, e.what()});
   }
 
   if (!config_file.empty()) cl.config_file = config_file;
@@ -297,7 +297,7 @@ api::Expected<CommandLine, CommandLineExit> parse_command_line(
     if (option->count() > 0) cl.deprecated_flags_given.push_back(option->get_name());
   }
   auto config = to_operator_config(flags, cl.skipped_feature_gates);
-  if (!config) return api::unexpected(CommandLineExit{2, config.error()});
+  if (!config) return util::unexpected(CommandLineExit{2, config.error()});
   cl.flag_config = std::move(*config);
   if (std::find(cl.deprecated_flags_given.begin(), cl.deprecated_flags_given.end(),
                 kFeatureGatesFlag) != cl.deprecated_flags_given.end()) {

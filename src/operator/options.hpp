@@ -11,8 +11,8 @@
 #include <string>
 #include <vector>
 
-#include "api/expected.hpp"
 #include "api/operator_config.hpp"
+#include "util/expected.hpp"
 
 namespace druid::operator_ {
 
@@ -53,7 +53,7 @@ struct CommandLineExit {
 };
 
 // `args` excludes the program name.
-api::Expected<CommandLine, CommandLineExit> parse_command_line(
+util::Expected<CommandLine, CommandLineExit> parse_command_line(
     const std::vector<std::string>& args);
 
 // `--feature-gates` text: comma-separated `Name=bool` pairs (Go's ParseBool

@@ -9,27 +9,27 @@
 
 namespace druid::operator_ {
 
-api::Expected<api::OperatorConfiguration, std::string> read_operator_config_file(
+util::Expected<api::OperatorConfiguration, std::string> read_operator_config_file(
     const std::string& path) {
   std::ifstream in(path);
   if (!in) {
-    return api::unexpected("cannot read configuration file " + path + ": " + std::strerror(errno));
+    return util::unexpected("cannot read configuration file " + path + ": " + std::strerror(errno));
   }
   std::ostringstream text;
   text << in.rdbuf();
   auto config = api::load_operator_config(text.str());
   if (!config) {
-    return api::unexpected("invalid configuration file " + path + ": " +
-                           api::to_string(config.error()));
+    return util::unexpected("invalid configuration file " + path + ": " +
+                            api::to_string(config.error()));
   }
   return std::move(*config);
 }
 
-api::Expected<StartupConfig, std::string> resolve_startup_config(const CommandLine& command_line) {
+util::Expected<StartupConfig, std::string> resolve_startup_config(const CommandLine& command_line) {
   StartupConfig startup;
   if (command_line.config_file) {
     auto config = read_operator_config_file(*command_line.config_file);
-    if (!config) return api::unexpected(config.error());
+    if (!config) return util::unexpected(config.error());
     startup.config = std::move(*config);
     startup.source = "file " + *command_line.config_file;
     for (const auto& [name, value] : command_line.explicit_feature_gates) {
@@ -44,13 +44,13 @@ api::Expected<StartupConfig, std::string> resolve_startup_config(const CommandLi
 
   auto gates = api::apply_feature_gates(startup.config.feature_gates);
   if (!gates)
-    return api::unexpected("invalid feature gates in " + startup.source + ": " + gates.error());
+    return util::unexpected("invalid feature gates in " + startup.source + ": " + gates.error());
   startup.feature_gates = *gates;
 
   const auto errors = api::validation::validate_operator_config(startup.config);
   if (!errors.empty()) {
-    return api::unexpected("invalid configuration in " + startup.source + ": " +
-                           api::to_string(errors));
+    return util::unexpected("invalid configuration in " + startup.source + ": " +
+                            api::to_string(errors));
   }
   return startup;
 }

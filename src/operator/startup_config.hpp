@@ -11,9 +11,9 @@
 
 #include <string>
 
-#include "api/expected.hpp"
 #include "api/operator_config.hpp"
 #include "operator/options.hpp"
+#include "util/expected.hpp"
 
 namespace druid::operator_ {
 
@@ -26,10 +26,10 @@ struct StartupConfig {
   std::map<std::string, bool> feature_gates_from_flag;
 };
 
-api::Expected<StartupConfig, std::string> resolve_startup_config(const CommandLine& command_line);
+util::Expected<StartupConfig, std::string> resolve_startup_config(const CommandLine& command_line);
 
 // The file's text as an OperatorConfiguration with defaults; `path` names it in errors.
-api::Expected<api::OperatorConfiguration, std::string> read_operator_config_file(
+util::Expected<api::OperatorConfiguration, std::string> read_operator_config_file(
     const std::string& path);
 
 }  // namespace druid::operator_

@@ -64,11 +64,11 @@ class HttpsWebhookServer final : public WebhookServer {
 
   ~HttpsWebhookServer() override { stop(); }
 
-  api::Expected<std::monostate, std::string> listen() {
+  util::Expected<std::monostate, std::string> listen() {
     const std::string host =
         options_.bind_address.empty() ? std::string("0.0.0.0") : options_.bind_address;
     if (!server_.is_valid()) {
-      return api::unexpected(std::string("the webhook server cannot set up TLS"));
+      return util::unexpected(std::string("the webhook server cannot set up TLS"));
     }
     if (options_.port == 0) {
       port_ = server_.bind_to_any_port(host);
@@ -76,7 +76,7 @@ class HttpsWebhookServer final : public WebhookServer {
       port_ = options_.port;
     }
     if (port_ <= 0) {
-      return api::unexpected(
+      return util::unexpected(
           fmt::format("the webhook server cannot listen on {}:{}", host, options_.port));
     }
     thread_ = std::thread([this] {
@@ -87,7 +87,7 @@ class HttpsWebhookServer final : public WebhookServer {
     while (!server_.is_running() && !listen_returned_) std::this_thread::yield();
     if (!server_.is_running()) {
       stop();
-      return api::unexpected(
+      return util::unexpected(
           fmt::format("the webhook server on {}:{} stopped at once", host, port_));
     }
     spdlog::info("webhook server {} listening on {}:{}{}", webhook::kHandlerName, host, port_,
@@ -142,10 +142,10 @@ class HttpsWebhookServer final : public WebhookServer {
 
 }  // namespace
 
-api::Expected<WebhookServerOptions, std::string> webhook_server_options(
+util::Expected<WebhookServerOptions, std::string> webhook_server_options(
     const api::OperatorConfiguration& config) {
   auto protection = webhook::protection_config(config.webhooks.etcd_component_protection);
-  if (!protection) return api::unexpected(protection.error());
+  if (!protection) return util::unexpected(protection.error());
   WebhookServerOptions options;
   if (config.server.webhooks) {
     options.bind_address = config.server.webhooks->bind_address;
@@ -157,14 +157,14 @@ api::Expected<WebhookServerOptions, std::string> webhook_server_options(
   return options;
 }
 
-api::Expected<std::unique_ptr<WebhookServer>, std::string> WebhookServer::start(
+util::Expected<std::unique_ptr<WebhookServer>, std::string> WebhookServer::start(
     WebhookServerOptions options, kube::Client& client) {
   auto certificates = webhook::CertificateReloader::load(options.cert_dir);
-  if (!certificates) return api::unexpected(certificates.error());
+  if (!certificates) return util::unexpected(certificates.error());
   auto server =
       std::make_unique<HttpsWebhookServer>(std::move(options), client, std::move(*certificates));
   auto listening = server->listen();
-  if (!listening) return api::unexpected(listening.error());
+  if (!listening) return util::unexpected(listening.error());
   return std::unique_ptr<WebhookServer>(std::move(server));
 }
 

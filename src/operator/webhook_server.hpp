@@ -7,9 +7,9 @@
 #include <string>
 #include <vector>
 
-#include "api/expected.hpp"
 #include "api/operator_config.hpp"
 #include "kube/client.hpp"
+#include "util/expected.hpp"
 
 namespace druid::operator_ {
 
@@ -26,13 +26,13 @@ struct WebhookServerOptions {
 // The options of the configuration's server.webhooks and
 // webhooks.etcdComponentProtection. Fails when neither serviceAccountInfo nor
 // reconcilerServiceAccountFQDN names the reconciler.
-api::Expected<WebhookServerOptions, std::string> webhook_server_options(
+util::Expected<WebhookServerOptions, std::string> webhook_server_options(
     const api::OperatorConfiguration& config);
 
 class WebhookServer {
  public:
   // Fails (without starting) when the certificate or key cannot be read.
-  static api::Expected<std::unique_ptr<WebhookServer>, std::string> start(
+  static util::Expected<std::unique_ptr<WebhookServer>, std::string> start(
       WebhookServerOptions options, kube::Client& client);
   virtual ~WebhookServer() = default;
   virtual int port() const = 0;

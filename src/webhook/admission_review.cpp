@@ -78,13 +78,13 @@ Decision Decision::errored(int code, std::string message) {
   return {false, code, "", std::move(message), {}};
 }
 
-api::Expected<AdmissionReview, std::string> decode_admission_review(std::string_view body) {
+util::Expected<AdmissionReview, std::string> decode_admission_review(std::string_view body) {
   const json review = json::parse(body, nullptr, false);
   if (review.is_discarded()) {
-    return api::unexpected(std::string("couldn't decode the AdmissionReview: invalid JSON"));
+    return util::unexpected(std::string("couldn't decode the AdmissionReview: invalid JSON"));
   }
   if (!review.is_object()) {
-    return api::unexpected(fmt::format(
+    return util::unexpected(fmt::format(
         "couldn't decode the AdmissionReview: expected an object, got {}", review.type_name()));
   }
   AdmissionReview out;
@@ -92,25 +92,25 @@ api::Expected<AdmissionReview, std::string> decode_admission_review(std::string_
   std::string error;
   if (!read_string(review, "apiVersion", "AdmissionReview", out.api_version, error) ||
       !read_string(review, "kind", "AdmissionReview", kind, error)) {
-    return api::unexpected(error);
+    return util::unexpected(error);
   }
   // A review without type information is read as v1, as controller-runtime does.
   if (out.api_version.empty()) out.api_version = kAdmissionV1;
   if (kind.empty()) kind = kAdmissionReviewKind;
   if (kind != kAdmissionReviewKind ||
       (out.api_version != kAdmissionV1 && out.api_version != kAdmissionV1beta1)) {
-    return api::unexpected(
+    return util::unexpected(
         fmt::format(R"(no kind "{}" is registered for version "{}")", kind, out.api_version));
   }
   const auto request = review.find("request");
   if (request == review.end() || request->is_null()) {
-    return api::unexpected(std::string("got an empty AdmissionRequest"));
+    return util::unexpected(std::string("got an empty AdmissionRequest"));
   }
   if (!request->is_object()) {
-    return api::unexpected(
+    return util::unexpected(
         fmt::format("request: expected an object, got {}", request->type_name()));
   }
-  if (!read_request(*request, out.request, error)) return api::unexpected(error);
+  if (!read_request(*request, out.request, error)) return util::unexpected(error);
   return out;
 }
 

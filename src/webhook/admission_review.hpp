@@ -9,7 +9,7 @@
 #include <string_view>
 #include <vector>
 
-#include "api/expected.hpp"
+#include "util/expected.hpp"
 
 namespace druid::webhook {
 
@@ -73,7 +73,7 @@ struct AdmissionReview {
 
 // Decodes a request body. The error is the message of the 400 answer
 // (an AdmissionReview that cannot be read is answered, not dropped).
-api::Expected<AdmissionReview, std::string> decode_admission_review(std::string_view body);
+util::Expected<AdmissionReview, std::string> decode_admission_review(std::string_view body);
 
 // The response AdmissionReview: same apiVersion as the request, its uid echoed.
 nlohmann::json encode_admission_review(const std::string& api_version, const std::string& uid,

@@ -31,12 +31,12 @@ void free_chain(STACK_OF(X509) * chain) {
 }
 using ChainPtr = std::unique_ptr<STACK_OF(X509), Deleter<free_chain>>;
 
-api::Expected<std::string, std::string> read_file(const std::filesystem::path& path,
-                                                  const char* what) {
+util::Expected<std::string, std::string> read_file(const std::filesystem::path& path,
+                                                   const char* what) {
   std::ifstream in(path, std::ios::binary);
   if (!in) {
-    return api::unexpected(fmt::format("cannot read the webhook server {} {}: {}", what,
-                                       path.string(), std::strerror(errno)));
+    return util::unexpected(fmt::format("cannot read the webhook server {} {}: {}", what,
+                                        path.string(), std::strerror(errno)));
   }
   std::ostringstream bytes;
   bytes << in.rdbuf();
@@ -59,7 +59,7 @@ namespace {
 
 using Credentials = CertificateReloader::Credentials;
 
-api::Expected<std::shared_ptr<const Credentials>, std::string> parse(
+util::Expected<std::shared_ptr<const Credentials>, std::string> parse(
     const std::string& cert_bytes, const std::string& key_bytes,
     const std::filesystem::path& cert_path, const std::filesystem::path& key_path) {
   auto credentials = std::make_shared<Credentials>();
@@ -67,8 +67,8 @@ api::Expected<std::shared_ptr<const Credentials>, std::string> parse(
   credentials->certificate.reset(PEM_read_bio_X509(cert_bio.get(), nullptr, nullptr, nullptr));
   if (!credentials->certificate) {
     ERR_clear_error();
-    return api::unexpected(fmt::format("the webhook server certificate {} holds no PEM certificate",
-                                       cert_path.string()));
+    return util::unexpected(fmt::format(
+        "the webhook server certificate {} holds no PEM certificate", cert_path.string()));
   }
   credentials->chain.reset(sk_X509_new_null());
   while (X509* next = PEM_read_bio_X509(cert_bio.get(), nullptr, nullptr, nullptr)) {
@@ -79,12 +79,12 @@ api::Expected<std::shared_ptr<const Credentials>, std::string> parse(
   credentials->key.reset(PEM_read_bio_PrivateKey(key_bio.get(), nullptr, nullptr, nullptr));
   if (!credentials->key) {
     ERR_clear_error();
-    return api::unexpected(
+    return util::unexpected(
         fmt::format("the webhook server key {} holds no PEM private key", key_path.string()));
   }
   if (X509_check_private_key(credentials->certificate.get(), credentials->key.get()) != 1) {
     ERR_clear_error();
-    return api::unexpected(
+    return util::unexpected(
         fmt::format("the webhook server key {} does not belong to the certificate {}",
                     key_path.string(), cert_path.string()));
   }
@@ -93,16 +93,16 @@ api::Expected<std::shared_ptr<const Credentials>, std::string> parse(
 
 }  // namespace
 
-api::Expected<std::unique_ptr<CertificateReloader>, std::string> CertificateReloader::load(
+util::Expected<std::unique_ptr<CertificateReloader>, std::string> CertificateReloader::load(
     const std::filesystem::path& dir) {
   const auto cert_path = dir / kCertificateFile;
   const auto key_path = dir / kKeyFile;
   auto cert_bytes = read_file(cert_path, "certificate");
-  if (!cert_bytes) return api::unexpected(cert_bytes.error());
+  if (!cert_bytes) return util::unexpected(cert_bytes.error());
   auto key_bytes = read_file(key_path, "key");
-  if (!key_bytes) return api::unexpected(key_bytes.error());
+  if (!key_bytes) return util::unexpected(key_bytes.error());
   auto credentials = parse(*cert_bytes, *key_bytes, cert_path, key_path);
-  if (!credentials) return api::unexpected(credentials.error());
+  if (!credentials) return util::unexpected(credentials.error());
   return std::make_unique<CertificateReloader>(Key{}, dir, std::move(*credentials),
                                                std::move(*cert_bytes), std::move(*key_bytes));
 }

@@ -13,7 +13,7 @@
 #include <mutex>
 #include <string>
 
-#include "api/expected.hpp"
+#include "util/expected.hpp"
 
 namespace druid::webhook {
 
@@ -24,7 +24,7 @@ class CertificateReloader {
  public:
   // Reads <dir>/tls.crt and <dir>/tls.key. The error names the file that is
   // missing, unreadable or not PEM, or says that the key does not match.
-  static api::Expected<std::unique_ptr<CertificateReloader>, std::string> load(
+  static util::Expected<std::unique_ptr<CertificateReloader>, std::string> load(
       const std::filesystem::path& dir);
   ~CertificateReloader();
   CertificateReloader(const CertificateReloader&) = delete;

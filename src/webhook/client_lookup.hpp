@@ -15,8 +15,8 @@ class ClientLookup final : public ComponentLookup {
                                                  const std::string& name) override;
   Lookup<nlohmann::json> get_statefulset_metadata(const std::string& ns,
                                                   const std::string& name) override;
-  Lookup<std::vector<nlohmann::json>> list_statefulset_metadata(const std::string& ns,
-                                                                const api::Labels& labels) override;
+  Lookup<std::vector<nlohmann::json>> list_statefulset_metadata(
+      const std::string& ns, const util::Labels& labels) override;
 
  private:
   kube::Client& client_;

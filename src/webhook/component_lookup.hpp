@@ -8,13 +8,13 @@
 #include <string>
 #include <vector>
 
-#include "api/expected.hpp"
 #include "api/label_selector.hpp"
+#include "util/expected.hpp"
 
 namespace druid::webhook {
 
 template <class T>
-using Lookup = api::Expected<T, std::string>;
+using Lookup = util::Expected<T, std::string>;
 
 class ComponentLookup {
  public:
@@ -27,7 +27,7 @@ class ComponentLookup {
                                                           const std::string& name) = 0;
   // The metadata of every StatefulSet in `ns` carrying all of `labels`.
   virtual Lookup<std::vector<nlohmann::json>> list_statefulset_metadata(
-      const std::string& ns, const api::Labels& labels) = 0;
+      const std::string& ns, const util::Labels& labels) = 0;
 };
 
 }  // namespace druid::webhook

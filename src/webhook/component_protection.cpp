@@ -9,7 +9,7 @@
 #include "api/etcd.hpp"
 #include "api/labels.hpp"
 #include "api/names.hpp"
-#include "api/text.hpp"
+#include "util/text.hpp"
 #include "webhook/request_target.hpp"
 
 namespace druid::webhook {
@@ -69,7 +69,7 @@ Decision judge_change(const AdmissionRequest& request, const api::Etcd& etcd,
   }
   // Etcd members renew their member and snapshot leases with the Etcd's own account.
   if (request.kind.group == "coordination.k8s.io" && request.kind.kind == "Lease" &&
-      api::trim_go_space(user) ==
+      util::trim_go_space(user) ==
           service_account_username(etcd.metadata.namespace_, api::service_account_name(etcd))) {
     return Decision::allow("lease resource can be freely updated by etcd members");
   }
@@ -98,7 +98,7 @@ std::string service_account_username(const std::string& ns, const std::string& n
   return fmt::format("system:serviceaccount:{}:{}", ns, name);
 }
 
-api::Expected<ProtectionConfig, std::string> protection_config(
+util::Expected<ProtectionConfig, std::string> protection_config(
     const api::EtcdComponentProtectionWebhookConfiguration& config) {
   ProtectionConfig out;
   out.exempt_service_accounts = config.exempt_service_accounts;
@@ -108,7 +108,7 @@ api::Expected<ProtectionConfig, std::string> protection_config(
   } else if (config.reconciler_service_account_fqdn) {
     out.reconciler_service_account = *config.reconciler_service_account_fqdn;
   } else {
-    return api::unexpected(
+    return util::unexpected(
         std::string("no reconciler service account FQDN or service account info provided"));
   }
   return out;

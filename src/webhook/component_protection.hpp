@@ -7,8 +7,8 @@
 #include <string>
 #include <vector>
 
-#include "api/expected.hpp"
 #include "api/operator_config.hpp"
+#include "util/expected.hpp"
 #include "webhook/admission_review.hpp"
 #include "webhook/component_lookup.hpp"
 
@@ -26,7 +26,7 @@ struct ProtectionConfig {
 
 // From webhooks.etcdComponentProtection: serviceAccountInfo wins over the
 // deprecated reconcilerServiceAccountFQDN; neither is an error.
-api::Expected<ProtectionConfig, std::string> protection_config(
+util::Expected<ProtectionConfig, std::string> protection_config(
     const api::EtcdComponentProtectionWebhookConfiguration& config);
 
 // "system:serviceaccount:<namespace>:<name>".

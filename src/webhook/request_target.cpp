@@ -52,17 +52,18 @@ const char* go_json_type(const json& value) {
 
 // What decoding an object as unstructured rejects: no content, not an
 // object, no kind. The cause text is the one Go's decoders print.
-std::optional<std::string> undecodable(const json& raw) {
-  if (raw.is_null()) return "there is no content to decode";
+util::Expected<void, std::string> check_decodable(const json& raw) {
+  if (raw.is_null()) return util::unexpected(std::string("there is no content to decode"));
   if (!raw.is_object()) {
-    return fmt::format("json: cannot unmarshal {} into Go value of type map[string]interface {{}}",
-                       go_json_type(raw));
+    return util::unexpected(
+        fmt::format("json: cannot unmarshal {} into Go value of type map[string]interface {{}}",
+                    go_json_type(raw)));
   }
   const auto kind = raw.find("kind");
   if (kind == raw.end() || !kind->is_string() || kind->get<std::string>().empty()) {
-    return fmt::format("Object 'Kind' is missing in '{}'", raw.dump());
+    return util::unexpected(fmt::format("Object 'Kind' is missing in '{}'", raw.dump()));
   }
-  return std::nullopt;
+  return {};
 }
 
 std::string string_field(const json& object, const char* key) {
@@ -93,11 +94,11 @@ TargetMeta meta_of(const json& metadata, const std::string& fallback_namespace) 
 
 // The request's object as metadata: oldObject for DELETE (it is the object
 // being deleted), object otherwise; UPDATE needs both to decode.
-api::Expected<TargetMeta, TargetError> decode_request_meta(const AdmissionRequest& request) {
-  auto decode = [&](const json& raw) -> api::Expected<TargetMeta, TargetError> {
-    if (auto cause = undecodable(raw)) {
-      return api::unexpected(
-          failure(400, "decodeObjectAsUnstructured", kErrDecodeRequestObject, *cause));
+util::Expected<TargetMeta, TargetError> decode_request_meta(const AdmissionRequest& request) {
+  auto decode = [&](const json& raw) -> util::Expected<TargetMeta, TargetError> {
+    if (auto decodable = check_decodable(raw); !decodable) {
+      return util::unexpected(
+          failure(400, "decodeObjectAsUnstructured", kErrDecodeRequestObject, decodable.error()));
     }
     return meta_of(raw.value("metadata", json()), request.namespace_);
   };
@@ -110,7 +111,7 @@ api::Expected<TargetMeta, TargetError> decode_request_meta(const AdmissionReques
     if (!old_object) return old_object;
     return object;
   }
-  return api::unexpected(
+  return util::unexpected(
       failure(400, "doDecodeRequestObjects", kErrDecodeRequestObject, "unsupported operation"));
 }
 
@@ -120,27 +121,27 @@ Target scale_target(const AdmissionRequest& request, ComponentLookup& lookup) {
   }
   auto metadata = lookup.get_statefulset_metadata(request.namespace_, request.name);
   if (!metadata) {
-    return api::unexpected(failure(500, "GetStatefulSetPartialObjectMetaFromScaleSubResource",
-                                   kErrGetStatefulSet, metadata.error()));
+    return util::unexpected(failure(500, "GetStatefulSetPartialObjectMetaFromScaleSubResource",
+                                    kErrGetStatefulSet, metadata.error()));
   }
   return std::optional<TargetMeta>(meta_of(*metadata, request.namespace_));
 }
 
 Target pvc_target(const AdmissionRequest& request, ComponentLookup& lookup) {
   auto pvc = decode_request_meta(request);
-  if (!pvc) return api::unexpected(pvc.error());
+  if (!pvc) return util::unexpected(pvc.error());
   if (pvc->labels.empty()) {
-    return api::unexpected(failure(
+    return util::unexpected(failure(
         500, "GetStatefulSetPartialObjMetaFromPVC", kErrGetStatefulSet,
         fmt::format("resource {}/{} does not have any labels", request.namespace_, request.name)));
   }
   auto matching = lookup.list_statefulset_metadata(request.namespace_, pvc->labels);
   if (!matching) {
-    return api::unexpected(
+    return util::unexpected(
         failure(500, "GetStatefulSetPartialObjMetaFromPVC", kErrGetStatefulSet, matching.error()));
   }
   if (matching->size() > 1) {
-    return api::unexpected(
+    return util::unexpected(
         failure(500, "FetchStatefulSetByLabels", kErrTooManyMatchingStatefulSets,
                 "found more than one StatefulSet for labels: " + go_map_string(pvc->labels)));
   }
@@ -153,7 +154,7 @@ Target pvc_target(const AdmissionRequest& request, ComponentLookup& lookup) {
 Target resolve_target(const AdmissionRequest& request, ComponentLookup& lookup) {
   if (is_self_judged(request.kind)) {
     auto meta = decode_request_meta(request);
-    if (!meta) return api::unexpected(meta.error());
+    if (!meta) return util::unexpected(meta.error());
     return std::optional<TargetMeta>(std::move(*meta));
   }
   if (is(request.kind, "autoscaling", "Scale")) return scale_target(request, lookup);
@@ -169,7 +170,7 @@ std::string object_key(const TargetMeta& meta) {
   return meta.namespace_ + "/" + meta.name;
 }
 
-std::string go_map_string(const api::Labels& labels) {
+std::string go_map_string(const util::Labels& labels) {
   std::string out = "map[";
   bool first = true;
   for (const auto& [key, value] : labels) {  // std::map: sorted, as fmt prints Go maps

@@ -9,8 +9,8 @@
 #include <optional>
 #include <string>
 
-#include "api/expected.hpp"
 #include "api/label_selector.hpp"
+#include "util/expected.hpp"
 #include "webhook/admission_review.hpp"
 #include "webhook/component_lookup.hpp"
 
@@ -26,7 +26,7 @@ inline constexpr const char* kErrTooManyMatchingStatefulSets = "ERR_TOO_MANY_MAT
 struct TargetMeta {
   std::string name;
   std::string namespace_;
-  api::Labels labels;
+  util::Labels labels;
   bool being_deleted = false;  // metadata.deletionTimestamp is set
   friend bool operator==(const TargetMeta&, const TargetMeta&) = default;
 };
@@ -37,7 +37,7 @@ struct TargetError {
 };
 
 // nullopt: the kind is not protected by the webhook.
-using Target = api::Expected<std::optional<TargetMeta>, TargetError>;
+using Target = util::Expected<std::optional<TargetMeta>, TargetError>;
 
 Target resolve_target(const AdmissionRequest& request, ComponentLookup& lookup);
 
@@ -46,6 +46,6 @@ std::string group_kind_string(const GroupVersionKind& kind);
 // "namespace/name" (Go's client.ObjectKey).
 std::string object_key(const TargetMeta& meta);
 // Go's `%v` of a map[string]string: "map[a:1 b:2]".
-std::string go_map_string(const api::Labels& labels);
+std::string go_map_string(const util::Labels& labels);
 
 }  // namespace druid::webhook

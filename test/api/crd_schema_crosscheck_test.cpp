@@ -9,7 +9,7 @@
 #include "api/etcd.hpp"
 #include "api/etcd_copy_backups_task.hpp"
 #include "api/etcd_ops_task.hpp"
-#include "api/yaml.hpp"
+#include "util/yaml.hpp"
 
 namespace druid::api {
 namespace {
@@ -18,7 +18,7 @@ nlohmann::json load_crd_schema(const std::string& file) {
   std::ifstream in(std::string(DRUID_SOURCE_DIR) + "/config/crd/" + file);
   std::stringstream text;
   text << in.rdbuf();
-  auto crd = parse_yaml(text.str());
+  auto crd = util::parse_yaml(text.str());
   if (!crd) {
     ADD_FAILURE() << file << ": " << crd.error().reason;
     return {};

@@ -12,8 +12,8 @@ using std::chrono::milliseconds;
 using std::chrono::minutes;
 using std::chrono::seconds;
 
-Time at(int y, unsigned m, unsigned d, int hh = 0, int mm = 0, int ss = 0) {
-  return Time{std::chrono::sys_days{std::chrono::year{y} / m / d}} + hours(hh) + minutes(mm) +
+util::Time at(int y, unsigned m, unsigned d, int hh = 0, int mm = 0, int ss = 0) {
+  return util::Time{std::chrono::sys_days{std::chrono::year{y} / m / d}} + hours(hh) + minutes(mm) +
          seconds(ss);
 }
 
@@ -148,8 +148,8 @@ TEST(CronParse, AcceptsRobfigExtensions) {
 
 struct NextCase {
   const char* spec;
-  Time after;
-  Time expected;
+  util::Time after;
+  util::Time expected;
 };
 
 TEST(CronNext, FindsTheFirstActivationStrictlyAfter) {
@@ -185,23 +185,23 @@ TEST(CronNext, FindsTheFirstActivationStrictlyAfter) {
       {"@yearly", at(2024, 5, 1), at(2025, 1, 1)},
       {"@every 90s", at(2024, 5, 1, 10) + milliseconds(500), at(2024, 5, 1, 10, 1, 30)},
       {"@every 500ms", at(2024, 5, 1, 10), at(2024, 5, 1, 10, 0, 1)},
-      {"0 0 1 1 *", Time{} - hours(1), Time{}},
+      {"0 0 1 1 *", util::Time{} - hours(1), util::Time{}},
   };
   for (const auto& c : cases) {
     EXPECT_EQ(schedule(c.spec).next(c.after), c.expected)
-        << c.spec << " after " << format_rfc3339(c.after) << " gave "
-        << format_rfc3339(schedule(c.spec).next(c.after));
+        << c.spec << " after " << util::format_rfc3339(c.after) << " gave "
+        << util::format_rfc3339(schedule(c.spec).next(c.after));
   }
 }
 
 TEST(CronNext, ImpossibleSchedulesReturnTimeMax) {
-  EXPECT_EQ(schedule("0 0 31 2 *").next(at(2024, 1, 1)), Time::max());
-  EXPECT_EQ(schedule("0 0 30 2 *").next(at(2024, 1, 1)), Time::max());
-  EXPECT_EQ(schedule("0 0 1,,1 * *").next(Time::max() - minutes(1)), Time::max());
-  EXPECT_EQ(schedule("* * * * *").next(at(2262, 4, 11, 23, 47)), Time::max());
+  EXPECT_EQ(schedule("0 0 31 2 *").next(at(2024, 1, 1)), util::Time::max());
+  EXPECT_EQ(schedule("0 0 30 2 *").next(at(2024, 1, 1)), util::Time::max());
+  EXPECT_EQ(schedule("0 0 1,,1 * *").next(util::Time::max() - minutes(1)), util::Time::max());
+  EXPECT_EQ(schedule("* * * * *").next(at(2262, 4, 11, 23, 47)), util::Time::max());
   EXPECT_EQ(schedule("* * * * *").next(at(2261, 12, 31, 23, 59)), at(2262, 1, 1));
   // "," parses (robfig drops empty list entries) and matches nothing.
-  EXPECT_EQ(schedule(", * * * *").next(at(2024, 1, 1)), Time::max());
+  EXPECT_EQ(schedule(", * * * *").next(at(2024, 1, 1)), util::Time::max());
 }
 
 TEST(CronNext, GapBetweenActivationsGivesTheSnapshotInterval) {
@@ -213,10 +213,10 @@ TEST(CronNext, GapBetweenActivationsGivesTheSnapshotInterval) {
       {"0 */24 * * *", hours(24)},  {"*/30 * * * *", minutes(30)}, {"0 */12 * * *", hours(12)},
       {"0 0 * * 1", hours(24 * 7)}, {"@hourly", hours(1)},
   };
-  const Time now = at(2024, 5, 1, 10, 17, 3);
+  const util::Time now = at(2024, 5, 1, 10, 17, 3);
   for (const auto& c : cases) {
     const auto s = schedule(c.spec);
-    const Time first = s.next(now);
+    const util::Time first = s.next(now);
     EXPECT_EQ(s.next(first) - first, c.gap) << c.spec;
   }
 }

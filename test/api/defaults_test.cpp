@@ -130,7 +130,7 @@ TEST(Defaults, ResourcesPassThroughAsWritten) {
 
 struct QuantityCase {
   const char* field;
-  std::function<Expected<Quantity, ParseError>(const Etcd&)> effective;
+  std::function<util::Expected<Quantity, util::ParseError>(const Etcd&)> effective;
   std::function<void(Etcd&, IntOrString)> set;
   std::int64_t default_bytes;
   const char* default_text;
@@ -188,7 +188,7 @@ TEST(Defaults, UnparsableQuantityNamesTheField) {
 
 struct DurationCase {
   const char* field;
-  std::function<Expected<EffectiveDuration, ParseError>(const Etcd&)> effective;
+  std::function<util::Expected<EffectiveDuration, util::ParseError>(const Etcd&)> effective;
   std::function<void(Etcd&, std::string)> set;
   std::chrono::nanoseconds default_value;
   const char* default_text;

@@ -10,7 +10,7 @@
 #include "api/cron.hpp"
 #include "api/duration.hpp"
 #include "api/validation/schema_rules.hpp"
-#include "api/yaml.hpp"
+#include "util/yaml.hpp"
 
 namespace druid::api::validation {
 namespace {
@@ -88,7 +88,7 @@ TEST(EtcdValidation, MultiNodeTlsExampleIsValid) {
   ASSERT_TRUE(in.good());
   std::stringstream text;
   text << in.rdbuf();
-  auto etcd = parse_yaml(text.str());
+  auto etcd = util::parse_yaml(text.str());
   ASSERT_TRUE(etcd.has_value()) << etcd.error().message();
   EXPECT_EQ(create(*etcd), Messages{});
   EXPECT_EQ(update(*etcd, *etcd), Messages{});

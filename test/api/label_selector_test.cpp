@@ -20,10 +20,10 @@ const std::string kSubdomainRegex =
     "for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')";
 const std::string kRequirement = "unable to parse requirement: ";
 
-Selector parse(const std::string& text) {
-  auto parsed = Selector::parse(text);
+util::Selector parse(const std::string& text) {
+  auto parsed = util::Selector::parse(text);
   EXPECT_TRUE(parsed.has_value()) << text << ": " << parsed.error().message();
-  return parsed.has_value() ? *parsed : Selector{};
+  return parsed.has_value() ? *parsed : util::Selector{};
 }
 
 TEST(SelectorParse, CanonicalStringSortsByKey) {
@@ -64,14 +64,14 @@ TEST(SelectorParse, CanonicalStringSortsByKey) {
 }
 
 TEST(SelectorParse, KeepsRequirementsAndValuesSorted) {
-  const Selector s = parse("b in (z,y),a!=x,!c");
+  const util::Selector s = parse("b in (z,y),a!=x,!c");
   ASSERT_EQ(s.requirements().size(), 3u);
-  EXPECT_EQ(s.requirements()[0],
-            (SelectorRequirement{"a", SelectorRequirement::Operator::kNotEquals, {"x"}}));
+  EXPECT_EQ(s.requirements()[0], (util::SelectorRequirement{
+                                     "a", util::SelectorRequirement::Operator::kNotEquals, {"x"}}));
   EXPECT_EQ(s.requirements()[1],
-            (SelectorRequirement{"b", SelectorRequirement::Operator::kIn, {"y", "z"}}));
-  EXPECT_EQ(s.requirements()[2],
-            (SelectorRequirement{"c", SelectorRequirement::Operator::kDoesNotExist, {}}));
+            (util::SelectorRequirement{"b", util::SelectorRequirement::Operator::kIn, {"y", "z"}}));
+  EXPECT_EQ(s.requirements()[2], (util::SelectorRequirement{
+                                     "c", util::SelectorRequirement::Operator::kDoesNotExist, {}}));
 }
 
 TEST(SelectorParse, RejectsWithKubernetesMessages) {
@@ -137,7 +137,7 @@ TEST(SelectorParse, RejectsWithKubernetesMessages) {
       {"x<-1", kRequirement + "values[0][x]: Invalid value: \"-1\": " + kValueRegex},
   };
   for (const auto& c : cases) {
-    auto parsed = Selector::parse(c.input);
+    auto parsed = util::Selector::parse(c.input);
     ASSERT_FALSE(parsed.has_value()) << c.input;
     EXPECT_EQ(parsed.error().message(), c.message) << c.input;
     EXPECT_EQ(parsed.error().input, c.input);
@@ -147,7 +147,7 @@ TEST(SelectorParse, RejectsWithKubernetesMessages) {
 TEST(SelectorMatch, FollowsKubernetesSemantics) {
   struct Case {
     std::string selector;
-    Labels labels;
+    util::Labels labels;
     bool matches;
   };
   const Case cases[] = {
@@ -186,19 +186,19 @@ TEST(SelectorMatch, FollowsKubernetesSemantics) {
 }
 
 TEST(SelectorFromLabels, EveryKeyEqualsItsValue) {
-  const Selector s = Selector::from_labels({{"b", "2"}, {"a", "1"}});
+  const util::Selector s = util::Selector::from_labels({{"b", "2"}, {"a", "1"}});
   EXPECT_EQ(s.to_string(), "a=1,b=2");
   EXPECT_TRUE(s.matches({{"a", "1"}, {"b", "2"}, {"c", "3"}}));
   EXPECT_FALSE(s.matches({{"a", "1"}}));
-  EXPECT_TRUE(Selector::from_labels({}).empty());
-  EXPECT_TRUE(Selector::from_labels({}).matches({{"any", "thing"}}));
+  EXPECT_TRUE(util::Selector::from_labels({}).empty());
+  EXPECT_TRUE(util::Selector::from_labels({}).matches({{"any", "thing"}}));
 }
 
 TEST(SelectorAdd, InsertsInKeyOrder) {
-  Selector s;
-  s.add({"m", SelectorRequirement::Operator::kExists, {}});
-  s.add({"a", SelectorRequirement::Operator::kEquals, {"1"}});
-  s.add({"z", SelectorRequirement::Operator::kNotIn, {"b", "a"}});
+  util::Selector s;
+  s.add({"m", util::SelectorRequirement::Operator::kExists, {}});
+  s.add({"a", util::SelectorRequirement::Operator::kEquals, {"1"}});
+  s.add({"z", util::SelectorRequirement::Operator::kNotIn, {"b", "a"}});
   EXPECT_EQ(s.to_string(), "a=1,m,z notin (a,b)");
   EXPECT_FALSE(s.empty());
 }
@@ -248,7 +248,7 @@ TEST(ToSelector, RejectsWithKubernetesMessages) {
     ls.match_expressions.push_back(std::move(r));
     return ls;
   };
-  auto with_labels = [](Labels labels) {
+  auto with_labels = [](util::Labels labels) {
     LabelSelector ls;
     ls.match_labels = std::move(labels);
     return ls;
@@ -292,15 +292,15 @@ TEST(ToSelector, RejectsWithKubernetesMessages) {
 }
 
 TEST(SelectorRequirementText, PrintsEachOperator) {
-  using Op = SelectorRequirement::Operator;
-  EXPECT_EQ((SelectorRequirement{"a", Op::kEquals, {"b"}}).to_string(), "a=b");
-  EXPECT_EQ((SelectorRequirement{"a", Op::kNotEquals, {"b"}}).to_string(), "a!=b");
-  EXPECT_EQ((SelectorRequirement{"a", Op::kIn, {"y", "x"}}).to_string(), "a in (x,y)");
-  EXPECT_EQ((SelectorRequirement{"a", Op::kNotIn, {"x"}}).to_string(), "a notin (x)");
-  EXPECT_EQ((SelectorRequirement{"a", Op::kExists, {}}).to_string(), "a");
-  EXPECT_EQ((SelectorRequirement{"a", Op::kDoesNotExist, {}}).to_string(), "!a");
-  EXPECT_EQ((SelectorRequirement{"a", Op::kGreaterThan, {"1"}}).to_string(), "a>1");
-  EXPECT_EQ((SelectorRequirement{"a", Op::kLessThan, {"1"}}).to_string(), "a<1");
+  using Op = util::SelectorRequirement::Operator;
+  EXPECT_EQ((util::SelectorRequirement{"a", Op::kEquals, {"b"}}).to_string(), "a=b");
+  EXPECT_EQ((util::SelectorRequirement{"a", Op::kNotEquals, {"b"}}).to_string(), "a!=b");
+  EXPECT_EQ((util::SelectorRequirement{"a", Op::kIn, {"y", "x"}}).to_string(), "a in (x,y)");
+  EXPECT_EQ((util::SelectorRequirement{"a", Op::kNotIn, {"x"}}).to_string(), "a notin (x)");
+  EXPECT_EQ((util::SelectorRequirement{"a", Op::kExists, {}}).to_string(), "a");
+  EXPECT_EQ((util::SelectorRequirement{"a", Op::kDoesNotExist, {}}).to_string(), "!a");
+  EXPECT_EQ((util::SelectorRequirement{"a", Op::kGreaterThan, {"1"}}).to_string(), "a>1");
+  EXPECT_EQ((util::SelectorRequirement{"a", Op::kLessThan, {"1"}}).to_string(), "a<1");
 }
 
 }  // namespace

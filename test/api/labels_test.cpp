@@ -17,7 +17,7 @@ Etcd make_etcd() {
 }
 
 // default labels + component + name, spelled out.
-Labels expected_labels(const std::string& component, const std::string& name) {
+util::Labels expected_labels(const std::string& component, const std::string& name) {
   return {{"app.kubernetes.io/managed-by", "etcd-druid"},
           {"app.kubernetes.io/part-of", "etcd-main"},
           {"app.kubernetes.io/component", component},
@@ -25,8 +25,9 @@ Labels expected_labels(const std::string& component, const std::string& name) {
 }
 
 TEST(Labels, DefaultLabels) {
-  EXPECT_EQ(default_labels(make_etcd()), (Labels{{"app.kubernetes.io/managed-by", "etcd-druid"},
-                                                 {"app.kubernetes.io/part-of", "etcd-main"}}));
+  EXPECT_EQ(default_labels(make_etcd()),
+            (util::Labels{{"app.kubernetes.io/managed-by", "etcd-druid"},
+                          {"app.kubernetes.io/part-of", "etcd-main"}}));
 }
 
 TEST(Labels, StatusSelectorHasSortedKeys) {
@@ -36,7 +37,7 @@ TEST(Labels, StatusSelectorHasSortedKeys) {
 
 struct ComponentCase {
   const char* what;
-  std::function<Labels(const Etcd&)> labels_of;
+  std::function<util::Labels(const Etcd&)> labels_of;
   const char* component;
   const char* name;
 };
@@ -65,7 +66,7 @@ TEST(Labels, PerComponentLabelSets) {
 }
 
 TEST(Labels, CompactionJobAddsNetworkingLabels) {
-  Labels expected = expected_labels("etcd-snapshot-compaction-job", "etcd-main-compactor");
+  util::Labels expected = expected_labels("etcd-snapshot-compaction-job", "etcd-main-compactor");
   expected["networking.gardener.cloud/to-dns"] = "allowed";
   expected["networking.gardener.cloud/to-private-networks"] = "allowed";
   expected["networking.gardener.cloud/to-public-networks"] = "allowed";
@@ -74,17 +75,17 @@ TEST(Labels, CompactionJobAddsNetworkingLabels) {
 
 TEST(Labels, CopyBackupsJobIsPartOfTheTask) {
   EXPECT_EQ(copy_backups_job_labels("copy-1"),
-            (Labels{{"app.kubernetes.io/managed-by", "etcd-druid"},
-                    {"app.kubernetes.io/part-of", "copy-1"},
-                    {"app.kubernetes.io/component", "etcd-copy-backups-job"},
-                    {"app.kubernetes.io/name", "copy-1-worker"}}));
+            (util::Labels{{"app.kubernetes.io/managed-by", "etcd-druid"},
+                          {"app.kubernetes.io/part-of", "copy-1"},
+                          {"app.kubernetes.io/component", "etcd-copy-backups-job"},
+                          {"app.kubernetes.io/name", "copy-1-worker"}}));
 }
 
 TEST(Labels, ClientServiceUserLabelsWinOnConflict) {
   Etcd etcd = make_etcd();
   etcd.spec.etcd.client_service = ClientService{};
   etcd.spec.etcd.client_service->labels = {{"team", "a"}, {"app.kubernetes.io/name", "custom"}};
-  Labels expected = expected_labels("etcd-client-service", "custom");
+  util::Labels expected = expected_labels("etcd-client-service", "custom");
   expected["team"] = "a";
   EXPECT_EQ(client_service_labels(etcd), expected);
 }
@@ -97,10 +98,10 @@ TEST(Labels, ClientServiceWithoutUserLabels) {
 }
 
 TEST(Labels, Selectors) {
-  const Labels base{{"app.kubernetes.io/managed-by", "etcd-druid"},
-                    {"app.kubernetes.io/part-of", "etcd-main"}};
+  const util::Labels base{{"app.kubernetes.io/managed-by", "etcd-druid"},
+                          {"app.kubernetes.io/part-of", "etcd-main"}};
   auto with = [&](const char* component) {
-    Labels labels = base;
+    util::Labels labels = base;
     labels["app.kubernetes.io/component"] = component;
     return labels;
   };

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "api/etcd.hpp"
+#include "util/name_syntax.hpp"
 
 namespace druid::api::validation {
 namespace {
@@ -121,9 +122,10 @@ TEST(SchemaRules, QuantityPattern) {
 }
 
 TEST(SchemaRules, Dns1123LabelPattern) {
-  for (const char* ok : {"a", "etcd-main", "0x1"}) EXPECT_TRUE(matches_dns1123_label(ok)) << ok;
+  for (const char* ok : {"a", "etcd-main", "0x1"})
+    EXPECT_TRUE(util::matches_dns1123_label(ok)) << ok;
   for (const char* bad : {"", "-a", "a-", "A", "a.b", "a_b"}) {
-    EXPECT_FALSE(matches_dns1123_label(bad)) << bad;
+    EXPECT_FALSE(util::matches_dns1123_label(bad)) << bad;
   }
 }
 

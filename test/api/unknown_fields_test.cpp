@@ -6,7 +6,7 @@
 #include <gtest/gtest.h>
 
 #include "api/embedded_crds.hpp"
-#include "api/yaml.hpp"
+#include "util/yaml.hpp"
 
 namespace druid::api::validation {
 namespace {
@@ -15,7 +15,7 @@ using nlohmann::json;
 using Paths = std::vector<std::string>;
 
 json yaml(const char* text) {
-  auto parsed = parse_yaml(text);
+  auto parsed = util::parse_yaml(text);
   EXPECT_TRUE(parsed.has_value()) << text;
   return parsed ? *parsed : json();
 }

@@ -5,8 +5,8 @@
 
 #include <memory>
 
-#include "api/base64.hpp"
 #include "apiserver/scale.hpp"
+#include "util/base64.hpp"
 
 namespace druid::testing {
 namespace {
@@ -38,8 +38,8 @@ bool resource_matches(const json& resources, const std::string& resource,
   return false;
 }
 
-api::Labels labels_of(const json& object) {
-  api::Labels labels;
+util::Labels labels_of(const json& object) {
+  util::Labels labels;
   if (!object.is_object() || !object.contains("metadata")) return labels;
   const json& meta = object["metadata"];
   if (!meta.contains("labels") || !meta["labels"].is_object()) return labels;
@@ -90,11 +90,11 @@ bool rule_matches(const json& rule, const AdmissionAttributes& a) {
   return true;
 }
 
-bool label_selector_matches(const json& selector, const api::Labels& labels) {
+bool label_selector_matches(const json& selector, const util::Labels& labels) {
   if (!selector.is_object() || selector.empty()) return true;
   const std::string text = label_selector_string(selector);
   if (text.empty()) return true;
-  auto parsed = api::Selector::parse(text);
+  auto parsed = util::Selector::parse(text);
   return parsed && parsed->matches(labels);
 }
 
@@ -203,7 +203,7 @@ std::optional<StatusError> WebhookAdmission::call(const json& webhook,
   headers.reset(curl_slist_append(headers.release(), "Accept: application/json"));
   std::unique_ptr<curl_slist, SlistDeleter> resolves;
   std::string response;
-  std::string ca = api::base64_decode(config.value("caBundle", "")).value_or("");
+  std::string ca = util::base64_decode(config.value("caBundle", "")).value_or("");
   curl_easy_setopt(curl.get(), CURLOPT_URL, full_url.c_str());
   curl_easy_setopt(curl.get(), CURLOPT_POST, 1L);
   curl_easy_setopt(curl.get(), CURLOPT_POSTFIELDS, body.c_str());

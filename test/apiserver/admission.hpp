@@ -22,7 +22,7 @@ namespace druid::testing {
 // Whether one rule of a webhook (an entry of `rules`) covers the request.
 bool rule_matches(const nlohmann::json& rule, const AdmissionAttributes& attributes);
 // metav1.LabelSelector (JSON) against labels; an absent or empty selector matches all.
-bool label_selector_matches(const nlohmann::json& selector, const api::Labels& labels);
+bool label_selector_matches(const nlohmann::json& selector, const util::Labels& labels);
 // The AdmissionReview v1 request for `attributes`, with `uid`.
 nlohmann::json admission_review(const AdmissionAttributes& attributes, const std::string& uid);
 // The error a denial answers (webhookerrors.ToStatusErr).
@@ -31,7 +31,7 @@ StatusError denied_error(const std::string& webhook, const nlohmann::json& statu
 class WebhookAdmission {
  public:
   // Labels of a namespace (for namespaceSelector); empty when it does not exist.
-  using NamespaceLabels = std::function<api::Labels(const std::string& ns)>;
+  using NamespaceLabels = std::function<util::Labels(const std::string& ns)>;
   // Told the name of every webhook called (for the server's counters).
   using CallObserver = std::function<void(const std::string& webhook)>;
   explicit WebhookAdmission(NamespaceLabels namespace_labels, CallObserver on_call = {});

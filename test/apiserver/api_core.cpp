@@ -3,14 +3,14 @@
 #include <chrono>
 #include <thread>
 
-#include "api/time.hpp"
-#include "api/yaml.hpp"
 #include "apiserver/api_core_internal.hpp"
 #include "apiserver/discovery.hpp"
 #include "apiserver/media_types.hpp"
 #include "apiserver/openapi.hpp"
 #include "apiserver/protobuf_kinds.hpp"
 #include "apiserver/schema_defaulting.hpp"
+#include "util/time.hpp"
+#include "util/yaml.hpp"
 
 namespace druid::testing {
 
@@ -25,7 +25,7 @@ std::string meta_string(const json& object, const char* field) {
   return it != meta->end() && it->is_string() ? it->get<std::string>() : std::string{};
 }
 
-api::Expected<json, StatusError> parse_body(const ApiRequest& request) {
+util::Expected<json, StatusError> parse_body(const ApiRequest& request) {
   const std::string& ct = request.content_type;
   if (is_protobuf(ct)) return decode_kubernetes_protobuf(request.body);
   if (ct.find("protobuf") != std::string::npos || ct.find("cbor") != std::string::npos) {
@@ -35,16 +35,16 @@ api::Expected<json, StatusError> parse_body(const ApiRequest& request) {
     e.message =
         "the body of the request was in an unknown format - accepted media types "
         "include: application/json, application/yaml, application/vnd.kubernetes.protobuf";
-    return api::unexpected(e);
+    return util::unexpected(e);
   }
   if (ct.find("yaml") != std::string::npos) {
-    auto parsed = api::parse_yaml(request.body);
-    if (!parsed) return api::unexpected(bad_request(parsed.error().message()));
+    auto parsed = util::parse_yaml(request.body);
+    if (!parsed) return util::unexpected(bad_request(parsed.error().message()));
     return std::move(*parsed);
   }
   json parsed = json::parse(request.body, nullptr, false);
   if (parsed.is_discarded() || !parsed.is_object()) {
-    return api::unexpected(bad_request(
+    return util::unexpected(bad_request(
         "couldn't get version/kind; json parse error: invalid character in the request body"));
   }
   return parsed;
@@ -82,7 +82,7 @@ ApiCore::ApiCore(Options options)
 }
 
 std::string ApiCore::now() const {
-  return api::format_rfc3339(
+  return util::format_rfc3339(
       std::chrono::time_point_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now()));
 }
 
@@ -243,13 +243,13 @@ std::vector<json> ApiCore::list_objects(const std::string& resource, const std::
   return out;
 }
 
-api::Expected<json, StatusError> ApiCore::put_object(json object) {
+util::Expected<json, StatusError> ApiCore::put_object(json object) {
   std::lock_guard lock(mutex_);
   const ResourceType* found =
       registry_.find_kind(object.value("apiVersion", ""), object.value("kind", ""));
   if (found == nullptr) {
-    return api::unexpected(bad_request("no resource serves " + object.value("apiVersion", "") +
-                                       ", Kind=" + object.value("kind", "")));
+    return util::unexpected(bad_request("no resource serves " + object.value("apiVersion", "") +
+                                        ", Kind=" + object.value("kind", "")));
   }
   ResourceType type = *found;
   if (type.namespaced && core_detail::meta_string(object, "namespace").empty()) {

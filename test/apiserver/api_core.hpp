@@ -89,7 +89,7 @@ class ApiCore {
                                            const std::string& ns = {}) const;
   // Creates the object, or replaces it when it exists (its apiVersion and kind
   // say what it is). CRDs register their types.
-  api::Expected<nlohmann::json, StatusError> put_object(nlohmann::json object);
+  util::Expected<nlohmann::json, StatusError> put_object(nlohmann::json object);
   std::int64_t resource_version() const;
 
   // Watch controls: forget the event history (watches from older versions get
@@ -118,11 +118,11 @@ class ApiCore {
   // A write computed under the lock, admitted without it, committed under it
   // again if nothing changed in between (retried otherwise).
   struct WritePlan;
-  using Planner = std::function<api::Expected<WritePlan, StatusError>()>;
+  using Planner = std::function<util::Expected<WritePlan, StatusError>()>;
   ApiResponse run_write(Context& ctx, const Planner& planner);
-  api::Expected<WritePlan, StatusError> plan_create(Context& ctx, nlohmann::json object);
-  api::Expected<WritePlan, StatusError> plan_update(Context& ctx, nlohmann::json object,
-                                                    bool rv_from_request);
+  util::Expected<WritePlan, StatusError> plan_create(Context& ctx, nlohmann::json object);
+  util::Expected<WritePlan, StatusError> plan_update(Context& ctx, nlohmann::json object,
+                                                     bool rv_from_request);
   std::optional<StatusError> validate(const ResourceType& type, const nlohmann::json& object,
                                       const nlohmann::json& old) const;
   std::optional<StatusError> admit(const AdmissionAttributes& attributes);

@@ -19,12 +19,12 @@ struct DeleteOptions {
   json raw = json::object();
 };
 
-api::Expected<DeleteOptions, StatusError> parse_delete_options(const ApiRequest& request) {
+util::Expected<DeleteOptions, StatusError> parse_delete_options(const ApiRequest& request) {
   DeleteOptions o;
   if (!request.body.empty()) {
     json body = json::parse(request.body, nullptr, false);
     if (body.is_discarded() || !body.is_object()) {
-      return api::unexpected(bad_request("the body of the DeleteOptions could not be decoded"));
+      return util::unexpected(bad_request("the body of the DeleteOptions could not be decoded"));
     }
     o.raw = body;
   }
@@ -43,7 +43,7 @@ api::Expected<DeleteOptions, StatusError> parse_delete_options(const ApiRequest&
     o.policy = o.orphan_dependents.value_or(false) ? PropagationPolicy::kOrphan
                                                    : PropagationPolicy::kBackground;
   } else {
-    return api::unexpected(
+    return util::unexpected(
         invalid({"meta.k8s.io", "DeleteOptions"}, "",
                 {api::not_supported_error(api::FieldPath("propagationPolicy"), policy,
                                           {"Foreground", "Background", "Orphan", "nil"})}));

@@ -37,9 +37,9 @@ namespace core_detail {
 std::string meta_string(const nlohmann::json& object, const char* field);
 // Drops the fields a custom resource's schema does not declare; 400 under
 // ?fieldValidation=Strict, warnings otherwise (none under Ignore).
-api::Expected<std::vector<std::string>, StatusError> prune_custom_resource(
+util::Expected<std::vector<std::string>, StatusError> prune_custom_resource(
     const ResourceType& type, nlohmann::json& object, const QueryParams& query);
-api::Expected<nlohmann::json, StatusError> parse_body(const ApiRequest& request);
+util::Expected<nlohmann::json, StatusError> parse_body(const ApiRequest& request);
 
 }  // namespace core_detail
 }  // namespace druid::testing

@@ -86,7 +86,7 @@ ApiResponse ApiCore::list_response(Context& ctx, std::vector<json> items, const 
 ApiResponse ApiCore::list(Context& ctx) {
   auto options = parse_list_options(ctx.request.query, ctx.type);
   if (!options) return ApiResponse::error(options.error());
-  api::Expected<Page, StatusError> page = api::unexpected(internal_error("unset"));
+  util::Expected<Page, StatusError> page = util::unexpected(internal_error("unset"));
   {
     std::lock_guard lock(mutex_);
     std::vector<const json*> objects;

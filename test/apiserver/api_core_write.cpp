@@ -4,13 +4,13 @@
 #include <algorithm>
 
 #include "api/validation/unknown_fields.hpp"
-#include "api/yaml.hpp"
 #include "apiserver/api_core.hpp"
 #include "apiserver/api_core_internal.hpp"
 #include "apiserver/custom_resource_validation.hpp"
 #include "apiserver/patch_adapter.hpp"
 #include "apiserver/scale.hpp"
 #include "apiserver/schema_defaulting.hpp"
+#include "util/yaml.hpp"
 
 namespace druid::testing {
 
@@ -19,7 +19,7 @@ using nlohmann::json;
 
 namespace core_detail {
 
-api::Expected<std::vector<std::string>, StatusError> prune_custom_resource(
+util::Expected<std::vector<std::string>, StatusError> prune_custom_resource(
     const ResourceType& type, json& object, const QueryParams& query) {
   if (!type.custom || type.schema.is_null()) return std::vector<std::string>{};
   const std::vector<std::string> unknown =
@@ -27,7 +27,7 @@ api::Expected<std::vector<std::string>, StatusError> prune_custom_resource(
   const std::string mode = query_value(query, "fieldValidation");
   if (unknown.empty() || mode == "Ignore") return std::vector<std::string>{};
   if (mode == "Strict") {
-    return api::unexpected(
+    return util::unexpected(
         bad_request(api::validation::strict_decoding_error(type.kind, type.version, unknown)));
   }
   std::vector<std::string> warnings;
@@ -114,7 +114,7 @@ std::optional<StatusError> ApiCore::admit(const AdmissionAttributes& attributes)
   return hook(attributes, configurations);
 }
 
-api::Expected<ApiCore::WritePlan, StatusError> ApiCore::plan_create(Context& ctx, json object) {
+util::Expected<ApiCore::WritePlan, StatusError> ApiCore::plan_create(Context& ctx, json object) {
   const ResourceType& type = ctx.type;
   if (!object.contains("metadata") || !object["metadata"].is_object()) {
     object["metadata"] = json::object();
@@ -124,7 +124,7 @@ api::Expected<ApiCore::WritePlan, StatusError> ApiCore::plan_create(Context& ctx
     if (ns.empty()) {
       object["metadata"]["namespace"] = ctx.info.ns;
     } else if (!ctx.info.ns.empty() && ns != ctx.info.ns) {
-      return api::unexpected(bad_request(
+      return util::unexpected(bad_request(
           "the namespace of the provided object does not match the namespace sent on the "
           "request"));
     }
@@ -132,7 +132,7 @@ api::Expected<ApiCore::WritePlan, StatusError> ApiCore::plan_create(Context& ctx
     object["metadata"].erase("namespace");
   }
   if (!meta_string(object, "resourceVersion").empty()) {
-    return api::unexpected(
+    return util::unexpected(
         bad_request("resourceVersion should not be set on objects to be created"));
   }
   assign_generated_name(object, ids_);
@@ -141,10 +141,10 @@ api::Expected<ApiCore::WritePlan, StatusError> ApiCore::plan_create(Context& ctx
     const std::string ns = meta_string(object, "namespace");
     const json* namespace_object = store_.get({kNamespacesStorage, "", ns});
     if (namespace_object == nullptr) {
-      return api::unexpected(not_found({"", "namespaces"}, ns));
+      return util::unexpected(not_found({"", "namespaces"}, ns));
     }
     if (is_deleting(*namespace_object)) {
-      return api::unexpected(
+      return util::unexpected(
           forbidden(type.qualified_resource(), meta_string(object, "name"),
                     fmt::format("unable to create new content in namespace {} because it is being "
                                 "terminated",
@@ -153,13 +153,13 @@ api::Expected<ApiCore::WritePlan, StatusError> ApiCore::plan_create(Context& ctx
   }
   object = render(type, std::move(object));
   auto warnings = core_detail::prune_custom_resource(type, object, ctx.request.query);
-  if (!warnings) return api::unexpected(warnings.error());
+  if (!warnings) return util::unexpected(warnings.error());
   default_custom_resource(type, object);  // decode order: prune, default, then validate
   prepare_for_create(object, type, now(), ids_);
-  if (auto invalid_error = validate(type, object, nullptr)) return api::unexpected(*invalid_error);
+  if (auto invalid_error = validate(type, object, nullptr)) return util::unexpected(*invalid_error);
   ObjectKey key = ObjectLifecycle::key_of(type, object);
   if (store_.get(key) != nullptr) {
-    return api::unexpected(already_exists(type.qualified_resource(), key.name));
+    return util::unexpected(already_exists(type.qualified_resource(), key.name));
   }
   WritePlan plan;
   plan.kind = WritePlan::Kind::kCreate;
@@ -172,8 +172,8 @@ api::Expected<ApiCore::WritePlan, StatusError> ApiCore::plan_create(Context& ctx
   return plan;
 }
 
-api::Expected<ApiCore::WritePlan, StatusError> ApiCore::plan_update(Context& ctx, json object,
-                                                                    bool rv_from_request) {
+util::Expected<ApiCore::WritePlan, StatusError> ApiCore::plan_update(Context& ctx, json object,
+                                                                     bool rv_from_request) {
   const ResourceType& type = ctx.type;
   ObjectKey key{type.storage_key(), ctx.info.ns, ctx.info.name};
   const json* current = store_.get(key);
@@ -182,15 +182,15 @@ api::Expected<ApiCore::WritePlan, StatusError> ApiCore::plan_update(Context& ctx
     if (ctx.info.subresource.empty() && type.allow_create_on_update && rv.empty()) {
       return plan_create(ctx, std::move(object));
     }
-    return api::unexpected(not_found(type.qualified_resource(), ctx.info.name));
+    return util::unexpected(not_found(type.qualified_resource(), ctx.info.name));
   }
   json old = render(type, *current);  // decoded from storage: custom resources defaulted
   const std::string old_rv = meta_string(old, "resourceVersion");
   if (!rv.empty() && rv != old_rv) {
-    return api::unexpected(conflict_modified(type.qualified_resource(), ctx.info.name));
+    return util::unexpected(conflict_modified(type.qualified_resource(), ctx.info.name));
   }
   if (rv_from_request && rv.empty() && !type.allow_unconditional_update) {
-    return api::unexpected(
+    return util::unexpected(
         invalid(type.qualified_kind(), ctx.info.name,
                 {api::invalid_error(api::FieldPath("metadata").child("resourceVersion"), 0,
                                     "must be specified for an update")}));
@@ -209,13 +209,13 @@ api::Expected<ApiCore::WritePlan, StatusError> ApiCore::plan_update(Context& ctx
   }
   updated = render(type, std::move(updated));
   auto warnings = core_detail::prune_custom_resource(type, updated, ctx.request.query);
-  if (!warnings) return api::unexpected(warnings.error());
+  if (!warnings) return util::unexpected(warnings.error());
   // Decode order: prune, default; then the strategy (generation compares the
   // defaulted spec), then validation.
   default_custom_resource(type, updated);
   if (ctx.info.subresource != "status") prepare_for_update(updated, old, type);
   updated["metadata"]["resourceVersion"] = old_rv;
-  if (auto invalid_error = validate(type, updated, old)) return api::unexpected(*invalid_error);
+  if (auto invalid_error = validate(type, updated, old)) return util::unexpected(*invalid_error);
   WritePlan plan;
   plan.kind = updated == render(type, old) ? WritePlan::Kind::kNoop : WritePlan::Kind::kUpdate;
   plan.key = std::move(key);
@@ -231,13 +231,13 @@ api::Expected<ApiCore::WritePlan, StatusError> ApiCore::plan_update(Context& ctx
 namespace {
 
 // The Scale route of update and patch: replicas into the object, answers as Scale.
-api::Expected<json, StatusError> scaled_object(const ResourceType& type, const json& old,
-                                               const json& scale) {
+util::Expected<json, StatusError> scaled_object(const ResourceType& type, const json& old,
+                                                const json& scale) {
   const std::string rv = scale.contains("metadata") && scale["metadata"].is_object()
                              ? scale["metadata"].value("resourceVersion", "")
                              : "";
   if (!rv.empty() && rv != meta_string(old, "resourceVersion")) {
-    return api::unexpected(conflict_modified(type.qualified_resource(), meta_string(old, "name")));
+    return util::unexpected(conflict_modified(type.qualified_resource(), meta_string(old, "name")));
   }
   return apply_scale(type, old, scale);
 }
@@ -324,13 +324,13 @@ ApiResponse ApiCore::update(Context& ctx) {
   auto body = core_detail::parse_body(ctx.request);
   if (!body) return ApiResponse::error(body.error());
   if (ctx.info.subresource == "scale") {
-    return run_write(ctx, [&]() -> api::Expected<WritePlan, StatusError> {
+    return run_write(ctx, [&]() -> util::Expected<WritePlan, StatusError> {
       const json* current = store_.get({ctx.type.storage_key(), ctx.info.ns, ctx.info.name});
       if (current == nullptr) {
-        return api::unexpected(not_found(ctx.resource(), ctx.info.name));
+        return util::unexpected(not_found(ctx.resource(), ctx.info.name));
       }
       auto scaled = scaled_object(ctx.type, *current, *body);
-      if (!scaled) return api::unexpected(scaled.error());
+      if (!scaled) return util::unexpected(scaled.error());
       auto plan = plan_update(ctx, std::move(*scaled), false);
       if (plan) {
         plan->rv_precondition = !meta_string(*body, "resourceVersion").empty();
@@ -358,25 +358,26 @@ ApiResponse ApiCore::update(Context& ctx) {
 ApiResponse ApiCore::patch(Context& ctx) {
   auto type = patch_type(ctx.request.content_type, ctx.type);
   if (!type) return ApiResponse::error(type.error());
-  return run_write(ctx, [&]() -> api::Expected<WritePlan, StatusError> {
+  return run_write(ctx, [&]() -> util::Expected<WritePlan, StatusError> {
     const json* current = store_.get({ctx.type.storage_key(), ctx.info.ns, ctx.info.name});
     if (current == nullptr) {
       if (*type == PatchType::kApply && ctx.info.subresource.empty()) {
-        auto applied = api::parse_yaml(ctx.request.body);
-        if (!applied) return api::unexpected(bad_request(applied.error().message()));
-        if (!applied->is_object()) return api::unexpected(bad_request("the body is not an object"));
+        auto applied = util::parse_yaml(ctx.request.body);
+        if (!applied) return util::unexpected(bad_request(applied.error().message()));
+        if (!applied->is_object())
+          return util::unexpected(bad_request("the body is not an object"));
         (*applied)["metadata"]["name"] = ctx.info.name;
         return plan_create(ctx, std::move(*applied));
       }
-      return api::unexpected(not_found(ctx.resource(), ctx.info.name));
+      return util::unexpected(not_found(ctx.resource(), ctx.info.name));
     }
     const json old = render(ctx.type, *current);
     if (ctx.info.subresource == "scale") {
       auto patched =
           apply_patch(*type, scale_of(ctx.type, old), ctx.request.body, ctx.type, ctx.info.name);
-      if (!patched) return api::unexpected(patched.error());
+      if (!patched) return util::unexpected(patched.error());
       auto scaled = scaled_object(ctx.type, old, *patched);
-      if (!scaled) return api::unexpected(scaled.error());
+      if (!scaled) return util::unexpected(scaled.error());
       auto plan = plan_update(ctx, std::move(*scaled), false);
       if (plan) {
         ResourceType t = ctx.type;
@@ -385,7 +386,7 @@ ApiResponse ApiCore::patch(Context& ctx) {
       return plan;
     }
     auto patched = apply_patch(*type, old, ctx.request.body, ctx.type, ctx.info.name);
-    if (!patched) return api::unexpected(patched.error());
+    if (!patched) return util::unexpected(patched.error());
     return plan_update(ctx, std::move(*patched), false);
   });
 }

@@ -61,14 +61,14 @@ bool split_term(std::string_view term, FieldRequirement& out) {
 
 }  // namespace
 
-api::Expected<FieldSelector, api::ParseError> FieldSelector::parse(std::string_view text) {
+util::Expected<FieldSelector, util::ParseError> FieldSelector::parse(std::string_view text) {
   FieldSelector selector;
   if (text.empty()) return selector;
   for (const auto& term : split_unescaped(text, ',')) {
     if (term.empty()) continue;
     FieldRequirement r;
     if (!split_term(term, r) || r.field.empty()) {
-      return api::unexpected(api::ParseError{
+      return util::unexpected(util::ParseError{
           std::string(text),
           "invalid selector: '" + std::string(text) + "'; can't understand '" + term + "'"});
     }

@@ -9,8 +9,8 @@
 #include <string_view>
 #include <vector>
 
-#include "api/expected.hpp"
-#include "api/parse_error.hpp"
+#include "util/expected.hpp"
+#include "util/parse_error.hpp"
 
 namespace druid::testing {
 
@@ -24,7 +24,7 @@ class FieldSelector {
  public:
   FieldSelector() = default;  // matches everything
   // "a=b,c==d,e!=f"; a backslash escapes ',', '=' and '!' in values (fields.EscapeValue).
-  static api::Expected<FieldSelector, api::ParseError> parse(std::string_view text);
+  static util::Expected<FieldSelector, util::ParseError> parse(std::string_view text);
 
   bool empty() const { return requirements_.empty(); }
   const std::vector<FieldRequirement>& requirements() const { return requirements_; }

@@ -5,7 +5,7 @@
 #include <algorithm>
 #include <charconv>
 
-#include "api/base64.hpp"
+#include "util/base64.hpp"
 
 namespace druid::testing {
 namespace {
@@ -23,8 +23,8 @@ bool parse_bool(const std::string& text) {
   return text == "true" || text == "1";
 }
 
-api::Labels labels_of(const json& object) {
-  api::Labels labels;
+util::Labels labels_of(const json& object) {
+  util::Labels labels;
   auto meta = object.find("metadata");
   if (meta == object.end() || !meta->contains("labels")) return labels;
   for (const auto& [k, v] : (*meta)["labels"].items()) {
@@ -62,23 +62,23 @@ std::string query_value(const QueryParams& query, const std::string& key) {
   return it == query.end() ? std::string{} : it->second;
 }
 
-api::Expected<ListOptions, StatusError> parse_list_options(const QueryParams& query,
-                                                           const ResourceType& type) {
+util::Expected<ListOptions, StatusError> parse_list_options(const QueryParams& query,
+                                                            const ResourceType& type) {
   ListOptions o;
   if (std::string s = query_value(query, "labelSelector"); !s.empty()) {
-    auto parsed = api::Selector::parse(s);
-    if (!parsed) return api::unexpected(bad_request(parsed.error().message()));
+    auto parsed = util::Selector::parse(s);
+    if (!parsed) return util::unexpected(bad_request(parsed.error().message()));
     o.label_selector = std::move(*parsed);
   }
   if (std::string s = query_value(query, "fieldSelector"); !s.empty()) {
     auto parsed = FieldSelector::parse(s);
-    if (!parsed) return api::unexpected(bad_request(parsed.error().message()));
-    if (auto err = check_fields(*parsed, type)) return api::unexpected(*err);
+    if (!parsed) return util::unexpected(bad_request(parsed.error().message()));
+    if (auto err = check_fields(*parsed, type)) return util::unexpected(*err);
     o.field_selector = std::move(*parsed);
   }
   if (std::string s = query_value(query, "limit"); !s.empty()) {
     auto v = parse_int(s);
-    if (!v) return api::unexpected(bad_request(fmt::format("invalid limit: {}", s)));
+    if (!v) return util::unexpected(bad_request(fmt::format("invalid limit: {}", s)));
     o.limit = std::max<std::int64_t>(0, *v);
   }
   o.continue_token = query_value(query, "continue");
@@ -89,11 +89,11 @@ api::Expected<ListOptions, StatusError> parse_list_options(const QueryParams& qu
   o.send_initial_events = parse_bool(query_value(query, "sendInitialEvents"));
   if (std::string s = query_value(query, "timeoutSeconds"); !s.empty()) {
     auto v = parse_int(s);
-    if (!v) return api::unexpected(bad_request(fmt::format("invalid timeoutSeconds: {}", s)));
+    if (!v) return util::unexpected(bad_request(fmt::format("invalid timeoutSeconds: {}", s)));
     o.timeout = std::chrono::seconds(*v);
   }
   if (!o.resource_version.empty() && !parse_int(o.resource_version)) {
-    return api::unexpected(bad_request(
+    return util::unexpected(bad_request(
         fmt::format("invalid resource version \"{}\": strconv.ParseUint: parsing \"{}\": invalid "
                     "syntax",
                     o.resource_version, o.resource_version)));
@@ -112,16 +112,16 @@ std::string encode_continue(const ContinueToken& token) {
   json j = {{"v", "meta.k8s.io/v1"},
             {"rv", token.resource_version},
             {"start", token.start_after + std::string(1, '\0')}};
-  return api::base64url_encode(j.dump());
+  return util::base64url_encode(j.dump());
 }
 
-api::Expected<ContinueToken, StatusError> decode_continue(const std::string& text) {
+util::Expected<ContinueToken, StatusError> decode_continue(const std::string& text) {
   auto bad = [] {
-    return api::unexpected(
+    return util::unexpected(
         bad_request("continue key is not valid: incorrect encoded start resourceVersion (version "
                     "meta.k8s.io/v1)"));
   };
-  auto raw = api::base64_decode(text);
+  auto raw = util::base64_decode(text);
   if (!raw) return bad();
   json j = json::parse(*raw, nullptr, false);
   if (!j.is_object() || j.value("v", "") != "meta.k8s.io/v1" || !j.contains("rv") ||
@@ -135,15 +135,15 @@ api::Expected<ContinueToken, StatusError> decode_continue(const std::string& tex
   return t;
 }
 
-api::Expected<Page, StatusError> paginate(const std::vector<const json*>& objects,
-                                          const ListOptions& options,
-                                          std::int64_t current_resource_version) {
+util::Expected<Page, StatusError> paginate(const std::vector<const json*>& objects,
+                                           const ListOptions& options,
+                                           std::int64_t current_resource_version) {
   Page page;
   page.resource_version = current_resource_version;
   std::string start_after;
   if (!options.continue_token.empty()) {
     auto token = decode_continue(options.continue_token);
-    if (!token) return api::unexpected(token.error());
+    if (!token) return util::unexpected(token.error());
     start_after = token->start_after;
     // Every page of one list reports the version of its first page.
     page.resource_version = token->resource_version;

@@ -20,7 +20,7 @@ namespace druid::testing {
 using QueryParams = std::multimap<std::string, std::string>;
 
 struct ListOptions {
-  api::Selector label_selector;
+  util::Selector label_selector;
   FieldSelector field_selector;
   std::int64_t limit = 0;  // 0 = no limit
   std::string continue_token;
@@ -37,8 +37,8 @@ std::string query_value(const QueryParams& query, const std::string& key);
 
 // 400 BadRequest for malformed selectors or numbers, and for field selectors on
 // fields the type does not support (with the real server's messages).
-api::Expected<ListOptions, StatusError> parse_list_options(const QueryParams& query,
-                                                           const ResourceType& type);
+util::Expected<ListOptions, StatusError> parse_list_options(const QueryParams& query,
+                                                            const ResourceType& type);
 
 // Whether an object passes the label and field selectors.
 bool matches(const ListOptions& options, const nlohmann::json& object);
@@ -49,7 +49,7 @@ struct ContinueToken {
   std::string start_after;  // "<namespace>/<name>" of the last returned object
 };
 std::string encode_continue(const ContinueToken& token);
-api::Expected<ContinueToken, StatusError> decode_continue(const std::string& text);
+util::Expected<ContinueToken, StatusError> decode_continue(const std::string& text);
 
 struct Page {
   std::vector<nlohmann::json> items;
@@ -59,8 +59,8 @@ struct Page {
 };
 
 // One page of `objects` (already in key order) after applying the selectors.
-api::Expected<Page, StatusError> paginate(const std::vector<const nlohmann::json*>& objects,
-                                          const ListOptions& options,
-                                          std::int64_t current_resource_version);
+util::Expected<Page, StatusError> paginate(const std::vector<const nlohmann::json*>& objects,
+                                           const ListOptions& options,
+                                           std::int64_t current_resource_version);
 
 }  // namespace druid::testing

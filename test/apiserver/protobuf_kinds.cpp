@@ -535,25 +535,25 @@ struct Envelope {
 
 // runtime.Unknown: typeMeta = 1 {apiVersion = 1, kind = 2}, raw = 2,
 // contentEncoding = 3, contentType = 4.
-api::Expected<Envelope, std::string> read_envelope(std::string_view bytes) {
+util::Expected<Envelope, std::string> read_envelope(std::string_view bytes) {
   Envelope envelope;
   protobuf::WireReader reader(bytes);
   while (!reader.done()) {
     auto field = reader.next();
-    if (!field) return api::unexpected("Unknown: " + field.error());
+    if (!field) return util::unexpected("Unknown: " + field.error());
     if (field->number > 4) continue;
     if (field->type != protobuf::WireType::kLengthDelimited) {
-      return api::unexpected(
+      return util::unexpected(
           fmt::format("Unknown: field {} is not length-delimited", field->number));
     }
     if (field->number == 1) {
       protobuf::WireReader type_meta(field->bytes);
       while (!type_meta.done()) {
         auto inner = type_meta.next();
-        if (!inner) return api::unexpected("Unknown.typeMeta: " + inner.error());
+        if (!inner) return util::unexpected("Unknown.typeMeta: " + inner.error());
         if (inner->number != 1 && inner->number != 2) continue;
         if (inner->type != protobuf::WireType::kLengthDelimited) {
-          return api::unexpected(
+          return util::unexpected(
               fmt::format("Unknown.typeMeta: field {} is not length-delimited", inner->number));
         }
         (inner->number == 1 ? envelope.api_version : envelope.kind) = std::string(inner->bytes);
@@ -569,17 +569,17 @@ api::Expected<Envelope, std::string> read_envelope(std::string_view bytes) {
 
 }  // namespace
 
-api::Expected<json, StatusError> decode_kubernetes_protobuf(std::string_view body) {
+util::Expected<json, StatusError> decode_kubernetes_protobuf(std::string_view body) {
   if (!body.starts_with(kMagic)) {
-    return api::unexpected(malformed("it does not start with the magic bytes \"k8s\\0\""));
+    return util::unexpected(malformed("it does not start with the magic bytes \"k8s\\0\""));
   }
   auto envelope = read_envelope(body.substr(kMagic.size()));
-  if (!envelope) return api::unexpected(malformed(envelope.error()));
+  if (!envelope) return util::unexpected(malformed(envelope.error()));
   if (envelope->kind.empty()) {
-    return api::unexpected(malformed("the envelope names no kind (Unknown.typeMeta.kind)"));
+    return util::unexpected(malformed("the envelope names no kind (Unknown.typeMeta.kind)"));
   }
   if (!envelope->content_encoding.empty()) {
-    return api::unexpected(malformed(
+    return util::unexpected(malformed(
         fmt::format("content encoding \"{}\" is not supported", envelope->content_encoding)));
   }
   const KnownKind* known = nullptr;
@@ -594,10 +594,10 @@ api::Expected<json, StatusError> decode_kubernetes_protobuf(std::string_view bod
         "the test API server cannot read {} {} from protobuf - send application/json or "
         "application/yaml",
         envelope->api_version, envelope->kind);
-    return api::unexpected(e);
+    return util::unexpected(e);
   }
   auto object = protobuf::decode_message(known->message, envelope->raw);
-  if (!object) return api::unexpected(malformed(object.error()));
+  if (!object) return util::unexpected(malformed(object.error()));
   (*object)["apiVersion"] = envelope->api_version;
   (*object)["kind"] = envelope->kind;
   return std::move(*object);

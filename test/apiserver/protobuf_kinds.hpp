@@ -12,12 +12,12 @@
 #include <nlohmann/json.hpp>
 #include <string_view>
 
-#include "api/expected.hpp"
 #include "apiserver/status.hpp"
+#include "util/expected.hpp"
 
 namespace druid::testing {
 
 // 400 for a malformed body, 415 for a kind this server cannot read from protobuf.
-api::Expected<nlohmann::json, StatusError> decode_kubernetes_protobuf(std::string_view body);
+util::Expected<nlohmann::json, StatusError> decode_kubernetes_protobuf(std::string_view body);
 
 }  // namespace druid::testing

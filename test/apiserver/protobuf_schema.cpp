@@ -6,17 +6,17 @@
 #include <limits>
 #include <vector>
 
-#include "api/base64.hpp"
-#include "api/go_json.hpp"
-#include "api/time.hpp"
 #include "apiserver/protobuf_wire.hpp"
+#include "util/base64.hpp"
+#include "util/go_json.hpp"
+#include "util/time.hpp"
 
 namespace druid::testing::protobuf {
 
 namespace {
 
 using nlohmann::json;
-using Result = api::Expected<json, std::string>;
+using DecodeResult = util::Expected<json, std::string>;
 
 // The wrapper messages of resource.Quantity, intstr.IntOrString and metav1.Time
 // (apimachinery's generated.proto): decoded like any message, then replaced by
@@ -42,7 +42,7 @@ constexpr Message kTime{"Time", kTimeFields};
 // Go's zero time.Time (January 1, year 1, UTC) in Unix seconds.
 constexpr std::int64_t kZeroTimeUnixSeconds = -62135596800;
 
-Result decode_fields(const Message& type, std::string_view bytes, const std::string& path);
+DecodeResult decode_fields(const Message& type, std::string_view bytes, const std::string& path);
 
 WireType wire_type_of(FieldKind kind) {
   switch (kind) {
@@ -72,34 +72,34 @@ const char* wire_type_name(WireType type) {
 
 // metav1.Time keeps whole seconds: its protobuf form drops nanos when read,
 // and the zero time is written as no bytes at all.
-Result time_json(std::string_view bytes, const std::string& path) {
+DecodeResult time_json(std::string_view bytes, const std::string& path) {
   if (bytes.empty()) return json(nullptr);
   auto wrapper = decode_fields(kTime, bytes, path);
   if (!wrapper) return wrapper;
   const auto seconds = (*wrapper)["seconds"].get<std::int64_t>();
   if (seconds == kZeroTimeUnixSeconds) return json(nullptr);
-  // api::Time counts nanoseconds in 64 bits (years 1678 to 2262); a time
+  // util::Time counts nanoseconds in 64 bits (years 1678 to 2262); a time
   // outside that range is refused instead of overflowing.
   constexpr std::int64_t kLimit = std::numeric_limits<std::int64_t>::max() / 1'000'000'000 - 1;
   if (seconds < -kLimit || seconds > kLimit) {
-    return api::unexpected(
+    return util::unexpected(
         fmt::format("{}: time {}s is out of the supported range", path, seconds));
   }
-  return json(api::format_rfc3339(api::Time{std::chrono::seconds(seconds)}));
+  return json(util::format_rfc3339(util::Time{std::chrono::seconds(seconds)}));
 }
 
-Result decode_value(const Field& field, const WireField& wire, const std::string& path) {
+DecodeResult decode_value(const Field& field, const WireField& wire, const std::string& path) {
   const WireType expected = wire_type_of(field.kind);
   if (wire.type != expected) {
-    return api::unexpected(fmt::format("{}: wire type {}, expected {}", path,
-                                       wire_type_name(wire.type), wire_type_name(expected)));
+    return util::unexpected(fmt::format("{}: wire type {}, expected {}", path,
+                                        wire_type_name(wire.type), wire_type_name(expected)));
   }
   switch (field.kind) {
     case FieldKind::kString:
       // Go keeps the bytes; its JSON encoder replaces invalid UTF-8 on the way out.
-      return json(api::go_valid_utf8(wire.bytes));
+      return json(util::go_valid_utf8(wire.bytes));
     case FieldKind::kBytes:
-      return json(api::base64_encode(wire.bytes));
+      return json(util::base64_encode(wire.bytes));
     case FieldKind::kInt32:
       // Negative int32s are sign-extended to ten bytes; the low 32 bits are the value.
       return json(static_cast<std::int32_t>(wire.value));
@@ -124,7 +124,7 @@ Result decode_value(const Field& field, const WireField& wire, const std::string
     case FieldKind::kTime:
       return time_json(wire.bytes, path);
   }
-  return api::unexpected(fmt::format("{}: unknown field kind", path));
+  return util::unexpected(fmt::format("{}: unknown field kind", path));
 }
 
 json zero_value(const Field& field) {
@@ -159,38 +159,37 @@ bool is_empty(const json& value) {
 
 // One map entry: key = 1 (a string), value = 2. Either may be absent on the
 // wire, which means empty.
-api::Expected<std::pair<std::string, json>, std::string> decode_map_entry(const Field& field,
-                                                                          std::string_view bytes,
-                                                                          const std::string& path) {
+util::Expected<std::pair<std::string, json>, std::string> decode_map_entry(
+    const Field& field, std::string_view bytes, const std::string& path) {
   std::string key;
   json value = zero_value(field);
   WireReader reader(bytes);
   while (!reader.done()) {
     auto wire = reader.next();
-    if (!wire) return api::unexpected(fmt::format("{}: {}", path, wire.error()));
+    if (!wire) return util::unexpected(fmt::format("{}: {}", path, wire.error()));
     if (wire->number == 1) {
       if (wire->type != WireType::kLengthDelimited) {
-        return api::unexpected(fmt::format("{}: map key has wire type {}, expected {}", path,
-                                           wire_type_name(wire->type),
-                                           wire_type_name(WireType::kLengthDelimited)));
+        return util::unexpected(fmt::format("{}: map key has wire type {}, expected {}", path,
+                                            wire_type_name(wire->type),
+                                            wire_type_name(WireType::kLengthDelimited)));
       }
-      key = api::go_valid_utf8(wire->bytes);
+      key = util::go_valid_utf8(wire->bytes);
     } else if (wire->number == 2) {
       auto decoded = decode_value(field, *wire, path);
-      if (!decoded) return api::unexpected(decoded.error());
+      if (!decoded) return util::unexpected(decoded.error());
       value = std::move(*decoded);
     }
   }
   return std::pair{std::move(key), std::move(value)};
 }
 
-Result decode_fields(const Message& type, std::string_view bytes, const std::string& path) {
+DecodeResult decode_fields(const Message& type, std::string_view bytes, const std::string& path) {
   std::vector<json> values(type.fields.size());
   std::vector<bool> seen(type.fields.size(), false);
   WireReader reader(bytes);
   while (!reader.done()) {
     auto wire = reader.next();
-    if (!wire) return api::unexpected(fmt::format("{}: {}", path, wire.error()));
+    if (!wire) return util::unexpected(fmt::format("{}: {}", path, wire.error()));
     std::size_t index = 0;
     while (index < type.fields.size() && type.fields[index].number != wire->number) ++index;
     if (index == type.fields.size()) continue;  // a field this server does not model
@@ -219,12 +218,12 @@ Result decode_fields(const Message& type, std::string_view bytes, const std::str
       case Cardinality::kMap: {
         if (!seen[index]) slot = json::object();
         if (wire->type != WireType::kLengthDelimited) {
-          return api::unexpected(fmt::format("{}: map entry has wire type {}, expected {}",
-                                             field_path, wire_type_name(wire->type),
-                                             wire_type_name(WireType::kLengthDelimited)));
+          return util::unexpected(fmt::format("{}: map entry has wire type {}, expected {}",
+                                              field_path, wire_type_name(wire->type),
+                                              wire_type_name(WireType::kLengthDelimited)));
         }
         auto entry = decode_map_entry(field, wire->bytes, field_path);
-        if (!entry) return api::unexpected(entry.error());
+        if (!entry) return util::unexpected(entry.error());
         slot[entry->first] = std::move(entry->second);
         break;
       }
@@ -254,7 +253,7 @@ Result decode_fields(const Message& type, std::string_view bytes, const std::str
 
 }  // namespace
 
-api::Expected<json, std::string> decode_message(const Message& type, std::string_view bytes) {
+util::Expected<json, std::string> decode_message(const Message& type, std::string_view bytes) {
   return decode_fields(type, bytes, type.name);
 }
 

@@ -15,7 +15,7 @@
 #include <string>
 #include <string_view>
 
-#include "api/expected.hpp"
+#include "util/expected.hpp"
 
 namespace druid::testing::protobuf {
 
@@ -86,7 +86,7 @@ constexpr Field inlined(std::uint32_t number, const Message& type) {
 
 // The JSON object for `bytes` encoded as `type`. Errors name the field path,
 // e.g. `Secret.metadata.labels: truncated varint`.
-api::Expected<nlohmann::json, std::string> decode_message(const Message& type,
-                                                          std::string_view bytes);
+util::Expected<nlohmann::json, std::string> decode_message(const Message& type,
+                                                           std::string_view bytes);
 
 }  // namespace druid::testing::protobuf

@@ -10,22 +10,22 @@ constexpr std::uint64_t kMaxFieldNumber = (1u << 29) - 1;
 
 }  // namespace
 
-api::Expected<std::uint64_t, std::string> WireReader::varint() {
+util::Expected<std::uint64_t, std::string> WireReader::varint() {
   std::uint64_t result = 0;
   for (int i = 0; i < 10; ++i) {
-    if (pos_ >= data_.size()) return api::unexpected(std::string("truncated varint"));
+    if (pos_ >= data_.size()) return util::unexpected(std::string("truncated varint"));
     const auto byte = static_cast<std::uint8_t>(data_[pos_++]);
     // The tenth byte holds bit 63 only; anything more does not fit 64 bits.
-    if (i == 9 && byte > 1) return api::unexpected(std::string("varint overflows 64 bits"));
+    if (i == 9 && byte > 1) return util::unexpected(std::string("varint overflows 64 bits"));
     result |= static_cast<std::uint64_t>(byte & 0x7f) << (7 * i);
     if ((byte & 0x80) == 0) return result;
   }
-  return api::unexpected(std::string("varint overflows 64 bits"));
+  return util::unexpected(std::string("varint overflows 64 bits"));
 }
 
-api::Expected<std::uint64_t, std::string> WireReader::fixed(std::size_t width) {
+util::Expected<std::uint64_t, std::string> WireReader::fixed(std::size_t width) {
   if (data_.size() - pos_ < width) {
-    return api::unexpected(fmt::format("truncated {}-bit fixed value", width * 8));
+    return util::unexpected(fmt::format("truncated {}-bit fixed value", width * 8));
   }
   std::uint64_t result = 0;
   for (std::size_t i = 0; i < width; ++i) {
@@ -35,20 +35,20 @@ api::Expected<std::uint64_t, std::string> WireReader::fixed(std::size_t width) {
   return result;
 }
 
-api::Expected<WireField, std::string> WireReader::next() {
+util::Expected<WireField, std::string> WireReader::next() {
   auto tag = varint();
-  if (!tag) return api::unexpected(tag.error() + " in a field tag");
+  if (!tag) return util::unexpected(tag.error() + " in a field tag");
   WireField field;
   const std::uint64_t number = *tag >> 3;
   if (number == 0 || number > kMaxFieldNumber) {
-    return api::unexpected(fmt::format("invalid field number {}", number));
+    return util::unexpected(fmt::format("invalid field number {}", number));
   }
   field.number = static_cast<std::uint32_t>(number);
   const auto type = static_cast<std::uint8_t>(*tag & 7);
   switch (type) {
     case 0: {
       auto v = varint();
-      if (!v) return api::unexpected(fmt::format("field {}: {}", number, v.error()));
+      if (!v) return util::unexpected(fmt::format("field {}: {}", number, v.error()));
       field.type = WireType::kVarint;
       field.value = *v;
       return field;
@@ -56,7 +56,7 @@ api::Expected<WireField, std::string> WireReader::next() {
     case 1:
     case 5: {
       auto v = fixed(type == 1 ? 8 : 4);
-      if (!v) return api::unexpected(fmt::format("field {}: {}", number, v.error()));
+      if (!v) return util::unexpected(fmt::format("field {}: {}", number, v.error()));
       field.type = type == 1 ? WireType::kFixed64 : WireType::kFixed32;
       field.value = *v;
       return field;
@@ -64,12 +64,12 @@ api::Expected<WireField, std::string> WireReader::next() {
     case 2: {
       auto length = varint();
       if (!length) {
-        return api::unexpected(fmt::format("field {}: {} in a length", number, length.error()));
+        return util::unexpected(fmt::format("field {}: {} in a length", number, length.error()));
       }
       const std::size_t remaining = data_.size() - pos_;
       if (*length > remaining) {
-        return api::unexpected(fmt::format("field {}: length {} exceeds the remaining {} bytes",
-                                           number, *length, remaining));
+        return util::unexpected(fmt::format("field {}: length {} exceeds the remaining {} bytes",
+                                            number, *length, remaining));
       }
       field.type = WireType::kLengthDelimited;
       field.bytes = data_.substr(pos_, static_cast<std::size_t>(*length));
@@ -78,9 +78,9 @@ api::Expected<WireField, std::string> WireReader::next() {
     }
     case 3:
     case 4:
-      return api::unexpected(fmt::format("field {}: groups are not supported", number));
+      return util::unexpected(fmt::format("field {}: groups are not supported", number));
     default:
-      return api::unexpected(fmt::format("field {}: invalid wire type {}", number, type));
+      return util::unexpected(fmt::format("field {}: invalid wire type {}", number, type));
   }
 }
 

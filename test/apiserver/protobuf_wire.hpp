@@ -8,7 +8,7 @@
 #include <string>
 #include <string_view>
 
-#include "api/expected.hpp"
+#include "util/expected.hpp"
 
 namespace druid::testing::protobuf {
 
@@ -35,11 +35,11 @@ class WireReader {
 
   bool done() const { return pos_ >= data_.size(); }
   // Groups (deprecated, unused by Kubernetes) are refused rather than skipped.
-  api::Expected<WireField, std::string> next();
+  util::Expected<WireField, std::string> next();
 
  private:
-  api::Expected<std::uint64_t, std::string> varint();
-  api::Expected<std::uint64_t, std::string> fixed(std::size_t width);
+  util::Expected<std::uint64_t, std::string> varint();
+  util::Expected<std::uint64_t, std::string> fixed(std::size_t width);
 
   std::string_view data_;
   std::size_t pos_ = 0;

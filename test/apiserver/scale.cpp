@@ -89,12 +89,12 @@ json scale_of(const ResourceType& type, const json& object) {
           {"status", status}};
 }
 
-api::Expected<json, StatusError> apply_scale(const ResourceType& type, const json& object,
-                                             const json& scale) {
+util::Expected<json, StatusError> apply_scale(const ResourceType& type, const json& object,
+                                              const json& scale) {
   const std::string name = object.at("metadata").value("name", "");
-  if (!scale.is_object()) return api::unexpected(bad_request("the body is not a Scale"));
+  if (!scale.is_object()) return util::unexpected(bad_request("the body is not a Scale"));
   if (scale.contains("kind") && scale["kind"] != "Scale") {
-    return api::unexpected(bad_request(
+    return util::unexpected(bad_request(
         fmt::format("Scale in version \"v1\" cannot be handled as a Scale: the kind {} is not a "
                     "Scale",
                     scale["kind"].dump())));
@@ -104,11 +104,11 @@ api::Expected<json, StatusError> apply_scale(const ResourceType& type, const jso
                       : json(0);
   const api::FieldPath field = api::FieldPath("spec").child("replicas");
   if (!replicas.is_number_integer()) {
-    return api::unexpected(invalid({"autoscaling", "Scale"}, name,
-                                   {api::invalid_error(field, replicas, "must be an integer")}));
+    return util::unexpected(invalid({"autoscaling", "Scale"}, name,
+                                    {api::invalid_error(field, replicas, "must be an integer")}));
   }
   if (replicas.get<std::int64_t>() < 0) {
-    return api::unexpected(
+    return util::unexpected(
         invalid({"autoscaling", "Scale"}, name,
                 {api::invalid_error(field, replicas, "must be greater than or equal to 0")}));
   }

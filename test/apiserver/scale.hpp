@@ -6,9 +6,9 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
-#include "api/expected.hpp"
 #include "apiserver/resource_registry.hpp"
 #include "apiserver/status.hpp"
+#include "util/expected.hpp"
 
 namespace druid::testing {
 
@@ -17,9 +17,9 @@ nlohmann::json scale_of(const ResourceType& type, const nlohmann::json& object);
 
 // `object` with spec replicas from `scale`; 422 for a negative or non-integer
 // count, 400 for a body that is not a Scale of this object.
-api::Expected<nlohmann::json, StatusError> apply_scale(const ResourceType& type,
-                                                       const nlohmann::json& object,
-                                                       const nlohmann::json& scale);
+util::Expected<nlohmann::json, StatusError> apply_scale(const ResourceType& type,
+                                                        const nlohmann::json& object,
+                                                        const nlohmann::json& scale);
 
 // "a=b,c in (x,y)" from a metav1.LabelSelector object (matchLabels and
 // matchExpressions), the form Scale.status.selector carries.

@@ -12,9 +12,9 @@
 #include <sstream>
 #include <stdexcept>
 
-#include "api/base64.hpp"
-#include "api/yaml.hpp"
 #include "apiserver/admission.hpp"
+#include "util/base64.hpp"
+#include "util/yaml.hpp"
 
 namespace druid::testing {
 namespace {
@@ -85,7 +85,7 @@ TestApiServer::TestApiServer(Options options) : options_(std::move(options)) {
     ApiCore* core = core_.get();
     auto admission = std::make_shared<WebhookAdmission>(
         [core](const std::string& ns) {
-          api::Labels labels;
+          util::Labels labels;
           if (auto object = core->get_object("namespaces", "", ns)) {
             const json labels_json = object->at("metadata").value("labels", json::object());
             for (const auto& [k, v] : labels_json.items()) {
@@ -247,7 +247,7 @@ std::string TestApiServer::kubeconfig(const std::string& token) const {
       << "- name: druid-dev\n"
       << "  cluster:\n"
       << "    server: " << url() << "\n"
-      << "    certificate-authority-data: " << api::base64_encode(tls_.ca_pem) << "\n"
+      << "    certificate-authority-data: " << util::base64_encode(tls_.ca_pem) << "\n"
       << "users:\n"
       << "- name: druid-dev-user\n"
       << "  user:\n"
@@ -288,7 +288,7 @@ void TestApiServer::install_crds(const std::filesystem::path& dir) {
     std::ifstream in(file);
     std::stringstream text;
     text << in.rdbuf();
-    auto docs = api::parse_yaml_documents(text.str());
+    auto docs = util::parse_yaml_documents(text.str());
     if (!docs) throw std::runtime_error(file.string() + ": " + docs.error().message());
     for (auto& doc : *docs) {
       if (doc.value("kind", "") != "CustomResourceDefinition") continue;

@@ -80,7 +80,7 @@ class TestApiServer {
                                     const std::string& name) const {
     return core_->get_object(resource, ns, name);
   }
-  api::Expected<nlohmann::json, StatusError> put(nlohmann::json object) {
+  util::Expected<nlohmann::json, StatusError> put(nlohmann::json object) {
     return core_->put_object(std::move(object));
   }
   // Installs every CustomResourceDefinition in the YAML files of `dir` (files

@@ -9,7 +9,7 @@
 #include <set>
 
 #include "api/duration.hpp"
-#include "kube/jsonpath.hpp"
+#include "apiserver/jsonpath.hpp"
 
 namespace druid::testing {
 
@@ -84,21 +84,21 @@ const json& items_of(const json& value) {
   return value.is_array() ? value : kEmpty;
 }
 
-std::optional<api::Time> timestamp(const json& value) {
+std::optional<util::Time> timestamp(const json& value) {
   if (!value.is_string() || value.get_ref<const std::string&>().empty()) return std::nullopt;
-  auto parsed = api::parse_rfc3339(value.get<std::string>());
+  auto parsed = util::parse_rfc3339(value.get<std::string>());
   if (!parsed) return std::nullopt;
   return *parsed;
 }
 
 // translateTimestampSince.
-std::string since(const json& value, api::Time now) {
+std::string since(const json& value, util::Time now) {
   auto time = timestamp(value);
   if (!time) return "<unknown>";
   return api::human_duration(now - *time);
 }
 
-std::string age(const json& object, api::Time now) {
+std::string age(const json& object, util::Time now) {
   return since(at(object, {"metadata", "creationTimestamp"}), now);
 }
 
@@ -193,7 +193,7 @@ struct Row {
   Cells cells;
   json conditions;  // metav1.TableRowCondition list, or null
 };
-using RowFunction = std::function<Row(const json& object, api::Time now)>;
+using RowFunction = std::function<Row(const json& object, util::Time now)>;
 
 struct Printer {
   std::vector<json> columns;
@@ -207,12 +207,12 @@ bool condition_true(const json& conditions, std::string_view type) {
   return false;
 }
 
-void latest(std::optional<api::Time>& current, const json& value) {
+void latest(std::optional<util::Time>& current, const json& value) {
   auto time = timestamp(value);
   if (time && (!current || *current < *time)) current = time;
 }
 
-Row pod_row(const json& pod, api::Time now) {
+Row pod_row(const json& pod, util::Time now) {
   Row row;
   const json& spec = at(pod, {"spec"});
   const json& status = at(pod, {"status"});
@@ -220,8 +220,8 @@ Row pod_row(const json& pod, api::Time now) {
   long long restartable_init_restarts = 0;
   long long total = static_cast<long long>(count(at(spec, {"containers"})));
   long long ready = 0;
-  std::optional<api::Time> last_restart;
-  std::optional<api::Time> last_restartable_init_restart;
+  std::optional<util::Time> last_restart;
+  std::optional<util::Time> last_restartable_init_restart;
 
   const std::string phase = text(at(status, {"phase"}));
   std::string reason = phase;
@@ -404,7 +404,7 @@ std::string service_external_ip(const json& service) {
   return "<unknown>";
 }
 
-Row service_row(const json& service, api::Time now) {
+Row service_row(const json& service, util::Time now) {
   const json& spec = at(service, {"spec"});
   std::string type = text(at(spec, {"type"}));
   if (type.empty()) type = "ClusterIP";
@@ -486,7 +486,7 @@ std::string access_modes(const json& modes) {
   return out;
 }
 
-Row pvc_row(const json& claim, api::Time now) {
+Row pvc_row(const json& claim, util::Time now) {
   const json& spec = at(claim, {"spec"});
   std::string phase = text(at(claim, {"status", "phase"}));
   if (!at(claim, {"metadata", "deletionTimestamp"}).is_null()) phase = "Terminating";
@@ -523,7 +523,7 @@ Row with_wide(Cells cells, const std::vector<json>& wide) {
   return {std::move(cells), nullptr};
 }
 
-Row job_row(const json& job, api::Time now) {
+Row job_row(const json& job, util::Time now) {
   const json& spec = at(job, {"spec"});
   const json& status = at(job, {"status"});
   const long long succeeded = integer(at(status, {"succeeded"}));
@@ -557,7 +557,7 @@ Row job_row(const json& job, api::Time now) {
                    workload_wide(pod_spec, &at(spec, {"selector"})));
 }
 
-Row cron_job_row(const json& cron_job, api::Time now) {
+Row cron_job_row(const json& cron_job, util::Time now) {
   const json& spec = at(cron_job, {"spec"});
   const json& last = at(cron_job, {"status", "lastScheduleTime"});
   std::string time_zone =
@@ -577,7 +577,7 @@ std::string first_non_empty(const std::string& first, const std::string& second)
 // printEvent for core/v1 Events; events.k8s.io/v1 fields are read under their
 // names there (note, regarding, deprecated*), as the conversion to the internal
 // type does.
-Row event_row(const json& event, api::Time now) {
+Row event_row(const json& event, util::Time now) {
   auto field = [&](std::string_view core, std::string_view events) -> const json& {
     const json& value = at(event, {core});
     return value.is_null() ? at(event, {events}) : value;
@@ -616,7 +616,7 @@ Row event_row(const json& event, api::Time now) {
           nullptr};
 }
 
-Row binding_row(const json& binding, api::Time now) {
+Row binding_row(const json& binding, util::Time now) {
   std::vector<std::string> users;
   std::vector<std::string> groups;
   std::vector<std::string> accounts;
@@ -670,7 +670,7 @@ std::map<std::string, Printer, std::less<>> builtin_printers() {
        column("Allowed Disruptions", "integer",
               "Calculated number of pods that may be disrupted at this time."),
        age_column()},
-      [](const json& pdb, api::Time now) -> Row {
+      [](const json& pdb, util::Time now) -> Row {
         const json& spec = at(pdb, {"spec"});
         return {
             {name_of(pdb),
@@ -686,7 +686,7 @@ std::map<std::string, Printer, std::less<>> builtin_printers() {
        column("Current", "integer", "Number of current replicas."),
        column("Ready", "integer", "Number of ready replicas."), age_column(), containers, images,
        selector("Label selector of the replication controller.")},
-      [](const json& rc, api::Time now) {
+      [](const json& rc, util::Time now) {
         auto [names, image_list] =
             container_cells(at(rc, {"spec", "template", "spec", "containers"}));
         return with_wide({name_of(rc), replicas(rc), integer(at(rc, {"status", "replicas"})),
@@ -698,7 +698,7 @@ std::map<std::string, Printer, std::less<>> builtin_printers() {
        column("Current", "integer", "The most recently observed number of replicas."),
        column("Ready", "integer", "The number of ready replicas."), age_column(), containers,
        images, selector("Label selector for pods.")},
-      [](const json& rs, api::Time now) {
+      [](const json& rs, util::Time now) {
         return with_wide(
             {name_of(rs), replicas(rs), integer(at(rs, {"status", "replicas"})),
              integer(at(rs, {"status", "readyReplicas"})), age(rs, now)},
@@ -716,7 +716,7 @@ std::map<std::string, Printer, std::less<>> builtin_printers() {
        column("Available", "integer", "The number of nodes that have the daemon pod available."),
        column("Node Selector", "string", "The node selector of the daemon pods."), age_column(),
        containers, images, selector("Label selector for pods.")},
-      [](const json& ds, api::Time now) {
+      [](const json& ds, util::Time now) {
         const json& status = at(ds, {"status"});
         return with_wide(
             {name_of(ds), integer(at(status, {"desiredNumberScheduled"})),
@@ -754,7 +754,7 @@ std::map<std::string, Printer, std::less<>> builtin_printers() {
   printers["apps/statefulsets"] = {
       {name_column(), column("Ready", "string", "Number of the pod with ready state"), age_column(),
        containers, images},
-      [](const json& sts, api::Time now) {
+      [](const json& sts, util::Time now) {
         auto [names, image_list] =
             container_cells(at(sts, {"spec", "template", "spec", "containers"}));
         return Row{
@@ -767,7 +767,7 @@ std::map<std::string, Printer, std::less<>> builtin_printers() {
       {name_column(),
        column("Endpoints", "string", "The set of all endpoints is the union of all subsets."),
        age_column()},
-      [](const json& endpoints, api::Time now) {
+      [](const json& endpoints, util::Time now) {
         return Row{{name_of(endpoints), endpoints_text(endpoints), age(endpoints, now)}, nullptr};
       }};
   const std::vector<json> event_columns{
@@ -789,7 +789,7 @@ std::map<std::string, Printer, std::less<>> builtin_printers() {
   printers["events.k8s.io/events"] = {event_columns, event_row};
   printers["/namespaces"] = {
       {name_column(), column("Status", "string", "The status of the namespace"), age_column()},
-      [](const json& ns, api::Time now) {
+      [](const json& ns, util::Time now) {
         std::string phase = text(at(ns, {"status", "phase"}));
         return Row{{name_of(ns), phase.empty() ? "Active" : phase, age(ns, now)}, nullptr};
       }};
@@ -797,7 +797,7 @@ std::map<std::string, Printer, std::less<>> builtin_printers() {
       {name_column(),
        column("Type", "string", "Used to facilitate programmatic handling of secret data."),
        column("Data", "string", "Data contains the secret data."), age_column()},
-      [](const json& secret, api::Time now) {
+      [](const json& secret, util::Time now) {
         std::set<std::string> keys;
         for (const char* field : {"data", "stringData"}) {
           for (const auto& [key, value] : at(secret, {field}).items()) keys.insert(key);
@@ -811,7 +811,7 @@ std::map<std::string, Printer, std::less<>> builtin_printers() {
       {name_column(),
        column("Secrets", "string", "Secrets is a list of the secrets in the same namespace."),
        age_column()},
-      [](const json& account, api::Time now) {
+      [](const json& account, util::Time now) {
         return Row{{name_of(account), static_cast<long long>(count(at(account, {"secrets"}))),
                     age(account, now)},
                    nullptr};
@@ -835,7 +835,7 @@ std::map<std::string, Printer, std::less<>> builtin_printers() {
               "Total number of available pods (ready for at least minReadySeconds) targeted "
               "by this deployment."),
        age_column(), containers, images, selector("Label selector for pods.")},
-      [](const json& deployment, api::Time now) {
+      [](const json& deployment, util::Time now) {
         const json& status = at(deployment, {"status"});
         auto [names, image_list] =
             container_cells(at(deployment, {"spec", "template", "spec", "containers"}));
@@ -850,7 +850,7 @@ std::map<std::string, Printer, std::less<>> builtin_printers() {
   printers["/configmaps"] = {
       {name_column(), column("Data", "string", "Data contains the configuration data."),
        age_column()},
-      [](const json& config_map, api::Time now) {
+      [](const json& config_map, util::Time now) {
         return Row{{name_of(config_map),
                     static_cast<long long>(count(at(config_map, {"data"})) +
                                            count(at(config_map, {"binaryData"}))),
@@ -878,7 +878,7 @@ std::map<std::string, Printer, std::less<>> builtin_printers() {
        column("Holder", "string",
               "holderIdentity contains the identity of the holder of a current lease."),
        age_column()},
-      [](const json& lease, api::Time now) {
+      [](const json& lease, util::Time now) {
         return Row{{name_of(lease), text(at(lease, {"spec", "holderIdentity"})), age(lease, now)},
                    nullptr};
       }};
@@ -887,7 +887,7 @@ std::map<std::string, Printer, std::less<>> builtin_printers() {
       column("Webhooks", "integer",
              "Webhooks indicates the number of webhooks registered in this configuration"),
       age_column()};
-  auto webhook_row = [](const json& configuration, api::Time now) {
+  auto webhook_row = [](const json& configuration, util::Time now) {
     return Row{
         {name_of(configuration), static_cast<long long>(count(at(configuration, {"webhooks"}))),
          age(configuration, now)},
@@ -908,11 +908,11 @@ const std::map<std::string, Printer, std::less<>>& printers() {
 // rest.NewDefaultTableConvertor: Name and Created At.
 Printer default_printer() {
   return {{name_column(), column("Created At", "date", kCreationTimestampDescription)},
-          [](const json& object, api::Time) {
+          [](const json& object, util::Time) {
             auto created = timestamp(at(object, {"metadata", "creationTimestamp"}));
-            return Row{
-                {name_of(object), created ? api::format_rfc3339(*created) : "0001-01-01T00:00:00Z"},
-                nullptr};
+            return Row{{name_of(object),
+                        created ? util::format_rfc3339(*created) : "0001-01-01T00:00:00Z"},
+                       nullptr};
           }};
 }
 
@@ -920,7 +920,7 @@ Printer default_printer() {
 // Custom resources (apiextensions-apiserver tableconvertor)
 
 // cellForJSONValue.
-json cell_for_json_value(const std::string& type, const json& value, api::Time now) {
+json cell_for_json_value(const std::string& type, const json& value, util::Time now) {
   if (value.is_null()) return nullptr;
   if (type == "integer") {
     if (value.is_number_integer()) return value.get<long long>();
@@ -935,7 +935,7 @@ json cell_for_json_value(const std::string& type, const json& value, api::Time n
     if (value.is_string()) {
       const std::string& date = value.get_ref<const std::string&>();
       if (date.empty() || date == "null") return "<unknown>";
-      auto parsed = api::parse_rfc3339(date);
+      auto parsed = util::parse_rfc3339(date);
       if (!parsed) return "<invalid>";
       return api::human_duration(now - *parsed);
     }
@@ -945,7 +945,7 @@ json cell_for_json_value(const std::string& type, const json& value, api::Time n
 
 struct CustomColumn {
   std::string type;
-  kube::JsonPath path;
+  JsonPath path;
 };
 
 Printer custom_resource_printer(const json& printer_columns) {
@@ -961,7 +961,7 @@ Printer custom_resource_printer(const json& printer_columns) {
   auto custom = std::make_shared<std::vector<CustomColumn>>();
   for (const json& declared_column : declared) {
     const std::string path_text = text(at(declared_column, {"jsonPath"}));
-    auto path = kube::JsonPath::parse("{" + path_text + "}");
+    auto path = JsonPath::parse("{" + path_text + "}");
     // An unparsable column ends the list, as the API server's fallback keeps the
     // columns converted so far.
     if (!path) break;
@@ -974,25 +974,24 @@ Printer custom_resource_printer(const json& printer_columns) {
                              text(at(declared_column, {"format"}))));
     custom->push_back({text(at(declared_column, {"type"})), std::move(*path)});
   }
-  return {
-      std::move(columns), [custom](const json& object, api::Time now) {
-        Cells cells{name_of(object)};
-        for (const CustomColumn& column : *custom) {
-          auto results = column.path.evaluate(object);
-          if (!results || results->empty()) {
-            cells.emplace_back(nullptr);
-            continue;
-          }
-          // Only the first value: printer columns are simple paths.
-          const json& value = results->front();
-          if (column.type == "string") {
-            cells.emplace_back(value.is_null() ? "<no value>" : kube::print_jsonpath_value(value));
-          } else {
-            cells.push_back(cell_for_json_value(column.type, value, now));
-          }
-        }
-        return Row{std::move(cells), nullptr};
-      }};
+  return {std::move(columns), [custom](const json& object, util::Time now) {
+            Cells cells{name_of(object)};
+            for (const CustomColumn& column : *custom) {
+              auto results = column.path.evaluate(object);
+              if (!results || results->empty()) {
+                cells.emplace_back(nullptr);
+                continue;
+              }
+              // Only the first value: printer columns are simple paths.
+              const json& value = results->front();
+              if (column.type == "string") {
+                cells.emplace_back(value.is_null() ? "<no value>" : print_jsonpath_value(value));
+              } else {
+                cells.push_back(cell_for_json_value(column.type, value, now));
+              }
+            }
+            return Row{std::move(cells), nullptr};
+          }};
 }
 
 Printer printer_for(const TableSource& source) {
@@ -1014,7 +1013,7 @@ json row_object(const json& object, const TableOptions& options) {
 }
 
 json make_table(const Printer& printer, bool default_convertor, const std::vector<json>& objects,
-                const json& metadata, const TableOptions& options, api::Time now) {
+                const json& metadata, const TableOptions& options, util::Time now) {
   json rows = default_convertor && objects.empty() ? json(nullptr) : json::array();
   for (const json& object : objects) {
     Row row = printer.row(object, now);
@@ -1089,17 +1088,17 @@ std::string table_content_type(std::string_view table_group_version) {
   return fmt::format("application/json;as=Table;v={};g=meta.k8s.io", version);
 }
 
-api::Expected<IncludeObject, std::string> parse_include_object(std::string_view value) {
+util::Expected<IncludeObject, std::string> parse_include_object(std::string_view value) {
   if (value.empty() || value == "Metadata") return IncludeObject::kMetadata;
   if (value == "Object") return IncludeObject::kObject;
   if (value == "None") return IncludeObject::kNone;
-  return api::unexpected(fmt::format(
+  return util::unexpected(fmt::format(
       "includeObject: Invalid value: \"{}\": must be 'Metadata', 'Object', 'None', or empty",
       value));
 }
 
 json build_table(const TableSource& source, const std::vector<json>& objects, const json& list_meta,
-                 const TableOptions& options, api::Time now) {
+                 const TableOptions& options, util::Time now) {
   json metadata = json::object();
   for (const char* key : {"resourceVersion", "continue"}) {
     const json& value = at(list_meta, {key});
@@ -1113,7 +1112,7 @@ json build_table(const TableSource& source, const std::vector<json>& objects, co
 }
 
 json build_table_for_object(const TableSource& source, const json& object,
-                            const TableOptions& options, api::Time now) {
+                            const TableOptions& options, util::Time now) {
   json metadata = json::object();
   const json& version = at(object, {"metadata", "resourceVersion"});
   if (version.is_string() && !version.get_ref<const std::string&>().empty())

@@ -28,8 +28,8 @@
 #include <string_view>
 #include <vector>
 
-#include "api/expected.hpp"
-#include "api/time.hpp"
+#include "util/expected.hpp"
+#include "util/time.hpp"
 
 namespace druid::testing {
 
@@ -58,7 +58,7 @@ enum class IncludeObject {
 
 // "", "Metadata", "Object", "None"; anything else is the API server's 400 message
 // `includeObject: Invalid value: "x": must be 'Metadata', 'Object', 'None', or empty`.
-api::Expected<IncludeObject, std::string> parse_include_object(std::string_view value);
+util::Expected<IncludeObject, std::string> parse_include_object(std::string_view value);
 
 struct TableOptions {
   IncludeObject include_object = IncludeObject::kMetadata;
@@ -79,11 +79,11 @@ struct TableSource {
 // (resourceVersion, continue and remainingItemCount are copied).
 nlohmann::json build_table(const TableSource& source, const std::vector<nlohmann::json>& objects,
                            const nlohmann::json& list_meta, const TableOptions& options,
-                           api::Time now);
+                           util::Time now);
 
 // The Table of one object (a GET): one row, the object's resourceVersion.
 nlohmann::json build_table_for_object(const TableSource& source, const nlohmann::json& object,
-                                      const TableOptions& options, api::Time now);
+                                      const TableOptions& options, util::Time now);
 
 // The column definitions a Table for `source` has (the Name column first).
 nlohmann::json table_columns(const TableSource& source);

@@ -14,18 +14,18 @@ TableSource source_of(const ResourceType& type) {
   return s;
 }
 
-api::Time now() {
+util::Time now() {
   return std::chrono::time_point_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now());
 }
 
 }  // namespace
 
-api::Expected<std::optional<TableOptions>, StatusError> table_request(const std::string& accept,
-                                                                      const QueryParams& query) {
+util::Expected<std::optional<TableOptions>, StatusError> table_request(const std::string& accept,
+                                                                       const QueryParams& query) {
   auto group_version = negotiate_table(accept);
   if (!group_version) return std::optional<TableOptions>();
   auto include = parse_include_object(query_value(query, "includeObject"));
-  if (!include) return api::unexpected(bad_request(include.error()));
+  if (!include) return util::unexpected(bad_request(include.error()));
   TableOptions options;
   options.group_version = *group_version;
   options.include_object = *include;

@@ -8,18 +8,18 @@
 #include <string>
 #include <vector>
 
-#include "api/expected.hpp"
 #include "apiserver/list_options.hpp"
 #include "apiserver/resource_registry.hpp"
 #include "apiserver/status.hpp"
 #include "apiserver/table.hpp"
+#include "util/expected.hpp"
 
 namespace druid::testing {
 
 // The table options a request asks for, nullopt when it wants plain objects;
 // 400 for a bad ?includeObject.
-api::Expected<std::optional<TableOptions>, StatusError> table_request(const std::string& accept,
-                                                                      const QueryParams& query);
+util::Expected<std::optional<TableOptions>, StatusError> table_request(const std::string& accept,
+                                                                       const QueryParams& query);
 
 // The Content-Type of a Table answer.
 std::string table_response_content_type(const TableOptions& options);

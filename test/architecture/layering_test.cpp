@@ -1,14 +1,16 @@
 // The layering of docs/architecture.md, checked on the code: the table under
 // "## Layers" lists the folders of src/ in order, and a file may include only
 // its own folder and the folders of the rows above its own. Folders sharing a
-// row know nothing of each other. The table is read from the document, so
-// the rule and the check cannot drift apart.
+// row know nothing of each other, and a folder named in a row's last cell
+// ("knows nothing of") is forbidden to that row even when it is above it. The
+// table is read from the document, so the rule and the check cannot drift apart.
 #include <gtest/gtest.h>
 
 #include <filesystem>
 #include <fstream>
 #include <map>
 #include <regex>
+#include <set>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -20,14 +22,27 @@ namespace fs = std::filesystem;
 
 const fs::path kSource = DRUID_SOURCE_DIR;
 
-// Each src/ folder named in the Layers table with the index of its row.
-std::map<std::string, int> layer_rows() {
+struct Layer {
+  int row = 0;
+  std::set<std::string> forbidden;  // folders named in "knows nothing of"
+};
+
+std::set<std::string> folders_in(const std::string& cell) {
+  static const std::regex folder("`src/([a-z_]+)");
+  std::set<std::string> folders;
+  for (std::sregex_iterator it(cell.begin(), cell.end(), folder), end; it != end; ++it) {
+    folders.insert((*it)[1].str());
+  }
+  return folders;
+}
+
+// Each src/ folder named in the Layers table with its row.
+std::map<std::string, Layer> layer_rows() {
   std::ifstream in(kSource / "docs" / "architecture.md");
-  std::map<std::string, int> rows;
+  std::map<std::string, Layer> rows;
   std::string line;
   bool in_layers = false;
   int row = 0;
-  const std::regex folder("`src/([a-z_]+)");
   while (std::getline(in, line)) {
     if (line.rfind("## ", 0) == 0) {
       if (in_layers) break;
@@ -39,13 +54,12 @@ std::map<std::string, int> layer_rows() {
     const auto first = line.find('|', 1);
     const auto second = line.find('|', first + 1);
     if (first == std::string::npos || second == std::string::npos) continue;
-    const std::string cell = line.substr(first + 1, second - first - 1);
-    bool any = false;
-    for (std::sregex_iterator it(cell.begin(), cell.end(), folder), end; it != end; ++it) {
-      rows.emplace((*it)[1].str(), row);
-      any = true;
-    }
-    if (any) ++row;
+    const auto folders = folders_in(line.substr(first + 1, second - first - 1));
+    if (folders.empty()) continue;
+    const auto last = line.rfind('|', line.size() - 2);
+    const auto forbidden = folders_in(line.substr(last == std::string::npos ? 0 : last));
+    for (const auto& name : folders) rows.emplace(name, Layer{row, forbidden});
+    ++row;
   }
   return rows;
 }
@@ -97,10 +111,13 @@ TEST(Layering, NoFileIncludesALayerBelowItsOwnOrBesideIt) {
       if (include.folder == own) continue;
       const auto row = rows.find(include.folder);
       if (row == rows.end()) continue;  // not one of ours (e.g. "nlohmann/...")
-      if (row->second < own_row->second) continue;
+      const bool forbidden = own_row->second.forbidden.count(include.folder) == 1;
+      if (row->second.row < own_row->second.row && !forbidden) continue;
       violations << fs::relative(include.file, kSource).string() << ":" << include.line << ": src/"
                  << own << " includes src/" << include.folder << "/, which is "
-                 << (row->second == own_row->second ? "beside it" : "below it")
+                 << (forbidden                                ? "what it knows nothing of"
+                     : row->second.row == own_row->second.row ? "beside it"
+                                                              : "below it")
                  << " in docs/architecture.md's Layers table\n";
     }
   }

@@ -7,8 +7,8 @@
 
 #include <string>
 
-#include "api/base64.hpp"
 #include "support/fixtures.hpp"
+#include "util/base64.hpp"
 
 namespace druid::component {
 namespace {
@@ -29,7 +29,7 @@ api::Etcd etcd_with_backup_tls(bool data_key) {
 json secret(const json& plain) {
   json data = json::object();
   for (const auto& [key, value] : plain.items()) {
-    data[key] = value.is_string() ? json(api::base64_encode(value.get<std::string>())) : value;
+    data[key] = value.is_string() ? json(util::base64_encode(value.get<std::string>())) : value;
   }
   return {{"apiVersion", "v1"}, {"kind", "Secret"}, {"data", data}};
 }

@@ -20,7 +20,7 @@ using nlohmann::json;
 using test::base_etcd_json;
 using test::kTestNamespace;
 
-const kube::ResourceType& kType = kube::resources::kServices;
+const util::ResourceType& kType = kube::resources::kServices;
 constexpr const char* kServiceName = "etcd-main-client";
 constexpr const char* kScrapeAnnotation =
     "networking.resources.gardener.cloud/from-all-scrape-targets-allowed-ports";

@@ -14,8 +14,6 @@
 #include <sstream>
 #include <string>
 
-#include "api/go_json.hpp"
-#include "api/json_access.hpp"
 #include "api/names.hpp"
 #include "component/create_or_patch.hpp"
 #include "component/error_codes.hpp"
@@ -24,6 +22,8 @@
 #include "support/component_env.hpp"
 #include "support/fixtures.hpp"
 #include "support/golden.hpp"
+#include "util/go_json.hpp"
+#include "util/json_access.hpp"
 
 namespace druid::component {
 namespace {
@@ -32,7 +32,7 @@ using nlohmann::json;
 using test::base_etcd_json;
 using test::kTestNamespace;
 
-const kube::ResourceType& kType = kube::resources::kConfigMaps;
+const util::ResourceType& kType = kube::resources::kConfigMaps;
 
 // A byte-exact text golden next to the JSON ones (UPDATE_GOLDEN=1 rewrites).
 ::testing::AssertionResult matches_text_golden(const std::string& actual,
@@ -236,7 +236,7 @@ TEST(ConfigMapChecksum, Sha256OfGoJsonOfTheData) {
   const json data = {{"etcd.conf.yaml", "name: etcd-config\nretention: \"1000\"\nx: <y>\n"}};
   const std::string go_json =
       R"({"etcd.conf.yaml":"name: etcd-config\nretention: \"1000\"\nx: \u003cy\u003e\n"})";
-  EXPECT_EQ(*api::go_json_marshal(data), go_json);
+  EXPECT_EQ(*util::go_json_marshal(data), go_json);
   // sha256 of exactly those 79 bytes (sha256sum agrees).
   EXPECT_EQ(configmap_checksum(data),
             "8ab550280e11ef113735921aee8cb52f957856e28c3435cd287712ab63b6f000");
@@ -273,7 +273,7 @@ TEST_F(ConfigMapComponentTest, SyncCreatesItAndHandsTheChecksumToTheStatefulSet)
 
   const json cm = get_configmap(etcd);
   EXPECT_TRUE(is_satisfied_by(desired(etcd), cm)) << cm.dump(2);
-  EXPECT_TRUE(api::is_controlled_by(cm, etcd.metadata.uid));
+  EXPECT_TRUE(util::is_controlled_by(cm, etcd.metadata.uid));
   EXPECT_EQ(cm["data"], desired(etcd)["data"]);
   ASSERT_TRUE(ctx.configmap_checksum.has_value());
   EXPECT_EQ(*ctx.configmap_checksum, configmap_checksum(cm["data"]));

@@ -25,7 +25,7 @@ namespace {
 
 using nlohmann::json;
 using test::kTestNamespace;
-const kube::ResourceType& kLeases = kube::resources::kLeases;
+const util::ResourceType& kLeases = kube::resources::kLeases;
 
 json etcd_with_prefix_json(int replicas = 3) {
   json etcd = test::base_etcd_json(replicas);

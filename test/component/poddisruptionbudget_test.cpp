@@ -25,7 +25,7 @@ using nlohmann::json;
 using test::base_etcd_json;
 using test::kTestNamespace;
 
-const kube::ResourceType& kType = kube::resources::kPodDisruptionBudgets;
+const util::ResourceType& kType = kube::resources::kPodDisruptionBudgets;
 
 json with_allow_unhealthy_pod_eviction(json etcd) {
   etcd["metadata"]["annotations"][api::kAllowUnhealthyPodEvictionAnnotation] = "true";
@@ -64,7 +64,7 @@ class PodDisruptionBudgetComponentTest : public ::testing::Test {
     return pdb ? *pdb : json();
   }
 
-  void create_pod(const std::string& name, const api::Labels& labels) {
+  void create_pod(const std::string& name, const util::Labels& labels) {
     auto created = env_.client().create(
         kube::resources::kPods, kTestNamespace,
         {{"apiVersion", "v1"},
@@ -113,16 +113,16 @@ TEST_F(PodDisruptionBudgetComponentTest, CountsTheMembersButNoJobPods) {
   auto sts = env_.client().get(kube::resources::kStatefulSets, kTestNamespace,
                                api::statefulset_name(etcd));
   ASSERT_TRUE(sts) << sts.error().what();
-  const auto template_labels = (*sts)["spec"]["template"]["metadata"]["labels"].get<api::Labels>();
+  const auto template_labels = (*sts)["spec"]["template"]["metadata"]["labels"].get<util::Labels>();
   create_pod(api::pod_name(etcd, 0), template_labels);
   create_pod(api::pod_name(etcd, 1), template_labels);
   create_pod(api::pod_name(etcd, 2), api::default_labels(etcd));
   // The compaction Job's pod runs next to them, and a copy-backups task named
   // like the Etcd has its worker pod there too: both carry the default labels.
-  api::Labels compactor = api::compaction_job_labels(etcd);
+  util::Labels compactor = api::compaction_job_labels(etcd);
   compactor["batch.kubernetes.io/job-name"] = api::compaction_job_name(etcd);
   create_pod(api::compaction_job_name(etcd) + "-x7k2p", compactor);
-  api::Labels worker = api::copy_backups_job_labels(etcd.metadata.name);
+  util::Labels worker = api::copy_backups_job_labels(etcd.metadata.name);
   worker["batch.kubernetes.io/job-name"] = api::copy_backups_job_name(etcd.metadata.name);
   create_pod(api::copy_backups_job_name(etcd.metadata.name) + "-q9m4v", worker);
 

@@ -19,7 +19,7 @@ using nlohmann::json;
 using test::base_etcd_json;
 using test::kTestNamespace;
 
-const kube::ResourceType& kType = kube::resources::kServiceAccounts;
+const util::ResourceType& kType = kube::resources::kServiceAccounts;
 
 TEST(ServiceAccountBuilder, MountsTheTokenByDefault) {
   const auto etcd = test::decode(base_etcd_json());

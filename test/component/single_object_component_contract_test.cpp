@@ -12,7 +12,6 @@
 #include <string>
 #include <vector>
 
-#include "api/json_access.hpp"
 #include "component/clientservice.hpp"
 #include "component/create_or_patch.hpp"
 #include "component/error_codes.hpp"
@@ -24,6 +23,7 @@
 #include "component/serviceaccount.hpp"
 #include "support/component_env.hpp"
 #include "support/fixtures.hpp"
+#include "util/json_access.hpp"
 
 namespace druid::component {
 namespace {
@@ -39,7 +39,7 @@ struct Contract {
   const char* name;  // the test name suffix
   ComponentPtr (*make)();
   const char* kind;
-  const kube::ResourceType* type;
+  const util::ResourceType* type;
   const char* plural;       // the resource in the server's error injection
   const char* object_name;  // literal, so a wrong name function shows
   json (*etcd)();           // the Etcd the checks run against
@@ -251,7 +251,7 @@ TEST_P(SingleObjectComponentContract, SyncCreatesTheObjectOwnedByTheEtcd) {
   ASSERT_TRUE(component_->sync(ctx));
   const json object = get_object();
   EXPECT_TRUE(is_satisfied_by(desired(etcd), object)) << object.dump(2);
-  EXPECT_TRUE(api::is_controlled_by(object, etcd.metadata.uid));
+  EXPECT_TRUE(util::is_controlled_by(object, etcd.metadata.uid));
   EXPECT_TRUE(c().managed_fields_hold(object, desired(etcd)));
 }
 

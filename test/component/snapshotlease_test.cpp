@@ -25,7 +25,7 @@ namespace {
 
 using nlohmann::json;
 using test::kTestNamespace;
-const kube::ResourceType& kLeases = kube::resources::kLeases;
+const util::ResourceType& kLeases = kube::resources::kLeases;
 
 json etcd_with_store_json(const std::string& name = test::kTestEtcdName) {
   json etcd = test::base_etcd_json(3);

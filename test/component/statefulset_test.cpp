@@ -14,11 +14,10 @@
 #include <string>
 
 #include "api/annotations.hpp"
-#include "api/base64.hpp"
 #include "api/image_vector.hpp"
-#include "api/json_access.hpp"
 #include "api/labels.hpp"
 #include "api/names.hpp"
+#include "api/resources.hpp"
 #include "component/configmap.hpp"
 #include "component/create_or_patch.hpp"
 #include "component/error_codes.hpp"
@@ -30,6 +29,8 @@
 #include "support/component_env.hpp"
 #include "support/fixtures.hpp"
 #include "support/golden.hpp"
+#include "util/base64.hpp"
+#include "util/json_access.hpp"
 
 namespace druid::component {
 namespace {
@@ -219,8 +220,8 @@ class StatefulSetComponentTest : public ::testing::Test {
     etcd_.status = status;
   }
 
-  Outcome<> sync() { return component_->sync(ctx()); }
-  Outcome<> pre_sync() { return component_->pre_sync(ctx()); }
+  DruidResult<> sync() { return component_->sync(ctx()); }
+  DruidResult<> pre_sync() { return component_->pre_sync(ctx()); }
 
   std::optional<json> sts() {
     auto got = client().get(kube::resources::kStatefulSets, kTestNamespace, kTestEtcdName);
@@ -246,13 +247,13 @@ class StatefulSetComponentTest : public ::testing::Test {
   }
 
   std::optional<json> task(const std::string& name) {
-    auto got = client().get(kube::resources::kEtcdOpsTasks, kTestNamespace, name);
+    auto got = client().get(api::resources::kEtcdOpsTasks, kTestNamespace, name);
     if (!got) return std::nullopt;
     return *got;
   }
 
   void set_task_state(const std::string& name, const std::string& state) {
-    ASSERT_TRUE(client().patch(kube::resources::kEtcdOpsTasks, kTestNamespace, name,
+    ASSERT_TRUE(client().patch(api::resources::kEtcdOpsTasks, kTestNamespace, name,
                                kube::PatchType::kMerge, {{"status", {{"state", state}}}},
                                "status"));
   }
@@ -261,7 +262,7 @@ class StatefulSetComponentTest : public ::testing::Test {
     return server().controls().request_count(verb, resource);
   }
 
-  void create_object(const kube::ResourceType& type, json object) {
+  void create_object(const util::ResourceType& type, json object) {
     auto created = client().create(type, kTestNamespace, object);
     ASSERT_TRUE(created) << created.error().what();
   }
@@ -294,13 +295,13 @@ class StatefulSetComponentTest : public ::testing::Test {
                    {"spec", {{"containers", json::array({{{"name", "etcd"}, {"image", "x"}}})}}}});
   }
 
-  static void expect_error(const Outcome<>& outcome, const char* code, Operation operation) {
+  static void expect_error(const DruidResult<>& outcome, const char* code, Operation operation) {
     ASSERT_FALSE(outcome) << "expected " << code;
     EXPECT_EQ(outcome.error().code, code) << outcome.error().description();
     EXPECT_EQ(outcome.error().operation, operation) << outcome.error().description();
   }
 
-  static void expect_requeue(const Outcome<>& outcome, Operation operation,
+  static void expect_requeue(const DruidResult<>& outcome, Operation operation,
                              const std::string& message_part) {
     expect_error(outcome, error_code::kRequeueAfter, operation);
     if (!outcome) {
@@ -340,7 +341,7 @@ TEST_F(StatefulSetComponentTest, CreatesTheDesiredStatefulSetOnFirstSync) {
   EXPECT_EQ((*created)["spec"]["replicas"], 3);
   EXPECT_EQ((*created)["spec"]["template"]["metadata"]["annotations"]["checksum/etcd-configmap"],
             kChecksum);
-  EXPECT_TRUE(api::is_controlled_by(*created, etcd().metadata.uid));
+  EXPECT_TRUE(util::is_controlled_by(*created, etcd().metadata.uid));
 }
 
 TEST_F(StatefulSetComponentTest, SecondSyncWritesNothing) {
@@ -444,7 +445,7 @@ TEST_F(StatefulSetComponentTest, LocalStoreHostPathComesFromTheStoreSecret) {
                 {{"apiVersion", "v1"},
                  {"kind", "Secret"},
                  {"metadata", {{"name", "etcd-backup"}, {"namespace", kTestNamespace}}},
-                 {"data", {{"hostPath", api::base64_encode("/data/buckets")}}}});
+                 {"data", {{"hostPath", util::base64_encode("/data/buckets")}}}});
   ASSERT_TRUE(sync()) << sync().error().description();
   bool found = false;
   const auto created = *sts();
@@ -510,7 +511,7 @@ TEST_F(StatefulSetPresyncTest, HibernationCreatesASnapshotTaskOwnedByTheEtcdAndW
   expect_requeue(pre_sync(), Operation::kPreSync, kHibernation0);
   const auto created = task(kHibernation0);
   ASSERT_TRUE(created);
-  EXPECT_TRUE(api::is_controlled_by(*created, etcd().metadata.uid));
+  EXPECT_TRUE(util::is_controlled_by(*created, etcd().metadata.uid));
   const auto field = [&](const char* pointer) {
     return created->value(json::json_pointer(pointer), json());
   };
@@ -580,7 +581,7 @@ TEST_F(StatefulSetPresyncTest, UpgradeSnapshotOnlyWithTheGateAndANewImage) {
   ASSERT_TRUE(pre_sync());
   ASSERT_TRUE(sync());
   // The StatefulSet runs the new image: no further snapshot.
-  ASSERT_TRUE(client().remove(kube::resources::kEtcdOpsTasks, kTestNamespace,
+  ASSERT_TRUE(client().remove(api::resources::kEtcdOpsTasks, kTestNamespace,
                               "etcd-main-presync-snapshot-upgrade-0"));
   ASSERT_TRUE(pre_sync());
   EXPECT_FALSE(task("etcd-main-presync-snapshot-upgrade-0"));

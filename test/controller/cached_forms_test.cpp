@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "api/resources.hpp"
 #include "controller/ondelete/pod_facts.hpp"
 #include "health/statefulset_status.hpp"
 
@@ -172,7 +173,7 @@ TEST(CachedFormsTest, OnlyPodsAndClaimsAreReduced) {
   EXPECT_EQ(cached_form(kube::resources::kPersistentVolumeClaims).name,
             persistent_volume_claim_form().name);
   for (const auto& type : {kube::resources::kStatefulSets, kube::resources::kLeases,
-                           kube::resources::kEtcds, kube::resources::kConfigMaps}) {
+                           api::resources::kEtcds, kube::resources::kConfigMaps}) {
     const auto form = cached_form(type);
     EXPECT_TRUE(form.name.empty()) << type.resource;
     EXPECT_FALSE(form.apply) << type.resource;

@@ -11,12 +11,13 @@
 #include <string>
 
 #include "api/image_vector.hpp"
+#include "api/resources.hpp"
 #include "controller/compaction/job_builder.hpp"
 #include "controller/compaction/setup.hpp"
-#include "kube/eventually.hpp"
-#include "kube/live_server.hpp"
 #include "support/controller_harness.hpp"
+#include "support/eventually.hpp"
 #include "support/fixtures.hpp"
+#include "support/live_server.hpp"
 
 namespace druid::test {
 namespace {
@@ -57,7 +58,7 @@ class CompactionControllerTest : public ControllerTest {
     etcd["metadata"].erase("uid");
     etcd["metadata"].erase("generation");
     add_store(etcd, "aws");
-    auto created = live_.client().create(kube::resources::kEtcds, kTestNamespace, etcd);
+    auto created = live_.client().create(api::resources::kEtcds, kTestNamespace, etcd);
     ASSERT_TRUE(created) << created.error().what();
     etcd_ = *created;
   }
@@ -118,7 +119,7 @@ class CompactionControllerTest : public ControllerTest {
   }
 
   json compaction_condition() {
-    auto etcd = live_.client().get(kube::resources::kEtcds, kTestNamespace, kTestEtcdName);
+    auto etcd = live_.client().get(api::resources::kEtcds, kTestNamespace, kTestEtcdName);
     if (!etcd) return nullptr;
     for (const auto& condition :
          etcd->value("status", json::object()).value("conditions", json::array())) {
@@ -320,7 +321,7 @@ TEST_F(CompactionControllerTest, EtcdWithoutBackupStoreLosesItsJob) {
   start();
   ASSERT_TRUE(eventually([&] { return job().has_value(); }, seconds(20)));
   auto patched =
-      live_.client().patch(kube::resources::kEtcds, kTestNamespace, kTestEtcdName,
+      live_.client().patch(api::resources::kEtcds, kTestNamespace, kTestEtcdName,
                            kube::PatchType::kMerge, {{"spec", {{"backup", {{"store", nullptr}}}}}});
   ASSERT_TRUE(patched) << patched.error().what();
   // Etcd events do not trigger the controller; the next lease change does.

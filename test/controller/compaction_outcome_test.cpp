@@ -4,8 +4,8 @@
 // duration, from the Job's conditions and its pod.
 #include <gtest/gtest.h>
 
-#include "api/time.hpp"
 #include "controller/compaction/job_outcome.hpp"
+#include "util/time.hpp"
 
 namespace druid::test {
 namespace {
@@ -15,7 +15,7 @@ using controller::compaction::is_finished;
 using controller::compaction::JobOutcome;
 using nlohmann::json;
 
-const api::Time kNow = *api::parse_rfc3339("2026-12-01T12:00:00Z");
+const util::Time kNow = *util::parse_rfc3339("2026-12-01T12:00:00Z");
 
 json job_with(const char* type, const char* reason = "", const char* status = "True") {
   return {{"spec", {{"activeDeadlineSeconds", 10800}}},

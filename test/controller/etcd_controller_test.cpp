@@ -8,7 +8,8 @@
 #include <string>
 #include <vector>
 
-#include "kube/eventually.hpp"
+#include "api/resources.hpp"
+#include "support/eventually.hpp"
 #include "support/fixtures.hpp"
 #include "support/operator_env.hpp"
 
@@ -236,7 +237,7 @@ TEST_F(EtcdControllerTest, DeletionRemovesEveryComponentButKeepsPvcsThenTheFinal
        {"spec",
         {{"accessModes", {"ReadWriteOnce"}},
          {"resources", {{"requests", {{"storage", "16Gi"}}}}}}}}));
-  ASSERT_TRUE(env_.client().remove(kube::resources::kEtcds, kTestNamespace, kEtcd));
+  ASSERT_TRUE(env_.client().remove(api::resources::kEtcds, kTestNamespace, kEtcd));
   EXPECT_TRUE(eventually([&] { return !env_.get("etcds.druid.gardener.cloud", kEtcd); },
                          std::chrono::seconds(20)));
   EXPECT_TRUE(none_exist(all_objects()));
@@ -256,7 +257,7 @@ TEST_F(EtcdControllerTest, PartialDeletionFailureKeepsFinalizerAndRecordsErrors)
   leases.code = 500;
   leases.count = 1000;
   env_.server().controls().inject_error(leases);
-  ASSERT_TRUE(env_.client().remove(kube::resources::kEtcds, kTestNamespace, kEtcd));
+  ASSERT_TRUE(env_.client().remove(api::resources::kEtcds, kTestNamespace, kEtcd));
   ASSERT_TRUE(env_.wait_for_last_operation("Delete", "Error"));
   EXPECT_TRUE(eventually([&] {
     std::vector<std::string> codes;
@@ -292,7 +293,7 @@ TEST_F(EtcdControllerTest, EveryFailedDeleteIsRecordedWithItsComponentsCode) {
     refuse("delete", resource);
   }
   refuse("deletecollection", "leases");
-  ASSERT_TRUE(env_.client().remove(kube::resources::kEtcds, kTestNamespace, kEtcd));
+  ASSERT_TRUE(env_.client().remove(api::resources::kEtcds, kTestNamespace, kEtcd));
   ASSERT_TRUE(env_.wait_for_last_operation("Delete", "Error"));
   std::vector<std::string> codes;
   EXPECT_TRUE(eventually([&] {
@@ -345,7 +346,7 @@ class PreSyncHibernationTest : public EtcdControllerTest {
     ASSERT_TRUE(eventually([&] { return task(index).has_value(); }, std::chrono::seconds(20)))
         << name;
     auto patched =
-        env_.client().patch(kube::resources::kEtcdOpsTasks, kTestNamespace, name,
+        env_.client().patch(api::resources::kEtcdOpsTasks, kTestNamespace, name,
                             kube::PatchType::kMerge, {{"status", {{"state", state}}}}, "status");
     ASSERT_TRUE(patched) << patched.error().what();
   }

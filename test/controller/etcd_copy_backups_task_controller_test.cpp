@@ -10,12 +10,13 @@
 #include <string>
 
 #include "api/image_vector.hpp"
+#include "api/resources.hpp"
 #include "controller/etcdcopybackupstask/setup.hpp"
-#include "kube/eventually.hpp"
-#include "kube/live_server.hpp"
 #include "support/controller_harness.hpp"
+#include "support/eventually.hpp"
 #include "support/fixtures.hpp"
 #include "support/kubectl.hpp"
+#include "support/live_server.hpp"
 
 namespace druid::test {
 namespace {
@@ -57,17 +58,17 @@ class EtcdCopyBackupsTaskControllerTest : public ControllerTest {
                  {"metadata", {{"name", name}, {"namespace", kTestNamespace}}},
                  {"spec", {{"sourceStore", source}, {"targetStore", target}}}};
     auto created =
-        live_.client().create(kube::resources::kEtcdCopyBackupsTasks, kTestNamespace, task);
+        live_.client().create(api::resources::kEtcdCopyBackupsTasks, kTestNamespace, task);
     ASSERT_TRUE(created) << created.error().what();
   }
   void patch_task(const std::string& name, const json& patch) {
-    auto patched = live_.client().patch(kube::resources::kEtcdCopyBackupsTasks, kTestNamespace,
-                                        name, kube::PatchType::kMerge, patch);
+    auto patched = live_.client().patch(api::resources::kEtcdCopyBackupsTasks, kTestNamespace, name,
+                                        kube::PatchType::kMerge, patch);
     ASSERT_TRUE(patched) << patched.error().what();
   }
   void delete_task(const std::string& name) {
     auto deleted =
-        live_.client().remove(kube::resources::kEtcdCopyBackupsTasks, kTestNamespace, name);
+        live_.client().remove(api::resources::kEtcdCopyBackupsTasks, kTestNamespace, name);
     ASSERT_TRUE(deleted) << deleted.error().what();
   }
 
@@ -358,7 +359,7 @@ TEST_F(EtcdCopyBackupsTaskControllerTest, ASteadyStateCostsNoRequest) {
   // Let the caches catch up with the last writes (a reconcile that reads a
   // status older than the one it wrote would write it again) and the
   // controller finish what the last events brought.
-  const auto cached_is_current = [&](const kube::ResourceType& type, const char* resource,
+  const auto cached_is_current = [&](const util::ResourceType& type, const char* resource,
                                      const std::string& name) {
     auto cached = wiring_->reader->get(type, kTestNamespace, name);
     auto stored = live_.server().get(resource, kTestNamespace, name);
@@ -367,8 +368,8 @@ TEST_F(EtcdCopyBackupsTaskControllerTest, ASteadyStateCostsNoRequest) {
   };
   ASSERT_TRUE(eventually(
       [&] {
-        return cached_is_current(kube::resources::kEtcdCopyBackupsTasks, kTasks, "copy") &&
-               cached_is_current(kube::resources::kEtcdCopyBackupsTasks, kTasks, "bad") &&
+        return cached_is_current(api::resources::kEtcdCopyBackupsTasks, kTasks, "copy") &&
+               cached_is_current(api::resources::kEtcdCopyBackupsTasks, kTasks, "bad") &&
                cached_is_current(kube::resources::kJobs, kJobs, "copy-worker");
       },
       seconds(20)));

@@ -8,8 +8,9 @@
 
 #include <string>
 
-#include "kube/eventually.hpp"
+#include "api/resources.hpp"
 #include "support/cluster_simulator.hpp"
+#include "support/eventually.hpp"
 #include "support/fixtures.hpp"
 #include "support/operator_env.hpp"
 
@@ -69,7 +70,7 @@ TEST_F(EtcdDriftTest, ADeletedObjectIsNamedUntilAReconcileRecreatesIt) {
   // would still count as the first one and simply recreate the Service.
   ASSERT_TRUE(eventually([&] {
     const auto cached =
-        env_.op().reader().get(kube::resources::kEtcds, kTestNamespace, kTestEtcdName);
+        env_.op().reader().get(api::resources::kEtcds, kTestNamespace, kTestEtcdName);
     const auto cached_service =
         env_.op().reader().get(kube::resources::kServices, kTestNamespace, service);
     return cached && *cached && status_of(**cached).value("observedGeneration", 0) == 1 &&

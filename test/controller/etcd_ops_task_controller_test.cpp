@@ -10,14 +10,15 @@
 #include <sstream>
 #include <string>
 
-#include "api/base64.hpp"
+#include "api/resources.hpp"
 #include "controller/etcdopstask/error_codes.hpp"
 #include "controller/etcdopstask/setup.hpp"
-#include "kube/eventually.hpp"
-#include "kube/live_server.hpp"
 #include "support/controller_harness.hpp"
+#include "support/eventually.hpp"
 #include "support/fixtures.hpp"
 #include "support/kubectl.hpp"
+#include "support/live_server.hpp"
+#include "util/base64.hpp"
 
 namespace druid::test {
 namespace {
@@ -67,7 +68,7 @@ class EtcdOpsTaskControllerTest : public ControllerTest {
     etcd["metadata"].erase("generation");
     if (store) add_store(etcd);
     if (backup_tls) add_backup_tls(etcd);
-    auto created = live_.client().create(kube::resources::kEtcds, ns, etcd);
+    auto created = live_.client().create(api::resources::kEtcds, ns, etcd);
     ASSERT_TRUE(created) << created.error().what();
     const json status = {
         {"status",
@@ -77,7 +78,7 @@ class EtcdOpsTaskControllerTest : public ControllerTest {
                                        {"lastUpdateTime", "2026-12-01T10:00:00Z"},
                                        {"reason", ready ? "Quorate" : "QuorumLost"},
                                        {"message", "set by the test"}}})}}}};
-    auto patched = live_.client().patch(kube::resources::kEtcds, ns, name, kube::PatchType::kMerge,
+    auto patched = live_.client().patch(api::resources::kEtcds, ns, name, kube::PatchType::kMerge,
                                         status, "status");
     ASSERT_TRUE(patched) << patched.error().what();
   }
@@ -89,7 +90,7 @@ class EtcdOpsTaskControllerTest : public ControllerTest {
                  {"metadata", {{"name", name}, {"namespace", kTestNamespace}}},
                  {"spec", {{"etcdName", etcd}, {"config", {{"onDemandSnapshot", snapshot}}}}}};
     if (ttl) task["spec"]["ttlSecondsAfterFinished"] = *ttl;
-    auto created = live_.client().create(kube::resources::kEtcdOpsTasks, kTestNamespace, task);
+    auto created = live_.client().create(api::resources::kEtcdOpsTasks, kTestNamespace, task);
     ASSERT_TRUE(created) << created.error().what();
   }
 
@@ -276,8 +277,8 @@ TEST_F(EtcdOpsTaskControllerTest, AnUnreachableSidecarIsRetriedUntilItAnswers) {
   create_etcd();
   const SnapshotCallError refused{SnapshotCallErrorKind::kRequest,
                                   "Couldn't connect to server: connection refused"};
-  sidecar_.answer({api::unexpected(refused), api::unexpected(refused), api::unexpected(refused),
-                   api::unexpected(refused), api::unexpected(refused), ok_answer()});
+  sidecar_.answer({util::unexpected(refused), util::unexpected(refused), util::unexpected(refused),
+                   util::unexpected(refused), util::unexpected(refused), ok_answer()});
   start();
   create_task("snap");
   ASSERT_TRUE(wait_for_state("snap", "Succeeded")) << status("snap").dump(2);
@@ -331,9 +332,9 @@ TEST_F(EtcdOpsTaskControllerTest, AMissingOrUnusableBackupCaFailsTheTask) {
   // A CA the HTTP client cannot use (the real client checks the PEM).
   auto patched = live_.client().patch(kube::resources::kSecrets, kTestNamespace, "ca-etcdbr",
                                       kube::PatchType::kMerge,
-                                      {{"data", {{"bundle.crt", api::base64_encode("garbage")}}}});
+                                      {{"data", {{"bundle.crt", util::base64_encode("garbage")}}}});
   ASSERT_TRUE(patched);
-  sidecar_.answer({api::unexpected(
+  sidecar_.answer({util::unexpected(
       SnapshotCallError{SnapshotCallErrorKind::kInvalidCa, "no PEM certificate could be read"})});
   create_task("bad-ca");
   ASSERT_TRUE(wait_for_state("bad-ca", "Failed"));
@@ -358,7 +359,7 @@ TEST_F(EtcdOpsTaskControllerTest, ADeletedTaskGoesAtOnce) {
   start();
   create_task("snap");
   ASSERT_TRUE(wait_for_state("snap", "Succeeded"));
-  ASSERT_TRUE(live_.client().remove(kube::resources::kEtcdOpsTasks, kTestNamespace, "snap"));
+  ASSERT_TRUE(live_.client().remove(api::resources::kEtcdOpsTasks, kTestNamespace, "snap"));
   EXPECT_TRUE(eventually([&] { return !task("snap"); }, seconds(20)));
 }
 
@@ -368,10 +369,10 @@ TEST_F(EtcdOpsTaskControllerTest, AnOperatorRestartResumesATaskInProgress) {
   create_etcd();
   create_task("snap");
   auto finalized = live_.client().patch(
-      kube::resources::kEtcdOpsTasks, kTestNamespace, "snap", kube::PatchType::kMerge,
+      api::resources::kEtcdOpsTasks, kTestNamespace, "snap", kube::PatchType::kMerge,
       {{"metadata", {{"finalizers", json::array({"druid.gardener.cloud/etcd-ops-task"})}}}});
   ASSERT_TRUE(finalized);
-  auto in_progress = live_.client().patch(kube::resources::kEtcdOpsTasks, kTestNamespace, "snap",
+  auto in_progress = live_.client().patch(api::resources::kEtcdOpsTasks, kTestNamespace, "snap",
                                           kube::PatchType::kMerge,
                                           {{"status",
                                             {{"state", "InProgress"},

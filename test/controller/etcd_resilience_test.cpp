@@ -7,8 +7,9 @@
 #include <string>
 #include <vector>
 
-#include "kube/eventually.hpp"
+#include "support/eventually.hpp"
 #include "support/fixtures.hpp"
+#include "support/object_state.hpp"
 #include "support/operator_env.hpp"
 
 namespace druid::test {
@@ -58,20 +59,14 @@ bool reconciled(OperatorEnv& env) {
 }
 
 // What must be equal between two runs: every managed object without the
-// fields the server assigns.
+// fields the server assigns (in metadata) and without status.
 json managed_state(OperatorEnv& env) {
   json state = json::object();
   for (const auto& resource : kManagedResources) {
     for (json object : env.server().core().list_objects(resource, kTestNamespace)) {
-      json& meta = object["metadata"];
-      for (const char* key : {"uid", "resourceVersion", "creationTimestamp", "managedFields"}) {
-        meta.erase(key);
-      }
-      if (meta.contains("ownerReferences")) {
-        for (auto& ref : meta["ownerReferences"]) ref.erase("uid");
-      }
-      object.erase("status");
-      const std::string key = resource + "/" + meta.value("name", "");
+      strip_volatile(object,
+                     {.fields = VolatileFields::kServerAssignedMetadata, .keep_status = false});
+      const std::string key = resource + "/" + object["metadata"].value("name", "");
       EXPECT_FALSE(state.contains(key)) << "duplicate " << key;
       state[key] = object;
     }

@@ -10,8 +10,9 @@
 #include <string>
 #include <vector>
 
-#include "kube/eventually.hpp"
+#include "api/resources.hpp"
 #include "support/cluster_simulator.hpp"
+#include "support/eventually.hpp"
 #include "support/fixtures.hpp"
 #include "support/operator_env.hpp"
 
@@ -303,7 +304,7 @@ TEST_F(EtcdStatusTest, StaleSnapshotLeasesMakeBackupUnknownThenFailed) {
   options.field_selector = "metadata.name=" + kEtcd;
   options.timeout_seconds = 10;
   auto watched = env_.client().watch(
-      kube::resources::kEtcds, kTestNamespace, options, [&](const kube::WatchEvent& event) {
+      api::resources::kEtcds, kTestNamespace, options, [&](const kube::WatchEvent& event) {
         const std::string status = condition(event.object, "BackupReady").value("status", "");
         if (seen.back() != status) seen.push_back(status);
         return status != "False";
@@ -330,7 +331,7 @@ TEST_F(EtcdStatusTest, MembersReportingDifferentClusterIdsAreAMismatch) {
 // reconciler_test.go "test data volume condition reflects pvc error event".
 json pvc_warning_event(const std::string& pvc, const std::string& suffix,
                        const std::string& message) {
-  const std::string now = api::format_rfc3339(
+  const std::string now = util::format_rfc3339(
       std::chrono::time_point_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now()));
   return {{"apiVersion", "v1"},
           {"kind", "Event"},
@@ -424,7 +425,7 @@ TEST_F(EtcdStatusTest, HibernationMarksConditionsNotChecked) {
   ASSERT_TRUE(wait_for([&](const json&) {
     return env_.get("etcdopstasks.druid.gardener.cloud", task).has_value();
   })) << status_of(env_.etcd()).dump(2);
-  ASSERT_TRUE(env_.client().patch(kube::resources::kEtcdOpsTasks, kTestNamespace, task,
+  ASSERT_TRUE(env_.client().patch(api::resources::kEtcdOpsTasks, kTestNamespace, task,
                                   kube::PatchType::kMerge, {{"status", {{"state", "Succeeded"}}}},
                                   "status"));
 
@@ -483,7 +484,7 @@ TEST_F(EtcdStatusTest, SteadyStateWritesOnlyTheHeartbeat) {
 TEST_F(EtcdStatusTest, ScaleSubresourceShowsReplicasAndSelector) {
   ASSERT_TRUE(wait_for([](const json& e) { return status_of(e).value("replicas", 0) == 3; }))
       << sim_.last_error();
-  auto scale = env_.client().get_scale(kube::resources::kEtcds, kTestNamespace, kEtcd);
+  auto scale = env_.client().get_scale(api::resources::kEtcds, kTestNamespace, kEtcd);
   ASSERT_TRUE(scale) << scale.error().what();
   EXPECT_EQ((*scale)["kind"], "Scale");
   EXPECT_EQ((*scale)["spec"]["replicas"], 3);

@@ -10,8 +10,8 @@
 #include <string>
 #include <vector>
 
-#include "kube/eventually.hpp"
 #include "support/cluster_simulator.hpp"
+#include "support/eventually.hpp"
 #include "support/kubectl.hpp"
 #include "support/operator_env.hpp"
 

@@ -5,7 +5,7 @@
 
 #include <string>
 
-#include "kube/eventually.hpp"
+#include "support/eventually.hpp"
 #include "support/kubectl.hpp"
 #include "support/operator_env.hpp"
 

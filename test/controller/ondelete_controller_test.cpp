@@ -21,12 +21,13 @@
 #include <string>
 #include <vector>
 
+#include "api/resources.hpp"
 #include "controller/ondelete/setup.hpp"
-#include "kube/eventually.hpp"
-#include "kube/live_server.hpp"
 #include "kube/manager.hpp"
 #include "kube/resource.hpp"
+#include "support/eventually.hpp"
 #include "support/fixtures.hpp"
+#include "support/live_server.hpp"
 
 namespace druid::controller::ondelete {
 namespace {
@@ -54,11 +55,11 @@ class FakeTransfer final : public LeaderTransfer {
     std::string leader, target;
     std::uint64_t id;
   };
-  api::Expected<std::monostate, LeaderTransferError> transfer(
+  util::Expected<std::monostate, LeaderTransferError> transfer(
       const LeaderTransferRequest& request) override {
     const std::lock_guard lock(mutex_);
     calls_.push_back({request.leader_pod, request.target_pod, request.target_member_id});
-    if (!fail_.empty()) return api::unexpected(LeaderTransferError{fail_});
+    if (!fail_.empty()) return util::unexpected(LeaderTransferError{fail_});
     return std::monostate{};
   }
   std::vector<Call> calls() const {
@@ -94,7 +95,7 @@ class Operator {
  private:
   kube::Manager manager_;
   std::unique_ptr<OnDeleteController> wiring_;
-  std::future<api::Expected<std::monostate, kube::ManagerError>> run_;
+  std::future<util::Expected<std::monostate, kube::ManagerError>> run_;
 };
 
 class OnDeleteControllerTest : public ::testing::Test {
@@ -106,7 +107,7 @@ class OnDeleteControllerTest : public ::testing::Test {
     json etcd = test::base_etcd_json(kReplicas);
     etcd["metadata"].erase("uid");
     etcd["metadata"].erase("generation");
-    auto created = client().create(kube::resources::kEtcds, kTestNamespace, etcd);
+    auto created = client().create(api::resources::kEtcds, kTestNamespace, etcd);
     ASSERT_TRUE(created) << created.error().what();
     etcd_uid_ = (*created)["metadata"]["uid"];
     json sts = {{"apiVersion", "apps/v1"},

@@ -16,14 +16,15 @@
 #include <vector>
 
 #include "api/annotations.hpp"
+#include "api/resources.hpp"
 #include "controller/secret/referenced_secrets.hpp"
 #include "controller/secret/setup.hpp"
-#include "kube/eventually.hpp"
-#include "kube/live_server.hpp"
 #include "kube/manager.hpp"
 #include "kube/resource.hpp"
 #include "support/controller_harness.hpp"
+#include "support/eventually.hpp"
 #include "support/fixtures.hpp"
+#include "support/live_server.hpp"
 
 namespace druid::controller::secret {
 namespace {
@@ -196,7 +197,7 @@ class SecretOperator {
   kube::Client& client_;
   kube::Manager manager_;
   std::unique_ptr<SecretController> wiring_;
-  std::future<api::Expected<std::monostate, kube::ManagerError>> run_;
+  std::future<util::Expected<std::monostate, kube::ManagerError>> run_;
 };
 
 class SecretControllerTest : public test::ControllerTest {
@@ -255,15 +256,15 @@ class SecretControllerTest : public test::ControllerTest {
     etcd["metadata"].erase("uid");
     etcd["metadata"].erase("generation");
     const std::string ns = etcd["metadata"]["namespace"];
-    auto created = client().create(kube::resources::kEtcds, ns, etcd);
+    auto created = client().create(api::resources::kEtcds, ns, etcd);
     ASSERT_TRUE(created) << created.error().what();
   }
   void patch_etcd(const std::string& name, const json& patch) {
-    auto patched = client().patch(kube::resources::kEtcds, kTestNamespace, name,
+    auto patched = client().patch(api::resources::kEtcds, kTestNamespace, name,
                                   kube::PatchType::kMerge, patch);
     ASSERT_TRUE(patched) << patched.error().what();
   }
-  void delete_object(const kube::ResourceType& type, const std::string& name) {
+  void delete_object(const util::ResourceType& type, const std::string& name) {
     auto deleted = client().remove(type, kTestNamespace, name);
     ASSERT_TRUE(deleted) << deleted.error().what();
   }
@@ -349,11 +350,11 @@ TEST_F(SecretControllerTest, ATerminatingEtcdStillHoldsItsSecretsUntilItIsGone) 
   start();
   ASSERT_TRUE(eventually_protected("etcd-backup"));
 
-  delete_object(kube::resources::kEtcds, "main");
+  delete_object(api::resources::kEtcds, "main");
   // Until the operator's cache shows the Etcd terminating.
   ASSERT_TRUE(kube::test::eventually(
       [&] {
-        auto e = op_->wiring().reader->get(kube::resources::kEtcds, kTestNamespace, "main");
+        auto e = op_->wiring().reader->get(api::resources::kEtcds, kTestNamespace, "main");
         return e && *e && (*e)->at("metadata").contains("deletionTimestamp");
       },
       10s));
@@ -423,7 +424,7 @@ TEST_F(SecretControllerTest, SteadyStateSendsNoRequest) {
   patch_etcd("main", {{"spec", {{"replicas", 3}}}});
   ASSERT_TRUE(kube::test::eventually([&] { return op_->reconciles() >= reconciles + 2 + 9; }, 10s));
   settle();
-  auto status = client().patch(kube::resources::kEtcds, kTestNamespace, "main",
+  auto status = client().patch(api::resources::kEtcds, kTestNamespace, "main",
                                kube::PatchType::kMerge, {{"status", {{"ready", false}}}}, "status");
   ASSERT_TRUE(status) << status.error().what();
   settle();

@@ -27,15 +27,17 @@
 #include "api/annotations.hpp"
 #include "api/etcd_copy_backups_task.hpp"
 #include "api/image_vector.hpp"
+#include "api/resources.hpp"
 #include "controller/compaction/setup.hpp"
 #include "controller/etcdcopybackupstask/job_builder.hpp"
 #include "controller/etcdcopybackupstask/setup.hpp"
 #include "controller/etcdopstask/setup.hpp"
 #include "controller/secret/setup.hpp"
-#include "kube/eventually.hpp"
-#include "kube/live_server.hpp"
 #include "support/controller_harness.hpp"
+#include "support/eventually.hpp"
 #include "support/fixtures.hpp"
+#include "support/live_server.hpp"
+#include "support/object_state.hpp"
 
 namespace druid::test {
 namespace {
@@ -52,30 +54,9 @@ constexpr const char* kLeases = "leases.coordination.k8s.io";
 constexpr const char* kSecrets = "secrets";
 constexpr const char* kForeignFinalizer = "example.com/keep";
 
-// Fields the server, the clock or a run's id decide, wherever they are.
-void strip_volatile(json& value) {
-  static const std::set<std::string> kVolatile = {
-      "uid",           "resourceVersion", "creationTimestamp",
-      "managedFields", "lastUpdateTime",  "lastTransitionTime",
-      "lastProbeTime", "startedAt",       "runID",
-      "observedAt"};
-  if (value.is_object()) {
-    for (auto it = value.begin(); it != value.end();) {
-      if (kVolatile.contains(it.key())) {
-        it = value.erase(it);
-      } else {
-        if (it.key() == "deletionTimestamp") it.value() = "set";
-        strip_volatile(it.value());
-        ++it;
-      }
-    }
-  } else if (value.is_array()) {
-    for (auto& element : value) strip_volatile(element);
-  }
-}
-
 // The objects of `resources` in the test namespace by "<resource>/<name>",
-// without volatile fields; each Job's controller owns no other Job.
+// without the fields the server, the clock or a run's id decide (wherever
+// they are); each Job's controller owns no other Job.
 json objects_of(kube::test::LiveServer& live, const std::vector<std::string>& resources) {
   json state = json::object();
   std::map<std::string, int> jobs_per_owner;
@@ -90,7 +71,7 @@ json objects_of(kube::test::LiveServer& live, const std::vector<std::string>& re
           }
         }
       }
-      strip_volatile(object);
+      strip_volatile(object, {.fields = VolatileFields::kServerAndClockAnywhere});
       const std::string key = resource + "/" + object["metadata"].value("name", "");
       state[key] = std::move(object);
     }
@@ -249,7 +230,7 @@ class OpsTaskWorld : public World {
     etcd["metadata"].erase("uid");
     etcd["metadata"].erase("generation");
     add_store(etcd);
-    auto created = live_.client().create(kube::resources::kEtcds, kTestNamespace, etcd);
+    auto created = live_.client().create(api::resources::kEtcds, kTestNamespace, etcd);
     ASSERT_TRUE(created) << created.error().what();
     const json ready = {
         {"status",
@@ -259,7 +240,7 @@ class OpsTaskWorld : public World {
                                        {"lastUpdateTime", "2026-12-01T10:00:00Z"},
                                        {"reason", "Quorate"},
                                        {"message", "set by the test"}}})}}}};
-    auto patched = live_.client().patch(kube::resources::kEtcds, kTestNamespace, kTestEtcdName,
+    auto patched = live_.client().patch(api::resources::kEtcds, kTestNamespace, kTestEtcdName,
                                         kube::PatchType::kMerge, ready, "status");
     ASSERT_TRUE(patched) << patched.error().what();
     create_task("snap", kTestEtcdName, std::nullopt);
@@ -305,7 +286,7 @@ class OpsTaskWorld : public World {
         {"metadata", {{"name", name}, {"namespace", kTestNamespace}}},
         {"spec", {{"etcdName", etcd}, {"config", {{"onDemandSnapshot", {{"type", "full"}}}}}}}};
     if (ttl) task["spec"]["ttlSecondsAfterFinished"] = *ttl;
-    auto created = live_.client().create(kube::resources::kEtcdOpsTasks, kTestNamespace, task);
+    auto created = live_.client().create(api::resources::kEtcdOpsTasks, kTestNamespace, task);
     ASSERT_TRUE(created) << created.error().what();
   }
 
@@ -371,7 +352,7 @@ class CopyBackupsWorld : public World {
     auto created = live_.client().create(kube::resources::kJobs, kTestNamespace, *job);
     ASSERT_TRUE(created) << created.error().what();
     auto deleted =
-        live_.client().remove(kube::resources::kEtcdCopyBackupsTasks, kTestNamespace, "gone");
+        live_.client().remove(api::resources::kEtcdCopyBackupsTasks, kTestNamespace, "gone");
     ASSERT_TRUE(deleted) << deleted.error().what();
   }
   void add_controller(kube::Manager& manager) override {
@@ -412,7 +393,7 @@ class CopyBackupsWorld : public World {
                  {"spec", {{"sourceStore", source}, {"targetStore", target}}}};
     if (!finalizers.empty()) task["metadata"]["finalizers"] = finalizers;
     auto created =
-        live_.client().create(kube::resources::kEtcdCopyBackupsTasks, kTestNamespace, task);
+        live_.client().create(api::resources::kEtcdCopyBackupsTasks, kTestNamespace, task);
     EXPECT_TRUE(created) << created.error().what();
     return created ? *created : json::object();
   }
@@ -435,7 +416,8 @@ class LeaseMovingSidecar final : public controller::etcdopstask::BackupSidecar {
  public:
   explicit LeaseMovingSidecar(std::function<void(const std::string& url)> on_call)
       : on_call_(std::move(on_call)) {}
-  api::Expected<controller::etcdopstask::SnapshotAnswer, controller::etcdopstask::SnapshotCallError>
+  util::Expected<controller::etcdopstask::SnapshotAnswer,
+                 controller::etcdopstask::SnapshotCallError>
   take_snapshot(const controller::etcdopstask::SnapshotCall& call) override {
     on_call_(call.url);
     ++calls_;
@@ -467,7 +449,7 @@ class CompactionWorld : public World {
       etcd["metadata"].erase("uid");
       etcd["metadata"].erase("generation");
       add_store(etcd, "aws");
-      auto created = live_.client().create(kube::resources::kEtcds, kTestNamespace, etcd);
+      auto created = live_.client().create(api::resources::kEtcds, kTestNamespace, etcd);
       ASSERT_TRUE(created) << created.error().what();
       const json owner = {{"apiVersion", "druid.gardener.cloud/v1alpha1"},
                           {"kind", "Etcd"},
@@ -617,10 +599,10 @@ class SecretWorld : public World {
     for (json etcd : {main, old}) {
       etcd["metadata"].erase("uid");
       etcd["metadata"].erase("generation");
-      auto created = live_.client().create(kube::resources::kEtcds, kTestNamespace, etcd);
+      auto created = live_.client().create(api::resources::kEtcds, kTestNamespace, etcd);
       ASSERT_TRUE(created) << created.error().what();
     }
-    auto terminating = live_.client().remove(kube::resources::kEtcds, kTestNamespace, "etcd-old");
+    auto terminating = live_.client().remove(api::resources::kEtcds, kTestNamespace, "etcd-old");
     ASSERT_TRUE(terminating) << terminating.error().what();
   }
   void add_controller(kube::Manager& manager) override {

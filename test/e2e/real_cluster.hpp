@@ -24,10 +24,11 @@
 #include <string>
 #include <vector>
 
+#include "api/resources.hpp"
 #include "etcd/client.hpp"
-#include "kube/eventually.hpp"
-#include "kube/live_server.hpp"
 #include "operator/child_process.hpp"
+#include "support/eventually.hpp"
+#include "support/live_server.hpp"
 
 namespace druid::e2e {
 
@@ -153,12 +154,12 @@ logging:
     return get("etcds.druid.gardener.cloud", name).value_or(json());
   }
   void create_etcd(const json& etcd) {
-    auto created = client().create(kube::resources::kEtcds, kNamespace, etcd);
+    auto created = client().create(api::resources::kEtcds, kNamespace, etcd);
     if (!created) throw std::runtime_error(created.error().what());
   }
   void patch_etcd(const std::string& name, const json& patch) {
     auto patched =
-        client().patch(kube::resources::kEtcds, kNamespace, name, kube::PatchType::kMerge, patch);
+        client().patch(api::resources::kEtcds, kNamespace, name, kube::PatchType::kMerge, patch);
     if (!patched) throw std::runtime_error(patched.error().what());
   }
 

@@ -6,6 +6,7 @@
 
 #include <set>
 
+#include "api/resources.hpp"
 #include "e2e/real_cluster.hpp"
 
 namespace druid::e2e {
@@ -234,7 +235,7 @@ TEST_F(RealEtcdTest, DeletedEtcdLeavesNoProcessOrNamespace) {
   const auto pid = cluster.container_pid("gone-0", "etcd");
   ASSERT_TRUE(pid);
 
-  ASSERT_TRUE(cluster.client().remove(kube::resources::kEtcds, kNamespace, "gone"));
+  ASSERT_TRUE(cluster.client().remove(api::resources::kEtcds, kNamespace, "gone"));
   ASSERT_TRUE(kube::test::eventually(
       [&] { return !cluster.get("etcds.druid.gardener.cloud", "gone"); }, 60s, 250ms));
   ASSERT_TRUE(kube::test::eventually([&] { return !cluster.pod("gone-0"); }, 60s, 250ms))

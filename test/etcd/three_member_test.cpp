@@ -125,7 +125,7 @@ TEST_F(ThreeMembers, LearnerAddPromoteUpdateRemove) {
   const std::string peer_url = cluster_->member(planned).peer_url;
   // etcd refuses reconfiguration ("unhealthy cluster") until every member has
   // been connected for its health interval (5 s) after the start.
-  std::optional<Result<Member>> attempt;
+  std::optional<EtcdResult<Member>> attempt;
   EXPECT_TRUE(poll(
       [&] {
         attempt.emplace(c.member_add({peer_url}, /*as_learner=*/true));

@@ -24,7 +24,7 @@ const CheckResult kFailed{"BackupReady", "False", "BackupFailed",
 json snap_lease(const char* name, std::optional<std::chrono::nanoseconds> age,
                 std::chrono::nanoseconds created_ago = 30h) {
   json lease = lease_json(name, std::string("100"),
-                          age ? std::optional<api::Time>(t0() - *age) : std::nullopt);
+                          age ? std::optional<util::Time>(t0() - *age) : std::nullopt);
   lease["metadata"]["creationTimestamp"] = rfc3339(t0() - created_ago);
   return lease;
 }

@@ -42,7 +42,7 @@ struct Cluster {
                                  pvc("etcd-main-etcd-main-2", "Bound")};
   std::vector<ObjectPtr> events;
 
-  StatusInputs inputs(api::Time now) const {
+  StatusInputs inputs(util::Time now) const {
     StatusInputs in;
     for (std::size_t i = 0; i < renewed.size(); ++i) {
       const std::string name = "etcd-main-" + std::to_string(i);
@@ -63,7 +63,7 @@ struct Cluster {
   }
 
   // Computes the status at `now` and stores it on the Etcd, as a write would.
-  api::EtcdStatus reconcile(api::Time now) {
+  api::EtcdStatus reconcile(util::Time now) {
     api::EtcdStatus status = compute_status(etcd, inputs(now));
     etcd.status = status;
     return status;

@@ -11,10 +11,10 @@
 #include <vector>
 
 #include "api/etcd.hpp"
-#include "api/time.hpp"
 #include "health/condition_builder.hpp"
 #include "health/member_status.hpp"
 #include "support/fixtures.hpp"
+#include "util/time.hpp"
 
 namespace druid::health {
 
@@ -31,14 +31,14 @@ using nlohmann::json;
 using namespace std::chrono_literals;
 
 // 2024-05-01T10:00:00Z.
-inline api::Time t0() {
-  return api::Time{std::chrono::sys_days{std::chrono::year{2024} / 5 / 1}} + 10h;
+inline util::Time t0() {
+  return util::Time{std::chrono::sys_days{std::chrono::year{2024} / 5 / 1}} + 10h;
 }
-inline std::string rfc3339(api::Time t) {
-  return api::format_rfc3339(t);
+inline std::string rfc3339(util::Time t) {
+  return util::format_rfc3339(t);
 }
-inline std::string micro(api::Time t) {
-  return api::format_rfc3339_micro(t);
+inline std::string micro(util::Time t) {
+  return util::format_rfc3339_micro(t);
 }
 
 inline ObjectPtr ptr(json object) {
@@ -46,7 +46,7 @@ inline ObjectPtr ptr(json object) {
 }
 
 inline json lease_json(const std::string& name, std::optional<std::string> holder,
-                       std::optional<api::Time> renew) {
+                       std::optional<util::Time> renew) {
   json lease = {{"apiVersion", "coordination.k8s.io/v1"},
                 {"kind", "Lease"},
                 {"metadata", {{"name", name}, {"namespace", druid::test::kTestNamespace}}},
@@ -56,7 +56,7 @@ inline json lease_json(const std::string& name, std::optional<std::string> holde
   return lease;
 }
 inline ObjectPtr lease(const std::string& name, std::optional<std::string> holder,
-                       std::optional<api::Time> renew) {
+                       std::optional<util::Time> renew) {
   return ptr(lease_json(name, std::move(holder), renew));
 }
 
@@ -105,7 +105,7 @@ inline std::vector<api::EtcdMemberStatus> members(std::initializer_list<const ch
 
 inline api::Condition condition(const std::string& type, const std::string& status,
                                 const std::string& reason = "r", const std::string& message = "m",
-                                api::Time at = t0() - 1h) {
+                                util::Time at = t0() - 1h) {
   api::Condition c;
   c.type = type;
   c.status = status;
@@ -153,7 +153,7 @@ inline ObjectPtr pvc(const std::string& name, const std::string& phase) {
 
 // A Warning event about PVC `pvc_name` seen once at `at` (first = last timestamp).
 inline json pvc_event_json(const std::string& name, const std::string& pvc_name,
-                           const std::string& message, api::Time at) {
+                           const std::string& message, util::Time at) {
   return {{"apiVersion", "v1"},
           {"kind", "Event"},
           {"metadata", {{"name", name}, {"namespace", druid::test::kTestNamespace}}},

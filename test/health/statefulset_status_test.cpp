@@ -2,8 +2,8 @@
 
 #include <gtest/gtest.h>
 
-#include "api/json_access.hpp"
 #include "health/health_support.hpp"
+#include "util/json_access.hpp"
 
 namespace druid::health {
 namespace {
@@ -74,16 +74,16 @@ TEST(StatefulSetFacts, MissingFieldsReadAsDefaults) {
 TEST(StatefulSetControl, OnlyTheEtcdsControllerReferenceCounts) {
   const api::Etcd e = etcd(3);
   json sts = statefulset_json(3);
-  EXPECT_TRUE(api::is_controlled_by(sts, e.metadata.uid));
+  EXPECT_TRUE(util::is_controlled_by(sts, e.metadata.uid));
   EXPECT_EQ(controlled_statefulset(&sts, e), &sts);
   sts["metadata"]["ownerReferences"][0]["uid"] = "someone-else";
-  EXPECT_FALSE(api::is_controlled_by(sts, e.metadata.uid));
+  EXPECT_FALSE(util::is_controlled_by(sts, e.metadata.uid));
   EXPECT_EQ(controlled_statefulset(&sts, e), nullptr);
   sts = statefulset_json(3);
   sts["metadata"]["ownerReferences"][0]["controller"] = false;
-  EXPECT_FALSE(api::is_controlled_by(sts, e.metadata.uid));
+  EXPECT_FALSE(util::is_controlled_by(sts, e.metadata.uid));
   sts["metadata"].erase("ownerReferences");
-  EXPECT_FALSE(api::is_controlled_by(sts, e.metadata.uid));
+  EXPECT_FALSE(util::is_controlled_by(sts, e.metadata.uid));
   EXPECT_EQ(controlled_statefulset(nullptr, e), nullptr);
 }
 

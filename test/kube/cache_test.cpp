@@ -27,10 +27,10 @@ json owner(const std::string& uid) {
           {"controller", true}};
 }
 
-api::Selector selector(const std::string& text) {
-  auto parsed = api::Selector::parse(text);
+util::Selector selector(const std::string& text) {
+  auto parsed = util::Selector::parse(text);
   EXPECT_TRUE(parsed.has_value()) << text;
-  return parsed.value_or(api::Selector{});
+  return parsed.value_or(util::Selector{});
 }
 
 std::vector<std::string> names(const std::vector<ObjectPtr>& objects) {

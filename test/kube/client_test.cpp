@@ -7,6 +7,7 @@
 #include <set>
 #include <thread>
 
+#include "api/resources.hpp"
 #include "kube/fake_http_server.hpp"
 
 namespace druid::kube {
@@ -67,7 +68,7 @@ TEST(ResourceTypeTest, Paths) {
   EXPECT_EQ(resources::kPods.path(""), "/api/v1/pods");
   EXPECT_EQ(resources::kStatefulSets.path("ns", "s", "scale"),
             "/apis/apps/v1/namespaces/ns/statefulsets/s/scale");
-  EXPECT_EQ(resources::kEtcds.path("ns", "e", "status"),
+  EXPECT_EQ(api::resources::kEtcds.path("ns", "e", "status"),
             "/apis/druid.gardener.cloud/v1alpha1/namespaces/ns/etcds/e/status");
   EXPECT_EQ(resources::kNamespaces.path("ignored", "kube-system"),
             "/api/v1/namespaces/kube-system");
@@ -75,7 +76,7 @@ TEST(ResourceTypeTest, Paths) {
             "/apis/apiextensions.k8s.io/v1/customresourcedefinitions");
   EXPECT_EQ(resources::kLeases.api_version(), "coordination.k8s.io/v1");
   EXPECT_EQ(resources::kSecrets.api_version(), "v1");
-  EXPECT_EQ(resources::kEtcds.qualified_resource(), "etcds.druid.gardener.cloud");
+  EXPECT_EQ(api::resources::kEtcds.qualified_resource(), "etcds.druid.gardener.cloud");
   EXPECT_EQ(resources::kPods.path("ns", "a b/c"), "/api/v1/namespaces/ns/pods/a%20b%2Fc");
 }
 
@@ -115,7 +116,7 @@ TEST_F(ClientTest, NotFoundBecomesTypedError) {
       });
   server_.start();
   Client client(config());
-  auto got = client.get(resources::kEtcds, "ns1", "missing");
+  auto got = client.get(api::resources::kEtcds, "ns1", "missing");
   ASSERT_FALSE(got);
   EXPECT_TRUE(is_not_found(got.error()));
   EXPECT_EQ(got.error().message, "etcds.druid.gardener.cloud \"missing\" not found");
@@ -318,18 +319,18 @@ TEST_F(ClientTest, StatusAndScaleSubresources) {
   server_.start();
   Client client(config());
   const std::string base = "/apis/druid.gardener.cloud/v1alpha1/namespaces/ns1/etcds/e";
-  auto st = client.get_status(resources::kEtcds, "ns1", "e");
+  auto st = client.get_status(api::resources::kEtcds, "ns1", "e");
   ASSERT_TRUE(st) << st.error().what();
   EXPECT_EQ((*st)["path"], base + "/status");
   json etcd = {{"metadata", {{"name", "e"}, {"namespace", "ns1"}}}, {"status", {{"ready", true}}}};
-  ASSERT_TRUE(client.update_status(resources::kEtcds, "", etcd));
+  ASSERT_TRUE(client.update_status(api::resources::kEtcds, "", etcd));
   EXPECT_EQ(server_.last_request().path, base + "/status");
   EXPECT_EQ(server_.last_request().method, "PUT");
-  auto sc = client.get_scale(resources::kEtcds, "ns1", "e");
+  auto sc = client.get_scale(api::resources::kEtcds, "ns1", "e");
   ASSERT_TRUE(sc);
   EXPECT_EQ((*sc)["path"], base + "/scale");
   json scale = {{"kind", "Scale"}, {"apiVersion", "autoscaling/v1"}, {"spec", {{"replicas", 3}}}};
-  auto updated = client.update_scale(resources::kEtcds, "ns1", "e", scale);
+  auto updated = client.update_scale(api::resources::kEtcds, "ns1", "e", scale);
   ASSERT_TRUE(updated);
   EXPECT_EQ(*updated, scale);
   EXPECT_EQ(server_.last_request().path, base + "/scale");
@@ -356,12 +357,12 @@ TEST_F(ClientTest, InvalidAndTooManyRequestsOverHttp) {
              });
   server_.start();
   Client client(config());
-  auto created = client.create(resources::kEtcds, "ns1", {{"metadata", {{"name", "e"}}}});
+  auto created = client.create(api::resources::kEtcds, "ns1", {{"metadata", {{"name", "e"}}}});
   ASSERT_FALSE(created);
   ASSERT_TRUE(is_invalid(created.error()));
   ASSERT_EQ(created.error().causes.size(), 1u);
   EXPECT_EQ(created.error().causes[0].field, "spec.replicas");
-  auto listed = client.list(resources::kEtcds, "ns1");
+  auto listed = client.list(api::resources::kEtcds, "ns1");
   ASSERT_FALSE(listed);
   EXPECT_TRUE(is_too_many_requests(listed.error()));
   EXPECT_EQ(listed.error().retry_after, std::chrono::seconds(2));

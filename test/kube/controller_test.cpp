@@ -10,8 +10,8 @@
 #include <set>
 #include <stdexcept>
 
-#include "kube/eventually.hpp"
-#include "kube/live_server.hpp"
+#include "support/eventually.hpp"
+#include "support/live_server.hpp"
 
 namespace druid::kube {
 namespace {
@@ -90,7 +90,7 @@ TEST(ControllerTest, ReconcilesEnqueuedRequestsAndCountsSuccess) {
 
 TEST(ControllerTest, ErrorsAreRetriedWithBackoffThenForgotten) {
   auto reconciler = std::make_shared<RecordingReconciler>([](const Request&, int call) {
-    if (call < 4) return ReconcileOutcome(api::unexpected(ReconcileError{"not yet"}));
+    if (call < 4) return ReconcileOutcome(util::unexpected(ReconcileError{"not yet"}));
     return ReconcileOutcome(ReconcileResult{});
   });
   Controller controller("retry", reconciler, fast());

@@ -2,8 +2,8 @@
 
 #include <gtest/gtest.h>
 
-#include "kube/eventually.hpp"
-#include "kube/live_server.hpp"
+#include "support/eventually.hpp"
+#include "support/live_server.hpp"
 
 namespace druid::kube {
 namespace {
@@ -42,7 +42,7 @@ class EventRecorderTest : public ::testing::Test {
 };
 
 TEST_F(EventRecorderTest, CreatesAnEventAboutTheObject) {
-  FakeClock clock(*api::parse_rfc3339("2024-05-01T10:00:00Z"));
+  FakeClock clock(*util::parse_rfc3339("2024-05-01T10:00:00Z"));
   auto o = options();
   o.clock = &clock;
   EventRecorder recorder(client(), o);
@@ -71,7 +71,7 @@ TEST_F(EventRecorderTest, CreatesAnEventAboutTheObject) {
 }
 
 TEST_F(EventRecorderTest, RepeatsAreAggregatedIntoOneEvent) {
-  FakeClock clock(*api::parse_rfc3339("2024-05-01T10:00:00Z"));
+  FakeClock clock(*util::parse_rfc3339("2024-05-01T10:00:00Z"));
   auto o = options();
   o.clock = &clock;
   EventRecorder recorder(client(), o);

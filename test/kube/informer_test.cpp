@@ -6,8 +6,8 @@
 #include <mutex>
 #include <optional>
 
-#include "kube/eventually.hpp"
-#include "kube/live_server.hpp"
+#include "support/eventually.hpp"
+#include "support/live_server.hpp"
 
 namespace druid::kube {
 namespace {
@@ -67,7 +67,7 @@ class InformerTest : public ::testing::Test {
   Client& client() { return live_.client(); }
   testing::TestApiServer& server() { return live_.server(); }
 
-  InformerOptions options(const ResourceType& type = resources::kConfigMaps) {
+  InformerOptions options(const util::ResourceType& type = resources::kConfigMaps) {
     InformerOptions o;
     o.type = type;
     o.ns = "inf";

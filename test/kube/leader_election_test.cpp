@@ -5,8 +5,8 @@
 #include <atomic>
 #include <regex>
 
-#include "kube/eventually.hpp"
-#include "kube/live_server.hpp"
+#include "support/eventually.hpp"
+#include "support/live_server.hpp"
 
 namespace druid::kube {
 namespace {

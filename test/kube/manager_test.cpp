@@ -6,8 +6,8 @@
 #include <mutex>
 #include <set>
 
-#include "kube/eventually.hpp"
-#include "kube/live_server.hpp"
+#include "support/eventually.hpp"
+#include "support/live_server.hpp"
 
 namespace druid::kube {
 namespace {
@@ -87,14 +87,14 @@ struct Operator {
   void run() {
     result = std::async(std::launch::async, [this] { return manager.run(); });
   }
-  api::Expected<std::monostate, ManagerError> finish(std::chrono::seconds timeout = 5s) {
+  util::Expected<std::monostate, ManagerError> finish(std::chrono::seconds timeout = 5s) {
     manager.request_stop();
     EXPECT_EQ(result.wait_for(timeout), std::future_status::ready);
     return result.get();
   }
   Manager manager;
   std::shared_ptr<CountingReconciler> reconciler;
-  std::future<api::Expected<std::monostate, ManagerError>> result;
+  std::future<util::Expected<std::monostate, ManagerError>> result;
 };
 
 TEST_F(ManagerTest, SyncsCachesThenRunsControllersUntilStopped) {

@@ -7,7 +7,7 @@
 #include <set>
 #include <thread>
 
-#include "kube/eventually.hpp"
+#include "support/eventually.hpp"
 
 namespace druid::kube {
 namespace {

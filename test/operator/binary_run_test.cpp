@@ -9,11 +9,12 @@
 #include <nlohmann/json.hpp>
 #include <regex>
 
+#include "api/resources.hpp"
 #include "apiserver/tls.hpp"
-#include "kube/eventually.hpp"
-#include "kube/live_server.hpp"
 #include "operator/child_process.hpp"
+#include "support/eventually.hpp"
 #include "support/fixtures.hpp"
+#include "support/live_server.hpp"
 
 namespace druid::operator_::test {
 namespace {
@@ -116,7 +117,7 @@ TEST_F(BinaryRunTest, ReconcilesServesMetricsAndProbesAndStopsOnSigterm) {
   auto etcd = druid::test::base_etcd_json(1);
   etcd["metadata"].erase("uid");
   etcd["metadata"].erase("generation");
-  ASSERT_TRUE(live_.client().create(kube::resources::kEtcds, kTestNamespace, etcd));
+  ASSERT_TRUE(live_.client().create(api::resources::kEtcds, kTestNamespace, etcd));
   ASSERT_TRUE(eventually(
       [&] {
         const auto stored =

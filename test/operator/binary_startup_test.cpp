@@ -15,7 +15,7 @@ namespace {
 
 constexpr const char* kBinary = ETCD_DRUID_BIN;
 
-struct Outcome {
+struct ProcessOutput {
   std::optional<int> exit_code;
   std::string out;
   std::string err;
@@ -23,10 +23,10 @@ struct Outcome {
 
 class BinaryStartupTest : public ::testing::Test {
  protected:
-  Outcome run(const std::vector<std::string>& args,
-              const std::map<std::string, std::string>& env = {}) {
+  ProcessOutput run(const std::vector<std::string>& args,
+                    const std::map<std::string, std::string>& env = {}) {
     ChildProcess process(kBinary, args, env, dir_.path());
-    Outcome outcome;
+    ProcessOutput outcome;
     outcome.exit_code = process.wait(std::chrono::seconds(20));
     outcome.out = process.stdout_text();
     outcome.err = process.stderr_text();
@@ -45,7 +45,7 @@ class BinaryStartupTest : public ::testing::Test {
 
   // The start-up error: the last line on stderr, "etcd-druid: ...", and the
   // only one that is not a JSON log record (the log may have started).
-  static std::string error_line(const Outcome& outcome) {
+  static std::string error_line(const ProcessOutput& outcome) {
     const auto lines = lines_of(outcome.err);
     EXPECT_FALSE(lines.empty());
     if (lines.empty()) return {};

@@ -6,10 +6,10 @@
 
 #include <gtest/gtest.h>
 
-#include "api/base64.hpp"
-#include "kube/live_server.hpp"
 #include "kube/resource.hpp"
 #include "support/fixtures.hpp"
+#include "support/live_server.hpp"
+#include "util/base64.hpp"
 
 namespace druid::operator_ {
 namespace {
@@ -34,7 +34,7 @@ class ClientTlsMaterial : public ::testing::Test {
   }
   void secret(const std::string& name, const std::map<std::string, std::string>& data) {
     json encoded = json::object();
-    for (const auto& [key, value] : data) encoded[key] = api::base64_encode(value);
+    for (const auto& [key, value] : data) encoded[key] = util::base64_encode(value);
     auto created =
         live_.client().create(kube::resources::kSecrets, kTestNamespace,
                               {{"apiVersion", "v1"},

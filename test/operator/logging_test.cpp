@@ -98,11 +98,11 @@ TEST(LogConfiguration, ParsesLevelsAndFormats) {
 TEST(HealthChecks, OkWhenAllPassAndNamesEveryFailure) {
   bool synced = false;
   HealthChecks readyz("readyz");
-  readyz.add("informer-sync", [&]() -> std::optional<std::string> {
-    if (synced) return std::nullopt;
-    return "caches not synced";
+  readyz.add("informer-sync", [&]() -> util::Expected<void, std::string> {
+    if (synced) return {};
+    return util::unexpected("caches not synced");
   });
-  readyz.add("webhook-server", [] { return std::optional<std::string>(); });
+  readyz.add("webhook-server", [] { return util::Expected<void, std::string>(); });
 
   auto answer = readyz.evaluate(false);
   EXPECT_EQ(answer.status, 503);

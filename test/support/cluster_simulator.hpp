@@ -39,12 +39,13 @@
 #include "api/etcd.hpp"
 #include "api/label_selector.hpp"
 #include "api/names.hpp"
-#include "api/time.hpp"
+#include "api/resources.hpp"
 #include "kube/api_error.hpp"
 #include "kube/cache.hpp"
 #include "kube/client.hpp"
 #include "kube/resource.hpp"
 #include "support/fixtures.hpp"
+#include "util/time.hpp"
 
 namespace druid::test {
 
@@ -53,10 +54,10 @@ namespace druid::test {
 // druid's objects (its managed-by label) at least.
 // The merge patch backup-restore sends when it renews a snapshot lease: the
 // revision the snapshot reached as holderIdentity, and the renewal time.
-inline nlohmann::json snapshot_lease_renewal(std::int64_t revision, api::Time renew_time) {
+inline nlohmann::json snapshot_lease_renewal(std::int64_t revision, util::Time renew_time) {
   return {{"spec",
            {{"holderIdentity", std::to_string(revision)},
-            {"renewTime", api::format_rfc3339_micro(renew_time)}}}};
+            {"renewTime", util::format_rfc3339_micro(renew_time)}}}};
 }
 
 struct ClusterSimulatorCaches {
@@ -245,7 +246,7 @@ class ClusterSimulator {
     if (error_.empty()) error_ = what;
     return false;
   }
-  static api::Time wall_now() {
+  static util::Time wall_now() {
     return std::chrono::time_point_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now());
   }
   static bool due(const std::optional<std::chrono::steady_clock::time_point>& last,
@@ -254,7 +255,7 @@ class ClusterSimulator {
   }
 
   // The object from the caller's cache, or from the server without one.
-  std::optional<nlohmann::json> read(const kube::ResourceType& type, const kube::Cache* cache,
+  std::optional<nlohmann::json> read(const util::ResourceType& type, const kube::Cache* cache,
                                      const std::string& name, const char* what) {
     if (options_.caches) {
       if (auto cached = cache->get(ns_, name)) return *cached;
@@ -272,7 +273,7 @@ class ClusterSimulator {
   bool sync_once() {
     const auto* caches = options_.caches ? &*options_.caches : nullptr;
     auto etcd_json =
-        read(kube::resources::kEtcds, caches ? caches->etcds : nullptr, etcd_name_, "Etcd");
+        read(api::resources::kEtcds, caches ? caches->etcds : nullptr, etcd_name_, "Etcd");
     if (!etcd_json) return false;
     auto etcd = api::decode_etcd(*etcd_json);
     if (!etcd) return fail("Etcd does not decode");
@@ -322,10 +323,11 @@ class ClusterSimulator {
     const nlohmann::json match_labels = selector_labels(sts);
     nlohmann::json items;
     if (options_.caches) {
-      api::Labels labels;
+      util::Labels labels;
       for (const auto& [key, value] : match_labels.items()) labels[key] = value.get<std::string>();
       items = nlohmann::json::array();
-      for (const auto& pod : options_.caches->pods->list(ns_, api::Selector::from_labels(labels))) {
+      for (const auto& pod :
+           options_.caches->pods->list(ns_, util::Selector::from_labels(labels))) {
         items.push_back(*pod);
       }
     } else {
@@ -426,7 +428,7 @@ class ClusterSimulator {
   // readiness probe).
   static nlohmann::json pod_status(const nlohmann::json& spec, bool containers_ready) {
     const std::string ready = containers_ready ? "True" : "False";
-    const std::string now = api::format_rfc3339(wall_now());
+    const std::string now = util::format_rfc3339(wall_now());
     nlohmann::json container_statuses = nlohmann::json::array();
     for (const auto& container : spec.value("containers", nlohmann::json::array())) {
       container_statuses.push_back({{"name", container.value("name", "")},
@@ -535,7 +537,7 @@ class ClusterSimulator {
   // --- backup-restore ---------------------------------------------------------
   bool renew_member_lease(const api::Etcd& etcd, int ordinal) {
     auto& k = knobs(ordinal);
-    api::Time renew_time = wall_now();
+    util::Time renew_time = wall_now();
     if (k.backdate) {
       if (k.backdate_written) return true;
       renew_time -= *k.backdate;
@@ -550,7 +552,7 @@ class ClusterSimulator {
            {{"member.etcd.gardener.cloud/tls-enabled", peer_tls ? "true" : "false"}}}}},
         {"spec",
          {{"holderIdentity", fmt::format("{}:{}:{}", member_id(ordinal), k.cluster_id, role)},
-          {"renewTime", api::format_rfc3339_micro(renew_time)}}}};
+          {"renewTime", util::format_rfc3339_micro(renew_time)}}}};
     const std::string name = api::member_lease_name(etcd, ordinal);
     if (lease_missing(name)) return false;
     auto patched =
@@ -570,7 +572,7 @@ class ClusterSimulator {
         lease_missing(api::delta_snapshot_lease_name(etcd_name_))) {
       return false;
     }
-    api::Time renew_time = wall_now();
+    util::Time renew_time = wall_now();
     if (snapshots_backdate_) renew_time -= *snapshots_backdate_;
     revision_ += 10;
     // Full: the revision of the last full snapshot; delta: of the newest delta.

@@ -10,10 +10,11 @@
 #include <string>
 
 #include "api/image_vector.hpp"
+#include "api/resources.hpp"
 #include "component/context.hpp"
 #include "component/object_reader.hpp"
-#include "kube/live_server.hpp"
 #include "support/fixtures.hpp"
+#include "support/live_server.hpp"
 
 namespace druid::test {
 
@@ -35,7 +36,7 @@ class ComponentEnv {
   api::Etcd create_etcd(nlohmann::json etcd) {
     etcd["metadata"].erase("uid");
     etcd["metadata"].erase("generation");
-    auto created = client().create(kube::resources::kEtcds, kTestNamespace, etcd);
+    auto created = client().create(api::resources::kEtcds, kTestNamespace, etcd);
     if (!created) throw std::runtime_error(created.error().what());
     return decode(*created);
   }

@@ -22,13 +22,13 @@
 #include <string>
 #include <vector>
 
-#include "api/base64.hpp"
 #include "controller/etcdopstask/backup_sidecar.hpp"
 #include "kube/client.hpp"
-#include "kube/live_server.hpp"
 #include "kube/manager.hpp"
 #include "kube/resource.hpp"
 #include "support/fixtures.hpp"
+#include "support/live_server.hpp"
+#include "util/base64.hpp"
 
 namespace druid::test {
 
@@ -58,7 +58,7 @@ inline void create_secret(kube::Client& client, const std::string& ns, const std
                           const std::map<std::string, std::string>& data = {},
                           const nlohmann::json& finalizers = nlohmann::json::array()) {
   nlohmann::json encoded = nlohmann::json::object();
-  for (const auto& [key, value] : data) encoded[key] = api::base64_encode(value);
+  for (const auto& [key, value] : data) encoded[key] = util::base64_encode(value);
   nlohmann::json secret = {{"apiVersion", "v1"},
                            {"kind", "Secret"},
                            {"metadata", {{"name", name}, {"namespace", ns}}},
@@ -87,8 +87,8 @@ inline nlohmann::json completed_job_status() {
 // release() (so what was written before a call stays visible to the test).
 class FakeBackupSidecar final : public controller::etcdopstask::BackupSidecar {
  public:
-  using Answer = api::Expected<controller::etcdopstask::SnapshotAnswer,
-                               controller::etcdopstask::SnapshotCallError>;
+  using Answer = util::Expected<controller::etcdopstask::SnapshotAnswer,
+                                controller::etcdopstask::SnapshotCallError>;
 
   Answer take_snapshot(const controller::etcdopstask::SnapshotCall& call) override {
     std::unique_lock lock(mu_);
@@ -149,7 +149,7 @@ class ManagerRun {
 
  private:
   std::unique_ptr<kube::Manager> manager_;
-  std::future<api::Expected<std::monostate, kube::ManagerError>> run_;
+  std::future<util::Expected<std::monostate, kube::ManagerError>> run_;
 };
 
 // Requests `client` has sent with any of `methods` (counted once answered).

@@ -15,11 +15,12 @@
 #include <string>
 
 #include "api/image_vector.hpp"
+#include "api/resources.hpp"
 #include "controller/etcd/setup.hpp"
-#include "kube/eventually.hpp"
-#include "kube/live_server.hpp"
 #include "kube/manager.hpp"
+#include "support/eventually.hpp"
 #include "support/fixtures.hpp"
+#include "support/live_server.hpp"
 
 namespace druid::test {
 
@@ -68,7 +69,7 @@ class OperatorProcess {
  private:
   kube::Manager manager_;
   std::unique_ptr<controller::etcd::EtcdController> wiring_;
-  std::future<api::Expected<std::monostate, kube::ManagerError>> result_;
+  std::future<util::Expected<std::monostate, kube::ManagerError>> result_;
 };
 
 class OperatorEnv {
@@ -107,12 +108,12 @@ class OperatorEnv {
   void create_etcd(nlohmann::json etcd) {
     etcd["metadata"].erase("uid");
     etcd["metadata"].erase("generation");
-    auto created = client().create(kube::resources::kEtcds, kTestNamespace, etcd);
+    auto created = client().create(api::resources::kEtcds, kTestNamespace, etcd);
     if (!created) throw std::runtime_error(created.error().what());
   }
   // Merge-patches the Etcd as a user would (kubectl annotate / edit).
   void patch_etcd(const nlohmann::json& patch, const std::string& name = kTestEtcdName) {
-    auto patched = client().patch(kube::resources::kEtcds, kTestNamespace, name,
+    auto patched = client().patch(api::resources::kEtcds, kTestNamespace, name,
                                   kube::PatchType::kMerge, patch);
     if (!patched) throw std::runtime_error(patched.error().what());
   }

@@ -8,15 +8,16 @@
 #include <gtest/gtest.h>
 
 #include "api/annotations.hpp"
-#include "api/base64.hpp"
-#include "api/yaml.hpp"
-#include "kube/eventually.hpp"
-#include "kube/live_server.hpp"
+#include "api/resources.hpp"
 #include "operator/webhook_server.hpp"
+#include "support/eventually.hpp"
 #include "support/kubectl.hpp"
+#include "support/live_server.hpp"
 #include "support/operator_env.hpp"
+#include "support/webhook_env.hpp"
+#include "util/base64.hpp"
+#include "util/yaml.hpp"
 #include "webhook/fake_lookup.hpp"
-#include "webhook/webhook_env.hpp"
 
 namespace druid::webhook::test {
 namespace {
@@ -72,7 +73,7 @@ class ComponentProtectionE2E : public ::testing::Test {
     auto started = operator_::WebhookServer::start(options, *webhook_client_);
     ASSERT_TRUE(started) << started.error();
     webhook_ = std::move(*started);
-    register_webhooks(api::base64_encode(tls.ca_pem));
+    register_webhooks(util::base64_encode(tls.ca_pem));
 
     druid_ = client_for("druid-token");
     jane_ = client_for("jane-token");
@@ -81,7 +82,7 @@ class ComponentProtectionE2E : public ::testing::Test {
 
   // The deployment's configuration, with each webhook pointed at our server by URL.
   void register_webhooks(const std::string& ca_bundle) {
-    auto docs = api::parse_yaml_documents(
+    auto docs = util::parse_yaml_documents(
         read_file(fs::path(DRUID_SOURCE_DIR) /
                   "deploy/overlays/webhook/validatingwebhookconfiguration.yaml"));
     ASSERT_TRUE(docs) << docs.error().message();
@@ -114,20 +115,20 @@ class ComponentProtectionE2E : public ::testing::Test {
   void create_etcd(json etcd = druid::test::base_etcd_json(1)) {
     etcd["metadata"].erase("uid");
     etcd["metadata"].erase("generation");
-    auto created = admin().create(resources::kEtcds, kNs, etcd);
+    auto created = admin().create(api::resources::kEtcds, kNs, etcd);
     ASSERT_TRUE(created) << created.error().what();
   }
-  void create(const kube::ResourceType& type, const json& object) {
+  void create(const util::ResourceType& type, const json& object) {
     auto created = admin().create(type, kNs, object);
     ASSERT_TRUE(created) << created.error().what();
   }
   void annotate_etcd(const char* key, const json& value) {
-    auto patched = admin().patch(resources::kEtcds, kNs, kEtcd, kube::PatchType::kMerge,
+    auto patched = admin().patch(api::resources::kEtcds, kNs, kEtcd, kube::PatchType::kMerge,
                                  {{"metadata", {{"annotations", {{key, value}}}}}});
     ASSERT_TRUE(patched) << patched.error().what();
   }
   void set_last_operation(const std::string& type, const std::string& state) {
-    auto patched = admin().patch(resources::kEtcds, kNs, kEtcd, kube::PatchType::kMerge,
+    auto patched = admin().patch(api::resources::kEtcds, kNs, kEtcd, kube::PatchType::kMerge,
                                  {{"status",
                                    {{"lastOperation",
                                      {{"type", type},
@@ -139,8 +140,8 @@ class ComponentProtectionE2E : public ::testing::Test {
     ASSERT_TRUE(patched) << patched.error().what();
   }
   // A change every time (a no-op patch would not reach admission).
-  kube::Result<json> label(kube::Client& client, const kube::ResourceType& type,
-                           const std::string& name) {
+  kube::ApiResult<json> label(kube::Client& client, const util::ResourceType& type,
+                              const std::string& name) {
     return client.patch(type, kNs, name, kube::PatchType::kMerge,
                         {{"metadata", {{"labels", {{"touched", std::to_string(++changes_)}}}}}});
   }
@@ -313,7 +314,7 @@ TEST_F(ComponentProtectionE2E, DruidsOwnReconcileAndDeletionAreAllowed) {
 
   // A spec change: druid updates its StatefulSet through the webhook.
   auto patched =
-      admin().patch(resources::kEtcds, kNs, kEtcd, kube::PatchType::kMerge,
+      admin().patch(api::resources::kEtcds, kNs, kEtcd, kube::PatchType::kMerge,
                     {{"metadata", {{"annotations", {{"gardener.cloud/operation", "reconcile"}}}}},
                      {"spec", {{"etcd", {{"metrics", "extensive"}}}}}});
   ASSERT_TRUE(patched) << patched.error().what();
@@ -326,7 +327,7 @@ TEST_F(ComponentProtectionE2E, DruidsOwnReconcileAndDeletionAreAllowed) {
   ASSERT_TRUE(last_operation_is("Reconcile", "Succeeded"));
 
   // Deletion: druid removes every component while users may not intervene.
-  ASSERT_TRUE(admin().remove(resources::kEtcds, kNs, kEtcd));
+  ASSERT_TRUE(admin().remove(api::resources::kEtcds, kNs, kEtcd));
   EXPECT_TRUE(eventually([&] { return !stored("etcds.druid.gardener.cloud", kEtcd); },
                          std::chrono::seconds(20)));
   EXPECT_FALSE(stored("statefulsets.apps", kEtcd));

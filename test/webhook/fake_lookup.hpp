@@ -1,6 +1,7 @@
 #pragma once
-// A ComponentLookup over in-memory objects, with injectable errors, and
-// builders for the requests and objects the decision tests use.
+// A ComponentLookup over in-memory objects, with injectable errors, and a
+// builder for the requests the decision tests use (the objects and names:
+// support/webhook_fixtures.hpp).
 
 #include <map>
 #include <nlohmann/json.hpp>
@@ -8,21 +9,11 @@
 #include <string>
 #include <vector>
 
-#include "api/labels.hpp"
-#include "support/fixtures.hpp"
+#include "support/webhook_fixtures.hpp"
 #include "webhook/admission_review.hpp"
 #include "webhook/component_lookup.hpp"
 
 namespace druid::webhook::test {
-
-using nlohmann::json;
-
-inline constexpr const char* kNs = druid::test::kTestNamespace;
-inline constexpr const char* kEtcd = druid::test::kTestEtcdName;
-inline constexpr const char* kReconciler = "system:serviceaccount:garden:etcd-druid";
-inline constexpr const char* kGarbageCollector =
-    "system:serviceaccount:kube-system:generic-garbage-collector";
-inline constexpr const char* kUser = "jane";
 
 class FakeLookup final : public ComponentLookup {
  public:
@@ -34,24 +25,24 @@ class FakeLookup final : public ComponentLookup {
 
   Lookup<std::optional<json>> get_etcd(const std::string& ns, const std::string& name) override {
     calls.push_back("get etcd " + ns + "/" + name);
-    if (etcd_error) return api::unexpected(*etcd_error);
+    if (etcd_error) return util::unexpected(*etcd_error);
     const auto it = etcds.find(name);
     if (ns != kNs || it == etcds.end()) return std::optional<json>();
     return std::optional<json>(it->second);
   }
   Lookup<json> get_statefulset_metadata(const std::string& ns, const std::string& name) override {
     calls.push_back("get sts " + ns + "/" + name);
-    if (statefulset_error) return api::unexpected(*statefulset_error);
+    if (statefulset_error) return util::unexpected(*statefulset_error);
     const auto it = statefulsets.find(name);
     if (ns != kNs || it == statefulsets.end()) {
-      return api::unexpected("statefulsets.apps \"" + name + "\" not found");
+      return util::unexpected("statefulsets.apps \"" + name + "\" not found");
     }
     return it->second["metadata"];
   }
   Lookup<std::vector<json>> list_statefulset_metadata(const std::string& ns,
-                                                      const api::Labels& labels) override {
-    calls.push_back("list sts " + ns + " " + api::Selector::from_labels(labels).to_string());
-    if (statefulset_error) return api::unexpected(*statefulset_error);
+                                                      const util::Labels& labels) override {
+    calls.push_back("list sts " + ns + " " + util::Selector::from_labels(labels).to_string());
+    if (statefulset_error) return util::unexpected(*statefulset_error);
     std::vector<json> out;
     if (ns != kNs) return out;
     for (const auto& [name, sts] : statefulsets) {
@@ -65,36 +56,6 @@ class FakeLookup final : public ComponentLookup {
     return out;
   }
 };
-
-inline json managed_labels(const std::string& etcd = kEtcd) {
-  return {{api::kManagedByLabelKey, api::kManagedByValue}, {api::kPartOfLabelKey, etcd}};
-}
-
-inline json object(const std::string& api_version, const std::string& kind, const std::string& name,
-                   json labels = managed_labels()) {
-  return {{"apiVersion", api_version},
-          {"kind", kind},
-          {"metadata", {{"name", name}, {"namespace", kNs}, {"labels", std::move(labels)}}}};
-}
-
-inline json statefulset(const std::string& name = kEtcd, json labels = managed_labels()) {
-  return object("apps/v1", "StatefulSet", name, std::move(labels));
-}
-
-// An Etcd in kNs; lastOperation when `op_type` is set.
-inline json etcd(json annotations = json::object(), const std::string& op_type = "",
-                 const std::string& op_state = "") {
-  json e = druid::test::base_etcd_json();
-  e["metadata"]["annotations"] = std::move(annotations);
-  if (!op_type.empty()) {
-    e["status"]["lastOperation"] = {{"type", op_type},
-                                    {"state", op_state},
-                                    {"description", "test"},
-                                    {"runID", "r1"},
-                                    {"lastUpdateTime", "2024-01-01T00:00:00Z"}};
-  }
-  return e;
-}
 
 struct Kind {
   std::string group;

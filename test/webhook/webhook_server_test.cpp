@@ -6,11 +6,12 @@
 
 #include <gtest/gtest.h>
 
-#include "api/base64.hpp"
-#include "kube/live_server.hpp"
+#include "api/resources.hpp"
+#include "support/live_server.hpp"
+#include "support/webhook_env.hpp"
+#include "util/base64.hpp"
 #include "webhook/certificate_reloader.hpp"
 #include "webhook/fake_lookup.hpp"
-#include "webhook/webhook_env.hpp"
 
 namespace druid::webhook::test {
 namespace {
@@ -143,7 +144,7 @@ TEST_F(WebhookServerTest, JudgesWithTheClusterState) {
   live_.server().install_crds(fs::path(DRUID_SOURCE_DIR) / "config" / "crd");
   json e = etcd();
   e["metadata"].erase("uid");
-  ASSERT_TRUE(live_.client().create(kube::resources::kEtcds, kNs, e));
+  ASSERT_TRUE(live_.client().create(api::resources::kEtcds, kNs, e));
   install_credentials(certs_.path(), credentials("one"));
   auto server = start();
   ASSERT_TRUE(server);

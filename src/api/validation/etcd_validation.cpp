@@ -16,6 +16,7 @@
 #include "api/cron.hpp"
 #include "api/duration.hpp"
 #include "api/validation/schema_rules.hpp"
+#include "util/name_syntax.hpp"
 
 namespace druid::api::validation {
 namespace {
@@ -31,7 +32,7 @@ bool matches_peer_url_member_name(std::string_view text) {
   if (dash == std::string_view::npos || dash + 1 == text.size()) return false;
   const auto ordinal = text.substr(dash + 1);
   return std::all_of(ordinal.begin(), ordinal.end(), [](char c) { return c >= '0' && c <= '9'; }) &&
-         matches_dns1123_label(text.substr(0, dash));
+         util::matches_dns1123_label(text.substr(0, dash));
 }
 
 // The value at `key` of a JSON object (nullptr when absent or not an object).
@@ -54,7 +55,7 @@ class SchemaChecks {
     if (const json* prefix = member(spec, "memberNamePrefix"); is_string(prefix)) {
       const auto p = path.child("memberNamePrefix");
       check_max_length(errors_, p, text(prefix), 63);
-      check_pattern(errors_, p, text(prefix), kDns1123LabelPattern, matches_dns1123_label);
+      check_pattern(errors_, p, text(prefix), kDns1123LabelPattern, util::matches_dns1123_label);
     }
     etcd_config(member(spec, "etcd"), path.child("etcd"));
     backup(member(spec, "backup"), path.child("backup"));
@@ -233,7 +234,7 @@ class SchemaChecks {
           const auto p = item_path.child("name");
           check_max_length(errors_, p, text(name), 253);
           check_min_length(errors_, p, text(name), 1);
-          check_pattern(errors_, p, text(name), kDns1123LabelPattern, matches_dns1123_label);
+          check_pattern(errors_, p, text(name), kDns1123LabelPattern, util::matches_dns1123_label);
         }
         url_list(member(item, "peerUrls"), item_path.child("peerUrls"), 5);
       }
@@ -453,25 +454,25 @@ constexpr const char* kClientEndpointMessage =
     "must be a valid http:// or https:// URL (e.g., https://etcd-source-client.source-ns.svc:2379)";
 
 // A CEL boolean result: true, false, or an evaluation error.
-struct Outcome {
+struct CelResult {
   enum class Kind { kTrue, kFalse, kError };
   Kind kind = Kind::kTrue;
   std::string error;
 
-  static Outcome of(bool holds) { return {holds ? Kind::kTrue : Kind::kFalse, {}}; }
-  static Outcome failure(std::string error) { return {Kind::kError, std::move(error)}; }
+  static CelResult of(bool holds) { return {holds ? Kind::kTrue : Kind::kFalse, {}}; }
+  static CelResult failure(std::string error) { return {Kind::kError, std::move(error)}; }
 };
 
 // CEL's list.all(): false wins over errors, the first error wins over true.
 template <class Items, class Predicate>
-Outcome cel_all(const Items& items, Predicate predicate) {
-  std::optional<Outcome> first_error;
+CelResult cel_all(const Items& items, Predicate predicate) {
+  std::optional<CelResult> first_error;
   for (const auto& item : items) {
-    Outcome o = predicate(item);
-    if (o.kind == Outcome::Kind::kFalse) return o;
-    if (o.kind == Outcome::Kind::kError && !first_error) first_error = std::move(o);
+    CelResult o = predicate(item);
+    if (o.kind == CelResult::Kind::kFalse) return o;
+    if (o.kind == CelResult::Kind::kError && !first_error) first_error = std::move(o);
   }
-  return first_error ? *first_error : Outcome::of(true);
+  return first_error ? *first_error : CelResult::of(true);
 }
 
 // Equality of listType=set lists in Kubernetes CEL: same size, and every item
@@ -536,10 +537,10 @@ class CelRules {
     return key.empty() ? spec != nullptr : member(spec, key) != nullptr;
   }
 
-  void report(const Outcome& outcome, const FieldPath& path, const char* type, const char* message,
-              bool uses_old_self) {
-    if (outcome.kind == Outcome::Kind::kTrue) return;
-    if (outcome.kind == Outcome::Kind::kError) {
+  void report(const CelResult& outcome, const FieldPath& path, const char* type,
+              const char* message, bool uses_old_self) {
+    if (outcome.kind == CelResult::Kind::kTrue) return;
+    if (outcome.kind == CelResult::Kind::kError) {
       // Evaluation errors are never ratcheted.
       findings.push_back({cel_evaluation_error(path, type, outcome.error, message), false});
     } else {
@@ -547,10 +548,10 @@ class CelRules {
     }
   }
   void rule(bool holds, const FieldPath& path, const char* type, const char* message) {
-    report(Outcome::of(holds), path, type, message, false);
+    report(CelResult::of(holds), path, type, message, false);
   }
   void transition_rule(bool holds, const FieldPath& path, const char* type, const char* message) {
-    report(Outcome::of(holds), path, type, message, true);
+    report(CelResult::of(holds), path, type, message, true);
   }
 
   // spec.<key> as CEL sees it (int64, not clamped to the Go type's int32).
@@ -604,7 +605,7 @@ class CelRules {
         const bool uses_old_self =
             message == kMembersFrozenMessage || message == kEndpointsFrozenMessage;
         if (uses_old_self && (!updating() || freeze_holds)) continue;
-        report(Outcome::failure("no such key: spec"), root, kObject, message, uses_old_self);
+        report(CelResult::failure("no such key: spec"), root, kObject, message, uses_old_self);
       }
       return;
     }
@@ -623,8 +624,8 @@ class CelRules {
                      const auto suffix =
                          dash == std::string::npos ? m.member_name : m.member_name.substr(dash + 1);
                      auto index = cel_string_to_int(suffix);
-                     if (!index) return Outcome::failure(index.error());
-                     return Outcome::of(*index < limit);
+                     if (!index) return CelResult::failure(index.error());
+                     return CelResult::of(*index < limit);
                    }),
            root, kObject, kMemberIndexMessage, false);
 
@@ -680,8 +681,8 @@ class CelRules {
       auto delta = parse_duration(*backup.delta_snapshot_period);
       auto gc = parse_duration(*backup.garbage_collection_period);
       const auto outcome = (!delta || !gc)
-                               ? Outcome::failure(kCelDurationConversionError)
-                               : Outcome::of(delta->whole_seconds() < gc->whole_seconds());
+                               ? CelResult::failure(kCelDurationConversionError)
+                               : CelResult::of(delta->whole_seconds() < gc->whole_seconds());
       report(outcome, path, kObject,
              "etcd.spec.backup.garbageCollectionPeriod must be greater than "
              "etcd.spec.backup.deltaSnapshotPeriod",

@@ -21,15 +21,6 @@ namespace druid::api::validation {
 // TotalAnnotationSizeLimitB: the bytes of all annotation keys and values together.
 inline constexpr std::size_t kTotalAnnotationSizeLimit = 256 * 1024;
 
-// validation.IsQualifiedName (label and annotation keys, finalizers): an
-// optional DNS-1123 subdomain prefix and '/', then a name of at most 63
-// characters. Returns why `value` is not one; empty when it is.
-std::vector<std::string> qualified_name_errors(std::string_view value);
-
-// validation.IsValidLabelValue: empty, or at most 63 characters of the
-// qualified-name alphabet. Returns why `value` is not one; empty when it is.
-std::vector<std::string> label_value_errors(std::string_view value);
-
 // metav1validation.ValidateLabels on a `metadata.labels` JSON object: per key
 // (in sorted order; Go's map order is random) the key's errors, then the
 // value's, all at `path` with the key or value as the bad value. Non-objects

@@ -6,8 +6,9 @@
 #include <limits>
 #include <optional>
 
-#include "api/text.hpp"
-#include "api/time.hpp"
+#include "util/name_syntax.hpp"
+#include "util/text.hpp"
+#include "util/time.hpp"
 
 namespace druid::api::validation {
 namespace {
@@ -15,16 +16,16 @@ namespace {
 using nlohmann::json;
 
 bool is_lower_alnum(char c) {
-  return (c >= 'a' && c <= 'z') || is_digit(c);
+  return (c >= 'a' && c <= 'z') || util::is_digit(c);
 }
 bool is_alnum(char c) {
   return is_lower_alnum(c) || (c >= 'A' && c <= 'Z');
 }
 bool is_hex(char c) {
-  return is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+  return util::is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
 }
 int hex_value(char c) {
-  if (is_digit(c)) return c - '0';
+  if (util::is_digit(c)) return c - '0';
   if (c >= 'a' && c <= 'f') return c - 'a' + 10;
   return c - 'A' + 10;
 }
@@ -86,11 +87,11 @@ json prune(const json& value, const SchemaNode& node) {
 // [0-9]+(\.[0-9]*)?|\.[0-9]+ starting at `pos`; the end position, or nothing.
 std::optional<std::size_t> consume_decimal(std::string_view s, std::size_t pos) {
   std::size_t i = pos;
-  while (i < s.size() && is_digit(s[i])) ++i;
+  while (i < s.size() && util::is_digit(s[i])) ++i;
   const bool integer_part = i > pos;
   if (i < s.size() && s[i] == '.') {
     std::size_t j = i + 1;
-    while (j < s.size() && is_digit(s[j])) ++j;
+    while (j < s.size() && util::is_digit(s[j])) ++j;
     if (!integer_part && j == i + 1) return std::nullopt;
     return j;
   }
@@ -165,7 +166,7 @@ bool unescapes(std::string_view s, Escaping mode) {
 bool valid_optional_port(std::string_view port) {
   if (port.empty()) return true;
   if (port[0] != ':') return false;
-  return std::all_of(port.begin() + 1, port.end(), is_digit);
+  return std::all_of(port.begin() + 1, port.end(), util::is_digit);
 }
 
 bool valid_host(std::string_view host) {
@@ -208,7 +209,7 @@ bool split_scheme(std::string_view text, bool& has_scheme, std::string_view& res
   for (std::size_t i = 0; i < text.size(); ++i) {
     const char c = text[i];
     if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')) continue;
-    if (is_digit(c) || c == '+' || c == '-' || c == '.') {
+    if (util::is_digit(c) || c == '+' || c == '-' || c == '.') {
       if (i == 0) return true;
       continue;
     }
@@ -260,17 +261,14 @@ std::vector<PathSegment> parse_field_path(std::string_view path) {
 // Object metadata
 
 constexpr const char* kDns1123LabelFormat = "[a-z0-9]([-a-z0-9]*[a-z0-9])?";
-constexpr const char* kDns1123SubdomainFormat =
-    "[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*";
 constexpr std::size_t kDns1123LabelMaxLength = 63;
-constexpr std::size_t kDns1123SubdomainMaxLength = 253;
 
 std::vector<std::string> dns1123_label_errors(std::string_view value) {
   std::vector<std::string> errors;
   if (value.size() > kDns1123LabelMaxLength) {
     errors.push_back(fmt::format("must be no more than {} characters", kDns1123LabelMaxLength));
   }
-  if (!matches_dns1123_label(value)) {
+  if (!util::matches_dns1123_label(value)) {
     errors.push_back(fmt::format(
         "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', "
         "and must start and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', "
@@ -278,17 +276,6 @@ std::vector<std::string> dns1123_label_errors(std::string_view value) {
         kDns1123LabelFormat));
   }
   return errors;
-}
-
-bool matches_dns1123_subdomain(std::string_view value) {
-  std::size_t start = 0;
-  while (true) {
-    const auto dot = value.find('.', start);
-    const auto label = value.substr(start, dot == std::string_view::npos ? dot : dot - start);
-    if (!matches_dns1123_label(label)) return false;
-    if (dot == std::string_view::npos) return true;
-    start = dot + 1;
-  }
 }
 
 // Kubernetes' maskTrailingDash (for generateName, which gets a suffix appended):
@@ -376,7 +363,7 @@ void check_minimum(FieldErrors& errors, const FieldPath& path, std::int64_t valu
 }
 
 void check_date_time(FieldErrors& errors, const FieldPath& path, const std::string& value) {
-  if (parse_rfc3339(value).has_value()) return;
+  if (util::parse_rfc3339(value).has_value()) return;
   errors.push_back(type_invalid_error(
       path, value,
       fmt::format("{} in body must be of type date-time: {}", path.str(), json(value).dump())));
@@ -400,13 +387,6 @@ bool matches_quantity_pattern(std::string_view text) {
   if (pos < text.size() && is_sign(text[pos])) ++pos;
   auto end = consume_decimal(text, pos);
   return end && matches_quantity_suffix(text.substr(*end));
-}
-
-bool matches_dns1123_label(std::string_view text) {
-  if (text.empty()) return false;
-  if (!is_lower_alnum(text.front()) || !is_lower_alnum(text.back())) return false;
-  return std::all_of(text.begin(), text.end(),
-                     [](char c) { return is_lower_alnum(c) || c == '-'; });
 }
 
 bool matches_store_container_pattern(std::string_view text) {
@@ -461,7 +441,7 @@ bool cel_is_url(std::string_view text) {
   return unescapes(rest, Escaping::kPath);
 }
 
-Expected<std::int64_t, std::string> cel_string_to_int(std::string_view text) {
+util::Expected<std::int64_t, std::string> cel_string_to_int(std::string_view text) {
   const std::string failure = "type conversion error from 'string' to 'int'";
   std::size_t pos = 0;
   bool negative = false;
@@ -469,18 +449,18 @@ Expected<std::int64_t, std::string> cel_string_to_int(std::string_view text) {
     negative = text[0] == '-';
     pos = 1;
   }
-  if (pos == text.size()) return unexpected(failure);
+  if (pos == text.size()) return util::unexpected(failure);
   // Accumulate as a negative number so that the minimum int64 fits.
   std::int64_t value = 0;
   constexpr auto kMin = std::numeric_limits<std::int64_t>::min();
   for (; pos < text.size(); ++pos) {
-    if (!is_digit(text[pos])) return unexpected(failure);
+    if (!util::is_digit(text[pos])) return util::unexpected(failure);
     const int digit = text[pos] - '0';
-    if (value < (kMin + digit) / 10) return unexpected(failure);
+    if (value < (kMin + digit) / 10) return util::unexpected(failure);
     value = value * 10 - digit;
   }
   if (!negative) {
-    if (value == kMin) return unexpected(failure);
+    if (value == kMin) return util::unexpected(failure);
     value = -value;
   }
   return value;
@@ -545,26 +525,11 @@ FieldErrors validate_type_meta(const json& object, std::string_view api_version,
   return errors;
 }
 
-std::vector<std::string> dns1123_subdomain_errors(std::string_view value) {
-  std::vector<std::string> errors;
-  if (value.size() > kDns1123SubdomainMaxLength) {
-    errors.push_back(fmt::format("must be no more than {} characters", kDns1123SubdomainMaxLength));
-  }
-  if (!matches_dns1123_subdomain(value)) {
-    errors.push_back(fmt::format(
-        "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' "
-        "or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex "
-        "used for validation is '{}')",
-        kDns1123SubdomainFormat));
-  }
-  return errors;
-}
-
 FieldErrors validate_object_meta(const ObjectMeta& meta) {
   FieldErrors errors;
   const FieldPath path("metadata");
   if (!meta.generate_name.empty()) {
-    for (auto& msg : dns1123_subdomain_errors(mask_trailing_dash(meta.generate_name))) {
+    for (auto& msg : util::dns1123_subdomain_errors(mask_trailing_dash(meta.generate_name))) {
       errors.push_back(invalid_error(path.child("generateName"), meta.generate_name, msg));
     }
   }
@@ -574,7 +539,7 @@ FieldErrors validate_object_meta(const ObjectMeta& meta) {
       errors.push_back(required_error(path.child("name"), "name or generateName is required"));
     }
   } else {
-    for (auto& msg : dns1123_subdomain_errors(meta.name)) {
+    for (auto& msg : util::dns1123_subdomain_errors(meta.name)) {
       errors.push_back(invalid_error(path.child("name"), meta.name, msg));
     }
   }

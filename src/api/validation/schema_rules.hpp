@@ -20,10 +20,10 @@
 #include <vector>
 
 #include "api/codec.hpp"
-#include "api/expected.hpp"
 #include "api/field_error.hpp"
 #include "api/field_path.hpp"
 #include "api/object_meta.hpp"
+#include "util/expected.hpp"
 
 namespace druid::api::validation {
 
@@ -83,7 +83,6 @@ bool matches_quantity_pattern(std::string_view text);
 
 // An RFC 1123 label, as the CRDs spell it.
 inline constexpr const char* kDns1123LabelPattern = "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$";
-bool matches_dns1123_label(std::string_view text);
 
 // StoreSpec.container: 3..63 characters, no shell metacharacters.
 inline constexpr const char* kStoreContainerPattern =
@@ -109,7 +108,7 @@ FieldError cel_evaluation_error(const FieldPath& path, std::string_view schema_t
 bool cel_is_url(std::string_view text);
 
 // CEL's int(string): Go's strconv.ParseInt(s, 10, 64). The error is CEL's text.
-Expected<std::int64_t, std::string> cel_string_to_int(std::string_view text);
+util::Expected<std::int64_t, std::string> cel_string_to_int(std::string_view text);
 
 // CEL's duration(string) failure text (the parse itself is parse_duration()).
 inline constexpr const char* kCelDurationConversionError =
@@ -150,8 +149,5 @@ FieldErrors validate_type_meta(const nlohmann::json& object, std::string_view ap
 FieldErrors validate_object_meta(const ObjectMeta& meta);
 // metadata on update: name and namespace are immutable.
 FieldErrors validate_object_meta_update(const ObjectMeta& new_meta, const ObjectMeta& old_meta);
-
-// Kubernetes' IsDNS1123Subdomain: the reasons `value` is not one (empty if it is).
-std::vector<std::string> dns1123_subdomain_errors(std::string_view value);
 
 }  // namespace druid::api::validation

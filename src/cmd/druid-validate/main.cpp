@@ -19,7 +19,7 @@
 #include "api/validation/operator_config_validation.hpp"
 #include "api/validation/task_validation.hpp"
 #include "api/validation/unknown_fields.hpp"
-#include "api/yaml.hpp"
+#include "util/yaml.hpp"
 
 namespace {
 
@@ -34,7 +34,7 @@ constexpr int kExitUnreadable = 2;
 // kubectl's name for standard input in its messages.
 constexpr const char* kStdinName = "STDIN";
 
-struct Outcome {
+struct ExitStatus {
   bool read_failed = false;
   bool invalid = false;
   int exit_code() const {
@@ -62,7 +62,7 @@ bool is_manifest_file(const fs::path& path) {
 // kubectl -f DIR: the directory's manifests in name order (fs::path orders by
 // component, as Go's filepath.Walk visits), subdirectories only with -R.
 void add_directory(const std::string& dir, bool recursive, std::vector<Input>& inputs,
-                   Outcome& outcome) {
+                   ExitStatus& outcome) {
   std::vector<fs::path> found;
   std::error_code ec;
   auto consider = [&](const fs::directory_entry& entry) {
@@ -96,7 +96,7 @@ void add_directory(const std::string& dir, bool recursive, std::vector<Input>& i
 }
 
 std::vector<Input> expand_inputs(const std::vector<std::string>& args, bool recursive,
-                                 Outcome& outcome) {
+                                 ExitStatus& outcome) {
   std::vector<Input> inputs;
   for (const auto& arg : args) {
     std::error_code ec;
@@ -138,7 +138,7 @@ std::optional<std::vector<json>> parse_documents(const std::string& text, std::s
       return std::nullopt;
     }
   }
-  auto docs = druid::api::parse_yaml_documents(text);
+  auto docs = druid::util::parse_yaml_documents(text);
   if (!docs) {
     error = docs.error().reason;
     return std::nullopt;
@@ -155,7 +155,7 @@ bool is_list(const json& document) {
 }
 
 // kubectl applies the items of a List (what `kubectl get -o yaml` writes) one by one.
-std::optional<std::vector<Located>> load_objects(const Input& input, Outcome& outcome) {
+std::optional<std::vector<Located>> load_objects(const Input& input, ExitStatus& outcome) {
   auto text = read_input(input.arg);
   if (!text) {
     std::cerr << input.name << ": cannot read file\n";
@@ -263,7 +263,7 @@ std::string describe_invalid(const std::string& kind, const std::string& name,
 // A druid object's verdict: unknown fields first, as the server's strict
 // decoding rejects the object before any rule runs.
 void check_druid_object(const std::string& file, const Located& located,
-                        const std::vector<Located>& old_objects, Outcome& outcome) {
+                        const std::vector<Located>& old_objects, ExitStatus& outcome) {
   const json& object = located.object;
   const auto api_version = string_member(object, "apiVersion");
   const auto kind = string_member(object, "kind");
@@ -301,7 +301,7 @@ void check_druid_object(const std::string& file, const Located& located,
 }
 
 void check(const std::string& file, const Located& located, const std::vector<Located>& old_objects,
-           Outcome& outcome) {
+           ExitStatus& outcome) {
   const json& object = located.object;
   const std::string at = file + ": " + located.where + ": ";
   if (!object.is_object()) {
@@ -348,7 +348,7 @@ int main(int argc, char** argv) {
     return app.exit(e) == 0 ? kExitValid : kExitUnreadable;
   }
 
-  Outcome outcome;
+  ExitStatus outcome;
   std::vector<Located> old_objects;
   if (!old_file.empty()) {
     if (old_file == "-" && std::find(args.begin(), args.end(), "-") != args.end()) {

@@ -5,8 +5,8 @@
 #include <charconv>
 #include <optional>
 
-#include "api/json_access.hpp"
 #include "controller/compaction/job_outcome.hpp"
+#include "util/json_access.hpp"
 
 namespace druid::controller::compaction {
 
@@ -52,9 +52,9 @@ bool full_snapshot_due_after(const api::Condition* last_compaction) {
          last_compaction->reason == condition_reason::kErrorTriggeringFullSnapshot;
 }
 
-api::Expected<Decision, std::string> decide(const json* full_lease, const json* delta_lease,
-                                            const Thresholds& thresholds,
-                                            const api::Condition* last_compaction) {
+util::Expected<Decision, std::string> decide(const json* full_lease, const json* delta_lease,
+                                             const Thresholds& thresholds,
+                                             const api::Condition* last_compaction) {
   if (full_lease == nullptr || delta_lease == nullptr) {
     return Decision{Action::kWait, 0, "a snapshot lease does not exist yet"};
   }
@@ -70,9 +70,9 @@ api::Expected<Decision, std::string> decide(const json* full_lease, const json* 
   for (int i = 0; i < 2; ++i) {
     const auto parsed = parse_revision(*leases[i].second);
     if (!parsed) {
-      return api::unexpected(fmt::format(
+      return util::unexpected(fmt::format(
           "the holderIdentity \"{}\" of Lease {} is not a revision (an integer)", *leases[i].second,
-          api::string_field(api::metadata_of(*leases[i].first), "name")));
+          util::string_field(util::metadata_of(*leases[i].first), "name")));
     }
     revisions[i] = *parsed;
   }

@@ -13,7 +13,7 @@
 
 #include "api/common.hpp"
 #include "api/etcd.hpp"
-#include "api/expected.hpp"
+#include "util/expected.hpp"
 
 namespace druid::controller::compaction {
 
@@ -52,9 +52,9 @@ bool full_snapshot_due_after(const api::Condition* last_compaction);
 // `full_lease`/`delta_lease` are the Lease objects (null when absent). The
 // error names the lease whose holderIdentity is not an integer: backup-restore
 // wrote something druid cannot read, and the cycle is retried with backoff.
-api::Expected<Decision, std::string> decide(const nlohmann::json* full_lease,
-                                            const nlohmann::json* delta_lease,
-                                            const Thresholds& thresholds,
-                                            const api::Condition* last_compaction);
+util::Expected<Decision, std::string> decide(const nlohmann::json* full_lease,
+                                             const nlohmann::json* delta_lease,
+                                             const Thresholds& thresholds,
+                                             const api::Condition* last_compaction);
 
 }  // namespace druid::controller::compaction

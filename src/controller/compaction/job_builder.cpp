@@ -55,8 +55,8 @@ json pod_annotations(const api::Etcd& etcd) {
 
 // One request of snapshotCompaction.resources.requests; the default when
 // unset or zero (upstream's Requests.Cpu()/Memory() with IsZero()).
-api::Expected<std::string, JobBuildError> request(const api::Etcd& etcd, const char* resource,
-                                                  const char* fallback) {
+util::Expected<std::string, JobBuildError> request(const api::Etcd& etcd, const char* resource,
+                                                   const char* fallback) {
   const auto& compaction = etcd.spec.backup.snapshot_compaction;
   if (!compaction || !compaction->resources || !compaction->resources->is_object()) {
     return std::string(fallback);
@@ -70,13 +70,13 @@ api::Expected<std::string, JobBuildError> request(const api::Etcd& etcd, const c
   } else if (value->is_number_integer()) {
     text = value->get<std::int64_t>();
   } else {
-    return api::unexpected(invalid_spec(fmt::format(
+    return util::unexpected(invalid_spec(fmt::format(
         "spec.backup.snapshotCompaction.resources.requests.{}: Invalid value: {}: not a quantity",
         resource, value->dump())));
   }
   auto quantity = api::parse_quantity(text);
   if (!quantity) {
-    return api::unexpected(
+    return util::unexpected(
         invalid_spec(fmt::format("spec.backup.snapshotCompaction.resources.requests.{}: {}",
                                  resource, quantity.error().reason)));
   }
@@ -84,21 +84,20 @@ api::Expected<std::string, JobBuildError> request(const api::Etcd& etcd, const c
   return quantity->to_string();
 }
 
-api::Expected<std::string, JobBuildError> go_duration(const std::optional<std::string>& value,
-                                                      const char* field) {
+util::Expected<std::string, JobBuildError> go_duration(const std::optional<std::string>& value,
+                                                       const char* field) {
   auto parsed = api::parse_duration(*value);
   if (!parsed) {
-    return api::unexpected(invalid_spec(fmt::format("{}: {}", field, parsed.error().reason)));
+    return util::unexpected(invalid_spec(fmt::format("{}: {}", field, parsed.error().reason)));
   }
   return parsed->to_string();
 }
 
 // The backup volume and its mount: Local buckets from the node, or the
 // store Secret of a cloud provider. ECS reads its Secret through env.
-api::Expected<std::monostate, JobBuildError> add_store_volume(const api::Etcd& etcd,
-                                                              const std::string& provider,
-                                                              const CompactionJobSettings& settings,
-                                                              json& volumes, json& mounts) {
+util::Expected<std::monostate, JobBuildError> add_store_volume(
+    const api::Etcd& etcd, const std::string& provider, const CompactionJobSettings& settings,
+    json& volumes, json& mounts) {
   const auto& store = *etcd.spec.backup.store;
   if (provider == provider_name::kLocal) {
     const std::string host_path = settings.local_host_path.empty()
@@ -114,7 +113,7 @@ api::Expected<std::monostate, JobBuildError> add_store_volume(const api::Etcd& e
   }
   if (!mounts_credentials(provider)) return std::monostate{};
   if (!store.secret_ref) {
-    return api::unexpected(JobBuildError{
+    return util::unexpected(JobBuildError{
         error_code::kInvalidBackupStore,
         fmt::format("spec.backup.store.secretRef: Required value: the compaction job needs the "
                     "credentials of backup store {}",
@@ -132,7 +131,7 @@ api::Expected<std::monostate, JobBuildError> add_store_volume(const api::Etcd& e
 
 }  // namespace
 
-api::Expected<std::vector<std::string>, JobBuildError> compaction_job_args(
+util::Expected<std::vector<std::string>, JobBuildError> compaction_job_args(
     const api::Etcd& etcd, const std::string& provider, const std::string& metrics_scrape_wait) {
   std::vector<std::string> args = {
       "compact",
@@ -145,18 +144,18 @@ api::Expected<std::vector<std::string>, JobBuildError> compaction_job_args(
       fmt::format("--delta-snapshot-lease-name={}", api::delta_snapshot_lease_name(etcd)),
   };
   auto quota = api::effective::quota(etcd);
-  if (!quota) return api::unexpected(invalid_spec(quota.error().reason));
+  if (!quota) return util::unexpected(invalid_spec(quota.error().reason));
   args.push_back(fmt::format("--embedded-etcd-quota-bytes={}", quota->value()));
   // Only when set: backup-restore's own defaults apply otherwise.
   if (etcd.spec.etcd.etcd_defrag_timeout) {
     auto timeout = go_duration(etcd.spec.etcd.etcd_defrag_timeout, "spec.etcd.etcdDefragTimeout");
-    if (!timeout) return api::unexpected(timeout.error());
+    if (!timeout) return util::unexpected(timeout.error());
     args.push_back("--etcd-defrag-timeout=" + *timeout);
   }
   if (etcd.spec.backup.etcd_snapshot_timeout) {
     auto timeout =
         go_duration(etcd.spec.backup.etcd_snapshot_timeout, "spec.backup.etcdSnapshotTimeout");
-    if (!timeout) return api::unexpected(timeout.error());
+    if (!timeout) return util::unexpected(timeout.error());
     args.push_back("--etcd-snapshot-timeout=" + *timeout);
   }
   const auto& store = *etcd.spec.backup.store;
@@ -170,34 +169,34 @@ api::Expected<std::vector<std::string>, JobBuildError> compaction_job_args(
   return args;
 }
 
-api::Expected<json, JobBuildError> build_compaction_job(const api::Etcd& etcd,
-                                                        const api::ImageVector& images,
-                                                        const CompactionJobSettings& settings) {
+util::Expected<json, JobBuildError> build_compaction_job(const api::Etcd& etcd,
+                                                         const api::ImageVector& images,
+                                                         const CompactionJobSettings& settings) {
   if (!api::is_backup_store_enabled(etcd)) {
-    return api::unexpected(JobBuildError{error_code::kInvalidBackupStore,
-                                         "spec.backup.store: Required value: the Etcd has no "
-                                         "backup store to compact"});
+    return util::unexpected(JobBuildError{error_code::kInvalidBackupStore,
+                                          "spec.backup.store: Required value: the Etcd has no "
+                                          "backup store to compact"});
   }
   auto provider = component::backup_store_provider(etcd);
   if (!provider) {
-    return api::unexpected(JobBuildError{error_code::kInvalidBackupStore, provider.error()});
+    return util::unexpected(JobBuildError{error_code::kInvalidBackupStore, provider.error()});
   }
   auto resolved = api::resolve_etcd_images(etcd, images, settings.upgrade_etcd_version);
   if (!resolved)
-    return api::unexpected(JobBuildError{error_code::kImageNotFound, resolved.error()});
+    return util::unexpected(JobBuildError{error_code::kImageNotFound, resolved.error()});
   auto args = compaction_job_args(etcd, *provider, settings.metrics_scrape_wait);
-  if (!args) return api::unexpected(args.error());
+  if (!args) return util::unexpected(args.error());
   auto env = component::backup_restore_env(etcd, *provider);
-  if (!env) return api::unexpected(JobBuildError{error_code::kInvalidBackupStore, env.error()});
+  if (!env) return util::unexpected(JobBuildError{error_code::kInvalidBackupStore, env.error()});
   auto cpu = request(etcd, "cpu", kDefaultCpuRequest);
-  if (!cpu) return api::unexpected(cpu.error());
+  if (!cpu) return util::unexpected(cpu.error());
   auto memory = request(etcd, "memory", kDefaultMemoryRequest);
-  if (!memory) return api::unexpected(memory.error());
+  if (!memory) return util::unexpected(memory.error());
 
   json volumes = json::array({{{"name", kWorkspaceVolume}, {"emptyDir", json::object()}}});
   json mounts = json::array({{{"name", kWorkspaceVolume}, {"mountPath", pod::kEtcdDataPath}}});
   if (auto added = add_store_volume(etcd, *provider, settings, volumes, mounts); !added) {
-    return api::unexpected(added.error());
+    return util::unexpected(added.error());
   }
 
   json container = {{"name", kCompactBackupContainer},

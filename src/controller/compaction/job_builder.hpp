@@ -15,8 +15,8 @@
 #include <string>
 
 #include "api/etcd.hpp"
-#include "api/expected.hpp"
 #include "api/image_vector.hpp"
+#include "util/expected.hpp"
 
 namespace druid::controller::compaction {
 
@@ -48,11 +48,11 @@ struct JobBuildError {
 
 // The Job to create, with a controller reference to the Etcd. The Etcd must
 // have a backup store.
-api::Expected<nlohmann::json, JobBuildError> build_compaction_job(
+util::Expected<nlohmann::json, JobBuildError> build_compaction_job(
     const api::Etcd& etcd, const api::ImageVector& images, const CompactionJobSettings& settings);
 
 // The container's arguments, in upstream's order.
-api::Expected<std::vector<std::string>, JobBuildError> compaction_job_args(
+util::Expected<std::vector<std::string>, JobBuildError> compaction_job_args(
     const api::Etcd& etcd, const std::string& provider, const std::string& metrics_scrape_wait);
 
 }  // namespace druid::controller::compaction

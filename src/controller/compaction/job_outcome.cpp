@@ -24,8 +24,8 @@ std::string text(const json& object, const char* key) {
   return it != object.end() && it->is_string() ? it->get<std::string>() : std::string();
 }
 
-std::optional<api::Time> time_field(const json& object, const char* key) {
-  auto parsed = api::parse_rfc3339(text(object, key));
+std::optional<util::Time> time_field(const json& object, const char* key) {
+  auto parsed = util::parse_rfc3339(text(object, key));
   if (!parsed) return std::nullopt;
   return *parsed;
 }
@@ -50,8 +50,8 @@ const json* terminal_condition(const json& job) {
   return nullptr;
 }
 
-std::optional<double> seconds_between(std::optional<api::Time> start,
-                                      std::optional<api::Time> end) {
+std::optional<double> seconds_between(std::optional<util::Time> start,
+                                      std::optional<util::Time> end) {
   if (!start || !end) return std::nullopt;
   const double seconds = std::chrono::duration<double>(*end - *start).count();
   if (seconds <= 0) return std::nullopt;
@@ -61,10 +61,10 @@ std::optional<double> seconds_between(std::optional<api::Time> start,
 struct PodFailure {
   const char* reason;
   const char* label;
-  std::optional<api::Time> at;
+  std::optional<util::Time> at;
 };
 
-PodFailure pod_failure(const json* pod, api::Time now) {
+PodFailure pod_failure(const json* pod, util::Time now) {
   if (pod == nullptr) return {condition_reason::kUnknown, failure_label::kUnknown, now};
   for (const auto& condition : array_at(*pod, "status", "conditions")) {
     if (text(condition, "type") != kDisruptionTarget || !is_true(condition)) continue;
@@ -98,7 +98,7 @@ bool is_finished(const json& job) {
   return terminal_condition(job) != nullptr;
 }
 
-std::optional<JobOutcome> classify_job(const json& job, const json* pod, api::Time now) {
+std::optional<JobOutcome> classify_job(const json& job, const json* pod, util::Time now) {
   const json* condition = terminal_condition(job);
   if (condition == nullptr) return std::nullopt;
   const json status = job.value("status", json::object());

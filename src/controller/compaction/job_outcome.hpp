@@ -10,7 +10,7 @@
 #include <optional>
 #include <string>
 
-#include "api/time.hpp"
+#include "util/time.hpp"
 
 namespace druid::controller::compaction {
 
@@ -75,6 +75,6 @@ bool is_finished(const nlohmann::json& job);
 // evicted), else a terminated container (ProcessFailure), else Unknown;
 // any other failure is Unknown. `now` ends the duration when nothing else does.
 std::optional<JobOutcome> classify_job(const nlohmann::json& job, const nlohmann::json* pod,
-                                       api::Time now);
+                                       util::Time now);
 
 }  // namespace druid::controller::compaction

@@ -5,8 +5,8 @@
 #include <vector>
 
 #include "api/etcd.hpp"
-#include "api/json_access.hpp"
 #include "api/names.hpp"
+#include "util/json_access.hpp"
 
 namespace druid::controller::compaction {
 
@@ -19,7 +19,7 @@ bool ends_with(std::string_view text, std::string_view suffix) {
 }
 
 bool is_snapshot_lease(const json& lease) {
-  const std::string name = api::string_field(api::metadata_of(lease), "name");
+  const std::string name = util::string_field(util::metadata_of(lease), "name");
   return ends_with(name, "full-snap") || ends_with(name, "delta-snap");
 }
 
@@ -31,8 +31,8 @@ json holder_identity(const json& lease) {
 
 // The job is named after the Etcd that owns it.
 bool is_compaction_job(const json& job) {
-  const json& metadata = api::metadata_of(job);
-  const std::string name = api::string_field(metadata, "name");
+  const json& metadata = util::metadata_of(job);
+  const std::string name = util::string_field(metadata, "name");
   const auto refs = metadata.find("ownerReferences");
   if (refs == metadata.end() || !refs->is_array()) return false;
   for (const auto& ref : *refs) {

@@ -6,12 +6,10 @@
 #include <optional>
 #include <string>
 
-#include "api/base64.hpp"
 #include "api/defaults.hpp"
-#include "api/json_access.hpp"
 #include "api/names.hpp"
 #include "api/provider.hpp"
-#include "api/time.hpp"
+#include "api/resources.hpp"
 #include "component/backup_ca.hpp"
 #include "component/component.hpp"
 #include "component/statefulset_backup_store.hpp"
@@ -19,6 +17,9 @@
 #include "controller/compaction/job_builder.hpp"
 #include "controller/compaction/job_outcome.hpp"
 #include "kube/resource.hpp"
+#include "util/base64.hpp"
+#include "util/json_access.hpp"
+#include "util/time.hpp"
 
 namespace druid::controller::compaction {
 
@@ -35,7 +36,7 @@ kube::ReconcileOutcome done() {
 }
 
 kube::ReconcileOutcome failed(std::string message) {
-  return api::unexpected(kube::ReconcileError{std::move(message)});
+  return util::unexpected(kube::ReconcileError{std::move(message)});
 }
 
 }  // namespace
@@ -67,7 +68,7 @@ struct CompactionReconciler::Run {
   kube::Request request;
   json object;  // the Etcd as the server last showed it (resourceVersion for the patch)
   api::Etcd etcd;
-  api::Time now;
+  util::Time now;
 
   const std::string& ns() const { return request.namespace_; }
   std::string key() const { return request.key(); }
@@ -90,7 +91,7 @@ CompactionReconciler::CompactionReconciler(CompactionDependencies dependencies,
       config_(std::move(config)) {}
 
 kube::ReconcileOutcome CompactionReconciler::reconcile(const kube::Request& request) {
-  auto cached = reader_.get(kube::resources::kEtcds, request.namespace_, request.name);
+  auto cached = reader_.get(api::resources::kEtcds, request.namespace_, request.name);
   if (!cached) {
     return failed(fmt::format("cannot read Etcd {}: {}", request.key(), cached.error().what()));
   }
@@ -120,8 +121,8 @@ kube::ReconcileOutcome CompactionReconciler::reconcile(const kube::Request& requ
   if (*job) {
     const json& current = **job;
     const bool deleted_by_us =
-        api::string_field(api::metadata_of(current), "uid") == deleted_job(run.key());
-    if (deleted_by_us || api::metadata_of(current).contains("deletionTimestamp")) {
+        util::string_field(util::metadata_of(current), "uid") == deleted_job(run.key());
+    if (deleted_by_us || util::metadata_of(current).contains("deletionTimestamp")) {
       // Its pod is still going (Foreground deletion), or the cache has not
       // seen the deletion yet; a new Job waits for it.
       return requeue;
@@ -167,10 +168,10 @@ kube::ReconcileOutcome CompactionReconciler::delete_job_if_present(const Run& ru
     return failed(fmt::format("cannot read compaction Job {}/{}: {}", run.ns(), run.job_name(),
                               job.error().what()));
   }
-  if (!*job || api::metadata_of(**job).contains("deletionTimestamp")) return done();
+  if (!*job || util::metadata_of(**job).contains("deletionTimestamp")) return done();
   kube::DeleteOptions options;
   options.propagation_policy = "Foreground";
-  options.precondition_uid = api::string_field(api::metadata_of(**job), "uid");
+  options.precondition_uid = util::string_field(util::metadata_of(**job), "uid");
   auto deleted = client_.remove(kube::resources::kJobs, run.ns(), run.job_name(), options);
   if (!deleted && !kube::is_not_found(deleted.error())) {
     return failed(fmt::format("cannot delete compaction Job {}/{}: {}", run.ns(), run.job_name(),
@@ -183,7 +184,7 @@ kube::ReconcileOutcome CompactionReconciler::delete_job_if_present(const Run& ru
 
 kube::ReconcileOutcome CompactionReconciler::finish_job(Run& run, const json& job) {
   if (metrics_ != nullptr) metrics_->set_jobs_current(run.ns(), 0);
-  const std::string job_uid = api::string_field(api::metadata_of(job), "uid");
+  const std::string job_uid = util::string_field(util::metadata_of(job), "uid");
   // The job's pod explains a failure; the one it controls, if several carry the label.
   auto pods = reader_.list(kube::resources::kPods, run.ns(), {{kJobNameLabel, run.job_name()}});
   if (!pods) {
@@ -192,7 +193,7 @@ kube::ReconcileOutcome CompactionReconciler::finish_job(Run& run, const json& jo
   }
   const json* pod = nullptr;
   for (const auto& candidate : *pods) {
-    if (pod == nullptr || api::is_controlled_by(*candidate, job_uid)) pod = candidate.get();
+    if (pod == nullptr || util::is_controlled_by(*candidate, job_uid)) pod = candidate.get();
   }
   const auto outcome = classify_job(job, pod, run.now);
   if (!outcome) return done();  // is_finished said otherwise; cannot happen
@@ -228,17 +229,17 @@ kube::ReconcileOutcome CompactionReconciler::finish_job(Run& run, const json& jo
 // The CA that signed the sidecar's serving certificate: Secret
 // tlsCASecretRef.name, key as component::backup_ca_pem picks it. Read live: the operator
 // caches no Secret payload.
-api::Expected<std::string, std::string> CompactionReconciler::backup_ca(const Run& run) {
+util::Expected<std::string, std::string> CompactionReconciler::backup_ca(const Run& run) {
   const auto& ca = run.etcd.spec.backup.tls->tls_ca_secret_ref;
   auto secret = client_.get(kube::resources::kSecrets, run.ns(), ca.name);
   if (!secret) {
-    return api::unexpected(fmt::format("failed to get etcdbr CA secret {}/{}: {}", run.ns(),
-                                       ca.name, secret.error().what()));
+    return util::unexpected(fmt::format("failed to get etcdbr CA secret {}/{}: {}", run.ns(),
+                                        ca.name, secret.error().what()));
   }
   auto pem = component::backup_ca_pem(*secret, run.etcd);
   if (!pem) {
-    return api::unexpected(fmt::format("CA cert data key {} not found in secret {}/{}", pem.error(),
-                                       run.ns(), ca.name));
+    return util::unexpected(fmt::format("CA cert data key {} not found in secret {}/{}",
+                                        pem.error(), run.ns(), ca.name));
   }
   return std::move(*pem);
 }
@@ -298,18 +299,18 @@ kube::ReconcileOutcome CompactionReconciler::take_full_snapshot(Run& run) {
 
 // A Local store's buckets are under the store Secret's `hostPath` when it has
 // one, else under the default directory.
-api::Expected<std::string, std::string> CompactionReconciler::local_host_path(const Run& run) {
+util::Expected<std::string, std::string> CompactionReconciler::local_host_path(const Run& run) {
   const auto& store = *run.etcd.spec.backup.store;
   if (!store.secret_ref) return std::string();
   auto secret = client_.get(kube::resources::kSecrets, run.ns(), store.secret_ref->name);
   if (!secret) {
-    return api::unexpected(fmt::format("cannot read backup store Secret {}/{}: {}", run.ns(),
-                                       store.secret_ref->name, secret.error().what()));
+    return util::unexpected(fmt::format("cannot read backup store Secret {}/{}: {}", run.ns(),
+                                        store.secret_ref->name, secret.error().what()));
   }
   auto path = component::local_host_path_of_secret(*secret);
   if (!path) {
-    return api::unexpected(fmt::format("backup store Secret {}/{}: {}", run.ns(),
-                                       store.secret_ref->name, path.error()));
+    return util::unexpected(fmt::format("backup store Secret {}/{}: {}", run.ns(),
+                                        store.secret_ref->name, path.error()));
   }
   return path->value_or("");
 }
@@ -385,11 +386,11 @@ void CompactionReconciler::remember_deleted_job(const std::string& etcd_key, std
   }
 }
 
-api::Expected<std::monostate, std::string> CompactionReconciler::write_condition(
+util::Expected<std::monostate, std::string> CompactionReconciler::write_condition(
     Run& run, const std::string& status, const std::string& reason, const std::string& text) {
   std::vector<api::Condition> conditions =
       run.etcd.status ? run.etcd.status->conditions : std::vector<api::Condition>{};
-  const std::string now = api::format_rfc3339(run.now);
+  const std::string now = util::format_rfc3339(run.now);
   api::Condition* existing = nullptr;
   for (auto& condition : conditions) {
     if (condition.type == api::condition::kLastSnapshotCompactionSucceeded) existing = &condition;
@@ -419,12 +420,12 @@ api::Expected<std::monostate, std::string> CompactionReconciler::write_condition
   // writer added meanwhile is never dropped.
   const json patch = {{"metadata", {{"resourceVersion", run.etcd.metadata.resource_version}}},
                       {"status", {{"conditions", std::move(encoded)}}}};
-  auto patched = client_.patch(kube::resources::kEtcds, run.ns(), run.request.name,
+  auto patched = client_.patch(api::resources::kEtcds, run.ns(), run.request.name,
                                kube::PatchType::kMerge, patch, "status");
   if (!patched) {
-    return api::unexpected(fmt::format("cannot set condition {} of Etcd {}: {}",
-                                       api::condition::kLastSnapshotCompactionSucceeded, run.key(),
-                                       patched.error().what()));
+    return util::unexpected(fmt::format("cannot set condition {} of Etcd {}: {}",
+                                        api::condition::kLastSnapshotCompactionSucceeded, run.key(),
+                                        patched.error().what()));
   }
   run.object = std::move(*patched);
   {
@@ -434,7 +435,7 @@ api::Expected<std::monostate, std::string> CompactionReconciler::write_condition
   if (!run.etcd.status) run.etcd.status = api::EtcdStatus{};
   run.etcd.status->conditions = std::move(conditions);
   run.etcd.metadata.resource_version =
-      api::string_field(api::metadata_of(run.object), "resourceVersion");
+      util::string_field(util::metadata_of(run.object), "resourceVersion");
   return std::monostate{};
 }
 

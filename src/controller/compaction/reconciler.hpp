@@ -77,12 +77,12 @@ class CompactionReconciler final : public kube::Reconciler {
   kube::ReconcileOutcome finish_job(Run& run, const nlohmann::json& job);
   kube::ReconcileOutcome take_full_snapshot(Run& run);
   kube::ReconcileOutcome create_job(Run& run);
-  api::Expected<std::string, std::string> backup_ca(const Run& run);
-  api::Expected<std::string, std::string> local_host_path(const Run& run);
+  util::Expected<std::string, std::string> backup_ca(const Run& run);
+  util::Expected<std::string, std::string> local_host_path(const Run& run);
   // Sets LastSnapshotCompactionSucceeded unless it already says this.
-  api::Expected<std::monostate, std::string> write_condition(Run& run, const std::string& status,
-                                                             const std::string& reason,
-                                                             const std::string& message);
+  util::Expected<std::monostate, std::string> write_condition(Run& run, const std::string& status,
+                                                              const std::string& reason,
+                                                              const std::string& message);
   // The UID of the finished Job this reconciler deleted last, per Etcd, until
   // the cache no longer shows it: a cache that lags must not make a Job count
   // twice, nor its deletion be mistaken for a Job still to be handled.
@@ -106,7 +106,7 @@ class CompactionReconciler final : public kube::Reconciler {
   std::map<std::string, std::string> deleted_jobs_;  // Etcd key -> Job UID
   struct WrittenCondition {
     api::Condition condition;
-    api::Time at;
+    util::Time at;
   };
   std::map<std::string, WrittenCondition> written_conditions_;  // by Etcd key
 };

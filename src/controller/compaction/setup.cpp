@@ -2,6 +2,7 @@
 
 #include "api/etcd.hpp"
 #include "api/labels.hpp"
+#include "api/resources.hpp"
 #include "controller/cached_forms.hpp"
 #include "controller/compaction/predicate.hpp"
 #include "kube/resource.hpp"
@@ -18,7 +19,7 @@ std::unique_ptr<CompactionController> add_compaction_controller(kube::Manager& m
   wiring->metrics = std::make_unique<CompactionMetrics>();
 
   // The same options as the other controllers' informers of these types.
-  auto informer = [&](const kube::ResourceType& type, bool managed) -> kube::Informer& {
+  auto informer = [&](const util::ResourceType& type, bool managed) -> kube::Informer& {
     kube::InformerOptions options;
     options.type = type;
     if (managed) {
@@ -30,7 +31,7 @@ std::unique_ptr<CompactionController> add_compaction_controller(kube::Manager& m
     wiring->reader->add_cache(type, informer.cache());
     return informer;
   };
-  informer(kube::resources::kEtcds, false);
+  informer(api::resources::kEtcds, false);
   kube::Informer& leases = informer(kube::resources::kLeases, true);
   kube::Informer& jobs = informer(kube::resources::kJobs, true);
   // Job pods carry the job's labels, managed-by among them: a failed job's

@@ -9,6 +9,7 @@
 
 #include "api/annotations.hpp"
 #include "api/duration.hpp"
+#include "api/resources.hpp"
 #include "controller/etcd/concurrent_delete.hpp"
 #include "controller/etcd/reconciler.hpp"
 #include "controller/etcd/run.hpp"
@@ -34,8 +35,8 @@ kube::ReconcileOutcome EtcdReconciler::reconcile_deletion(Run& run) {
   if (!run.etcd.metadata.has_finalizer(api::kEtcdDruidFinalizer)) return kube::ReconcileResult{};
   // While the verify loop waits, the start is recorded once, not every 5 s.
   if (!deletion_recorded(run.etcd)) {
-    if (auto error = patch_status(run, record_start_patch(run.record))) {
-      return api::unexpected(kube::ReconcileError{*error});
+    if (auto patched = patch_status(run, record_start_patch(run.record)); !patched) {
+      return util::unexpected(kube::ReconcileError{patched.error()});
     }
   }
   for (auto step :
@@ -48,7 +49,7 @@ kube::ReconcileOutcome EtcdReconciler::reconcile_deletion(Run& run) {
       return kube::ReconcileResult{false, result.requeue_after};
     }
     // The controller logs the failure (one line per reconcile outcome).
-    return api::unexpected(kube::ReconcileError{result.description});
+    return util::unexpected(kube::ReconcileError{result.description});
   }
   spdlog::info("Etcd {}: deleted (its PersistentVolumeClaims are kept)", run.key);
   return kube::ReconcileResult{};
@@ -86,7 +87,7 @@ StepResult EtcdReconciler::verify_components_deleted(Run& run) {
 StepResult EtcdReconciler::remove_finalizer(Run& run) {
   const json patch = finalizer_patch(run.etcd.metadata, api::kEtcdDruidFinalizer, false);
   auto patched =
-      client_.patch(kube::resources::kEtcds, run.ns(), run.name(), kube::PatchType::kMerge, patch);
+      client_.patch(api::resources::kEtcds, run.ns(), run.name(), kube::PatchType::kMerge, patch);
   if (patched || patched.error().reason == kube::ApiErrorReason::kNotFound) {
     return StepResult::proceed();
   }

@@ -85,6 +85,7 @@ StepResult EtcdReconciler::report_missing_objects(Run& run) {
   // while something is missing.
   component::LiveReader live(client_);
   component::Context live_ctx(client_, live, config_.settings, image_vector_, etcd);
+  live_ctx.now = run.ctx.now;
   for (component::Component* component : registry_.for_sync(etcd)) {
     const auto cached = missing_names(*component, run.ctx);
     if (!cached || cached->empty()) continue;
@@ -100,7 +101,7 @@ StepResult EtcdReconciler::report_missing_objects(Run& run) {
   }
   if (same_errors(current, errors)) return StepResult::proceed();
   const json patch = {{"status", {{"lastErrors", encode_errors(errors)}}}};
-  if (auto error = patch_status(run, patch)) return StepResult::failed(*error);
+  if (auto patched = patch_status(run, patch); !patched) return StepResult::failed(patched.error());
   if (events_ != nullptr && !objects.empty()) {
     events_->warning(run.object, kManagedObjectMissingReason,
                      fmt::format("{} {} missing; {}", fmt::join(objects, ", "),

@@ -1,7 +1,7 @@
 #include "controller/etcd/last_operation.hpp"
 
 #include "api/common.hpp"
-#include "api/time.hpp"
+#include "util/time.hpp"
 
 namespace druid::controller::etcd {
 namespace {
@@ -9,7 +9,7 @@ namespace {
 using nlohmann::json;
 
 std::string timestamp(std::chrono::system_clock::time_point t) {
-  return api::format_rfc3339(std::chrono::time_point_cast<std::chrono::nanoseconds>(t));
+  return util::format_rfc3339(std::chrono::time_point_cast<std::chrono::nanoseconds>(t));
 }
 
 const char* type_name(OperationType type) {

@@ -4,7 +4,7 @@
 
 #include "api/annotations.hpp"
 #include "api/common.hpp"
-#include "api/json_access.hpp"
+#include "util/json_access.hpp"
 
 namespace druid::controller::etcd {
 namespace {
@@ -12,7 +12,7 @@ namespace {
 using nlohmann::json;
 
 bool has_reconcile_annotation(const json& etcd) {
-  const json& annotations = api::metadata_of(etcd).value("annotations", json::object());
+  const json& annotations = util::metadata_of(etcd).value("annotations", json::object());
   for (const char* key : {api::kDruidOperationAnnotation, api::kGardenerOperationAnnotation}) {
     const auto it = annotations.find(key);
     if (it != annotations.end() && it->is_string() && *it == api::kOperationReconcile) return true;
@@ -40,20 +40,20 @@ bool last_reconcile_succeeded(const json& etcd) {
 }
 
 bool generation_changed(const json& old_etcd, const json& new_etcd) {
-  return api::metadata_of(old_etcd).value("generation", json()) !=
-         api::metadata_of(new_etcd).value("generation", json());
+  return util::metadata_of(old_etcd).value("generation", json()) !=
+         util::metadata_of(new_etcd).value("generation", json());
 }
 
 bool deletion_started(const json& old_etcd, const json& new_etcd) {
-  return !api::metadata_of(old_etcd).contains("deletionTimestamp") &&
-         api::metadata_of(new_etcd).contains("deletionTimestamp");
+  return !util::metadata_of(old_etcd).contains("deletionTimestamp") &&
+         util::metadata_of(new_etcd).contains("deletionTimestamp");
 }
 
 // A value of an operation annotation druid does not act on, newly set: the
 // reconcile it starts warns about it (drift_report.cpp).
 bool unknown_operation_set(const json& old_etcd, const json& new_etcd) {
-  const json& old_annotations = api::metadata_of(old_etcd).value("annotations", json::object());
-  const json& new_annotations = api::metadata_of(new_etcd).value("annotations", json::object());
+  const json& old_annotations = util::metadata_of(old_etcd).value("annotations", json::object());
+  const json& new_annotations = util::metadata_of(new_etcd).value("annotations", json::object());
   for (const char* key : {api::kDruidOperationAnnotation, api::kGardenerOperationAnnotation}) {
     const auto now = new_annotations.find(key);
     if (now == new_annotations.end() || !now->is_string() || *now == api::kOperationReconcile) {
@@ -95,7 +95,7 @@ kube::Predicate etcd_predicate(bool auto_reconcile) {
   return predicate;
 }
 
-kube::Predicate managed_object_predicate(const kube::ResourceType& type) {
+kube::Predicate managed_object_predicate(const util::ResourceType& type) {
   kube::Predicate predicate;
   predicate.create = [](const json&) { return false; };
   predicate.remove = [](const json&) { return true; };

@@ -25,6 +25,6 @@ kube::Predicate etcd_predicate(bool auto_reconcile);
 // leader), and any managed object deleted (status, and lastErrors say it is
 // missing). Creates (druid's own) and lease renewals are not admitted, so a
 // steady state costs nothing.
-kube::Predicate managed_object_predicate(const kube::ResourceType& type);
+kube::Predicate managed_object_predicate(const util::ResourceType& type);
 
 }  // namespace druid::controller::etcd

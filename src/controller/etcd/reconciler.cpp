@@ -4,10 +4,11 @@
 #include <spdlog/spdlog.h>
 
 #include "api/annotations.hpp"
-#include "api/json_access.hpp"
+#include "api/resources.hpp"
 #include "controller/etcd/run.hpp"
 #include "controller/run_id.hpp"
 #include "kube/resource.hpp"
+#include "util/json_access.hpp"
 
 namespace druid::controller::etcd {
 namespace {
@@ -30,9 +31,9 @@ EtcdReconciler::EtcdReconciler(ReconcilerDependencies dependencies, EtcdControll
       config_(std::move(config)) {}
 
 kube::ReconcileOutcome EtcdReconciler::reconcile(const kube::Request& request) {
-  auto read = reader_.get(kube::resources::kEtcds, request.namespace_, request.name);
+  auto read = reader_.get(api::resources::kEtcds, request.namespace_, request.name);
   if (!read) {
-    return api::unexpected(kube::ReconcileError{
+    return util::unexpected(kube::ReconcileError{
         fmt::format("reading Etcd {}: {}", request.key(), read.error().what())});
   }
   if (!*read) {  // gone: nothing to do
@@ -42,7 +43,7 @@ kube::ReconcileOutcome EtcdReconciler::reconcile(const kube::Request& request) {
   }
   auto decoded = api::decode_etcd(**read);
   if (!decoded) {
-    return api::unexpected(kube::ReconcileError{fmt::format(
+    return util::unexpected(kube::ReconcileError{fmt::format(
         "Etcd {} cannot be decoded: {}", request.key(), decoded.error().front().message())});
   }
   const auto now = std::chrono::system_clock::time_point(clock_.wall_now());
@@ -61,12 +62,12 @@ kube::ReconcileOutcome EtcdReconciler::reconcile(const kube::Request& request) {
   const bool spec_due = should_reconcile_spec(run);
   const StepResult spec = spec_due ? reconcile_spec(run) : StepResult::proceed();
   if (const StepResult status = reconcile_status(run); status.stops()) {
-    return api::unexpected(kube::ReconcileError{status.description});
+    return util::unexpected(kube::ReconcileError{status.description});
   }
   // A spec reconcile recreates what is missing; without one, say what is.
   if (!spec_due) {
     if (const StepResult report = report_missing_objects(run); report.stops()) {
-      return api::unexpected(kube::ReconcileError{report.description});
+      return util::unexpected(kube::ReconcileError{report.description});
     }
   }
   return finish(run, spec, spec_due);
@@ -91,7 +92,7 @@ bool EtcdReconciler::should_reconcile_spec(const Run& run) {
 kube::ReconcileOutcome EtcdReconciler::finish(Run& run, const StepResult& spec, bool spec_ran) {
   switch (spec.kind) {
     case StepResult::Kind::kError:
-      return api::unexpected(kube::ReconcileError{spec.description});
+      return util::unexpected(kube::ReconcileError{spec.description});
     case StepResult::Kind::kRequeueAfter:
       return kube::ReconcileResult{false, spec.requeue_after};
     case StepResult::Kind::kContinue:
@@ -100,32 +101,37 @@ kube::ReconcileOutcome EtcdReconciler::finish(Run& run, const StepResult& spec, 
   if (spec_ran) {
     if (const StepResult completed = complete_spec(run); completed.stops()) {
       record(run, record_incomplete_patch(run.record, completed));
-      return api::unexpected(kube::ReconcileError{requeue_description(completed)});
+      return util::unexpected(kube::ReconcileError{requeue_description(completed)});
     }
   }
   return kube::ReconcileResult{false, config_.status_sync_period};
 }
 
-std::optional<std::string> EtcdReconciler::patch_status(Run& run, const json& patch) {
-  auto patched = client_.patch(kube::resources::kEtcds, run.ns(), run.name(),
+util::Expected<void, std::string> EtcdReconciler::patch_status(Run& run, const json& patch) {
+  auto patched = client_.patch(api::resources::kEtcds, run.ns(), run.name(),
                                kube::PatchType::kMerge, patch, "status");
-  if (!patched)
-    return fmt::format("patching status of Etcd {}: {}", run.key, patched.error().what());
-  run.etcd.metadata.resource_version = api::metadata_of(*patched).value("resourceVersion", "");
-  return std::nullopt;
+  if (!patched) {
+    return util::unexpected(
+        fmt::format("patching status of Etcd {}: {}", run.key, patched.error().what()));
+  }
+  run.etcd.metadata.resource_version = util::metadata_of(*patched).value("resourceVersion", "");
+  return {};
 }
 
-std::optional<std::string> EtcdReconciler::patch_etcd(Run& run, const json& patch,
-                                                      std::string_view what) {
+util::Expected<void, std::string> EtcdReconciler::patch_etcd(Run& run, const json& patch,
+                                                             std::string_view what) {
   auto patched =
-      client_.patch(kube::resources::kEtcds, run.ns(), run.name(), kube::PatchType::kMerge, patch);
-  if (!patched) return fmt::format("{} of Etcd {}: {}", what, run.key, patched.error().what());
-  run.etcd.metadata.resource_version = api::metadata_of(*patched).value("resourceVersion", "");
-  return std::nullopt;
+      client_.patch(api::resources::kEtcds, run.ns(), run.name(), kube::PatchType::kMerge, patch);
+  if (!patched) {
+    return util::unexpected(
+        fmt::format("{} of Etcd {}: {}", what, run.key, patched.error().what()));
+  }
+  run.etcd.metadata.resource_version = util::metadata_of(*patched).value("resourceVersion", "");
+  return {};
 }
 
 void EtcdReconciler::record(Run& run, const json& patch) {
-  if (auto error = patch_status(run, patch)) spdlog::error("{}", *error);
+  if (auto patched = patch_status(run, patch); !patched) spdlog::error("{}", patched.error());
 }
 
 }  // namespace druid::controller::etcd

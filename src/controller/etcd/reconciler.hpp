@@ -78,10 +78,10 @@ class EtcdReconciler final : public kube::Reconciler {
 
   // Status subresource merge patch; the error text names the Etcd. Keeps the
   // run's resourceVersion current for the optimistic locks that follow.
-  std::optional<std::string> patch_status(Run& run, const nlohmann::json& patch);
+  util::Expected<void, std::string> patch_status(Run& run, const nlohmann::json& patch);
   // Merge patch of the Etcd object itself, likewise.
-  std::optional<std::string> patch_etcd(Run& run, const nlohmann::json& patch,
-                                        std::string_view what);
+  util::Expected<void, std::string> patch_etcd(Run& run, const nlohmann::json& patch,
+                                               std::string_view what);
   void record(Run& run, const nlohmann::json& patch);
 
   kube::Client& client_;

@@ -2,6 +2,7 @@
 
 #include "api/etcd.hpp"
 #include "api/labels.hpp"
+#include "api/resources.hpp"
 #include "controller/cached_forms.hpp"
 #include "controller/etcd/predicate.hpp"
 #include "kube/resource.hpp"
@@ -9,8 +10,8 @@
 namespace druid::controller::etcd {
 namespace {
 
-const std::vector<kube::ResourceType>& managed_types() {
-  static const std::vector<kube::ResourceType> kTypes = {kube::resources::kServiceAccounts,
+const std::vector<util::ResourceType>& managed_types() {
+  static const std::vector<util::ResourceType> kTypes = {kube::resources::kServiceAccounts,
                                                          kube::resources::kRoles,
                                                          kube::resources::kRoleBindings,
                                                          kube::resources::kLeases,
@@ -34,13 +35,13 @@ std::unique_ptr<EtcdController> add_etcd_controller(kube::Manager& manager,
   wiring->reader = std::make_unique<component::CachedReader>(manager.client());
 
   kube::InformerOptions etcds;
-  etcds.type = kube::resources::kEtcds;
+  etcds.type = api::resources::kEtcds;
   etcds.clock = clock;
   kube::Informer& etcd_informer = manager.informer(etcds);
-  wiring->reader->add_cache(kube::resources::kEtcds, etcd_informer.cache());
+  wiring->reader->add_cache(api::resources::kEtcds, etcd_informer.cache());
 
   // The informers of what an Etcd controls, whose events re-check its status.
-  std::vector<std::pair<const kube::ResourceType*, kube::Informer*>> controlled;
+  std::vector<std::pair<const util::ResourceType*, kube::Informer*>> controlled;
   for (const auto& type : managed_types()) {
     kube::InformerOptions options;
     options.type = type;
@@ -68,9 +69,9 @@ std::unique_ptr<EtcdController> add_etcd_controller(kube::Manager& manager,
   wiring->reader->add_cache(kube::resources::kEvents, manager.informer(events).cache());
   // Pre-sync snapshot tasks carry no druid labels.
   kube::InformerOptions tasks;
-  tasks.type = kube::resources::kEtcdOpsTasks;
+  tasks.type = api::resources::kEtcdOpsTasks;
   tasks.clock = clock;
-  wiring->reader->add_cache(kube::resources::kEtcdOpsTasks, manager.informer(tasks).cache());
+  wiring->reader->add_cache(api::resources::kEtcdOpsTasks, manager.informer(tasks).cache());
 
   const bool auto_reconcile = config.enable_etcd_spec_auto_reconcile;
   kube::ControllerOptions options;

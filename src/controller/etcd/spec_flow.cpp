@@ -41,8 +41,8 @@ bool EtcdReconciler::is_quiet_resync(const Run& run) const {
 StepResult EtcdReconciler::reconcile_spec(Run& run) {
   const bool quiet = is_quiet_resync(run);
   if (!quiet) {
-    if (auto error = patch_status(run, record_start_patch(run.record))) {
-      return StepResult::failed(*error);
+    if (auto patched = patch_status(run, record_start_patch(run.record)); !patched) {
+      return StepResult::failed(patched.error());
     }
   }
   for (auto step :
@@ -75,9 +75,10 @@ StepResult EtcdReconciler::ensure_finalizer(Run& run) {
   }
   const json patch = finalizer_patch(run.etcd.metadata, api::kEtcdDruidFinalizer, true);
   ++run.ctx.writes;
-  if (auto error =
-          patch_etcd(run, patch, fmt::format("adding finalizer {}", api::kEtcdDruidFinalizer))) {
-    return StepResult::failed(*error);
+  if (auto patched =
+          patch_etcd(run, patch, fmt::format("adding finalizer {}", api::kEtcdDruidFinalizer));
+      !patched) {
+    return StepResult::failed(patched.error());
   }
   finalizers.push_back(api::kEtcdDruidFinalizer);
   return StepResult::proceed();
@@ -161,8 +162,8 @@ StepResult EtcdReconciler::complete_spec(Run& run) {
                        {{"annotations",
                          {{api::kDruidOperationAnnotation, nullptr},
                           {api::kGardenerOperationAnnotation, nullptr}}}}}};
-  if (auto error = patch_etcd(run, patch, "removing the operation annotations")) {
-    return StepResult::failed(*error);
+  if (auto patched = patch_etcd(run, patch, "removing the operation annotations"); !patched) {
+    return StepResult::failed(patched.error());
   }
   return StepResult::proceed();
 }

@@ -7,7 +7,6 @@
 #include <fmt/format.h>
 
 #include "api/annotations.hpp"
-#include "api/json_access.hpp"
 #include "api/labels.hpp"
 #include "component/component.hpp"
 #include "controller/etcd/reconciler.hpp"
@@ -15,6 +14,7 @@
 #include "health/etcd_status.hpp"
 #include "kube/patch.hpp"
 #include "kube/resource.hpp"
+#include "util/json_access.hpp"
 
 namespace druid::controller::etcd {
 namespace {
@@ -22,8 +22,8 @@ namespace {
 using nlohmann::json;
 
 // Objects of one list read, or the error for the conditions that needed them.
-void read_list(component::ObjectReader& reader, const kube::ResourceType& type,
-               const std::string& ns, const api::Labels& selector,
+void read_list(component::ObjectReader& reader, const util::ResourceType& type,
+               const std::string& ns, const util::Labels& selector,
                std::vector<health::ObjectPtr>& objects, std::optional<std::string>& error) {
   auto listed = reader.list(type, ns, selector);
   if (listed) {
@@ -73,7 +73,7 @@ StepResult EtcdReconciler::reconcile_status(Run& run) {
   auto statefulset = reader_.get(kube::resources::kStatefulSets, run.ns(), run.name());
   if (!statefulset) {
     inputs.statefulset_error = statefulset.error().what();
-  } else if (*statefulset && api::is_controlled_by(**statefulset, etcd.metadata.uid)) {
+  } else if (*statefulset && util::is_controlled_by(**statefulset, etcd.metadata.uid)) {
     inputs.statefulset = *statefulset;
   }
   // Events matter only while a PVC is not bound. They come from the cache of
@@ -99,8 +99,8 @@ StepResult EtcdReconciler::write_status(Run& run, json changed) {
     for (const auto& [key, value] : run.completed_spec_status.items()) changed[key] = value;
   }
   if (changed.empty()) return StepResult::proceed();
-  if (auto error = patch_status(run, {{"status", std::move(changed)}})) {
-    return StepResult::failed(*error);
+  if (auto patched = patch_status(run, {{"status", std::move(changed)}}); !patched) {
+    return StepResult::failed(patched.error());
   }
   return StepResult::proceed();
 }

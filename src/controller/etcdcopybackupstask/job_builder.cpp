@@ -69,21 +69,21 @@ bool is_cloud(const std::string& provider) {
   return component::credentials_variable(provider) != nullptr;
 }
 
-api::Expected<std::string, JobBuildError> check_store(const StoreSide& side) {
+util::Expected<std::string, JobBuildError> check_store(const StoreSide& side) {
   auto provider = api::normalize_storage_provider(side.store.provider);
   if (!provider) {
-    return api::unexpected(
+    return util::unexpected(
         invalid(error_code::kUnsupportedStorageProvider,
                 fmt::format("{}.provider: {}", side.field, provider.error().reason)));
   }
   if (*provider == provider_name::kECS) {
-    return api::unexpected(invalid(
+    return util::unexpected(invalid(
         error_code::kUnsupportedStorageProvider,
         fmt::format("{}.provider: storage provider '{}' is not supported for copying backups",
                     side.field, *side.store.provider)));
   }
   if (!side.store.container || side.store.container->empty()) {
-    return api::unexpected(
+    return util::unexpected(
         invalid(error_code::kStoreContainerRequired,
                 fmt::format("{}.container: Required value: the copy-backups job needs the "
                             "container (bucket) of the {}",
@@ -91,10 +91,10 @@ api::Expected<std::string, JobBuildError> check_store(const StoreSide& side) {
   }
   if (is_cloud(*provider) && !side.store.secret_ref) {
     // Upstream's message, with the field it is about.
-    return api::unexpected(invalid(error_code::kStoreSecretRefRequired,
-                                   fmt::format("{}.secretRef: no secretRef is configured for "
-                                               "backup {}",
-                                               side.field, side.store_wording)));
+    return util::unexpected(invalid(error_code::kStoreSecretRefRequired,
+                                    fmt::format("{}.secretRef: no secretRef is configured for "
+                                                "backup {}",
+                                                side.field, side.store_wording)));
   }
   return std::move(*provider);
 }
@@ -166,11 +166,11 @@ void add_store_args(const StoreSide& side, const std::string& provider, json& ar
   }
 }
 
-api::Expected<json, JobBuildError> job_args(const api::EtcdCopyBackupsTask& task,
-                                            const StoreSide& source,
-                                            const std::string& source_provider,
-                                            const StoreSide& target,
-                                            const std::string& target_provider) {
+util::Expected<json, JobBuildError> job_args(const api::EtcdCopyBackupsTask& task,
+                                             const StoreSide& source,
+                                             const std::string& source_provider,
+                                             const StoreSide& target,
+                                             const std::string& target_provider) {
   json args =
       json::array({"copy", fmt::format("--snapstore-temp-directory={}", kSnapstoreTempDirectory)});
   add_store_args(target, target_provider, args);
@@ -184,7 +184,7 @@ api::Expected<json, JobBuildError> job_args(const api::EtcdCopyBackupsTask& task
     if (wait.timeout) {
       auto timeout = api::parse_duration(*wait.timeout);
       if (!timeout) {
-        return api::unexpected(
+        return util::unexpected(
             invalid(error_code::kInvalidWaitForFinalSnapshotTimeout,
                     fmt::format("spec.waitForFinalSnapshot.timeout: {}", timeout.error().reason)));
       }
@@ -239,15 +239,15 @@ json change_permissions_container(const std::string& alpine_image, const StoreSi
 
 }  // namespace
 
-api::Expected<CopyStores, JobBuildError> check_copy_stores(const api::EtcdCopyBackupsTask& task) {
+util::Expected<CopyStores, JobBuildError> check_copy_stores(const api::EtcdCopyBackupsTask& task) {
   const StoreSide source = source_side(task);
   const StoreSide target = target_side(task);
   auto target_provider = check_store(target);
-  if (!target_provider) return api::unexpected(target_provider.error());
+  if (!target_provider) return util::unexpected(target_provider.error());
   auto source_provider = check_store(source);
-  if (!source_provider) return api::unexpected(source_provider.error());
+  if (!source_provider) return util::unexpected(source_provider.error());
   if (same_store(source.store, *source_provider, target.store, *target_provider)) {
-    return api::unexpected(invalid(
+    return util::unexpected(invalid(
         error_code::kSameSourceAndTarget,
         fmt::format("spec.targetStore: the target store is the source store (provider '{}', "
                     "container '{}', prefix '{}'): backups cannot be copied onto themselves",
@@ -256,11 +256,11 @@ api::Expected<CopyStores, JobBuildError> check_copy_stores(const api::EtcdCopyBa
   return CopyStores{std::move(*source_provider), std::move(*target_provider)};
 }
 
-api::Expected<json, JobBuildError> build_copy_backups_job(const api::EtcdCopyBackupsTask& task,
-                                                          const api::ImageVector& images,
-                                                          const JobInputs& inputs) {
+util::Expected<json, JobBuildError> build_copy_backups_job(const api::EtcdCopyBackupsTask& task,
+                                                           const api::ImageVector& images,
+                                                           const JobInputs& inputs) {
   auto stores = check_copy_stores(task);
-  if (!stores) return api::unexpected(stores.error());
+  if (!stores) return util::unexpected(stores.error());
   const StoreSide source = source_side(task);
   const StoreSide target = target_side(task);
   const std::string& source_provider = stores->source_provider;
@@ -269,10 +269,11 @@ api::Expected<json, JobBuildError> build_copy_backups_job(const api::EtcdCopyBac
   auto backup_restore_image =
       api::require_image(images, api::backup_restore_image_name(inputs.upgrade_etcd_version));
   if (!backup_restore_image) {
-    return api::unexpected(JobBuildError{error_code::kImageNotFound, backup_restore_image.error()});
+    return util::unexpected(
+        JobBuildError{error_code::kImageNotFound, backup_restore_image.error()});
   }
   auto args = job_args(task, source, source_provider, target, target_provider);
-  if (!args) return api::unexpected(args.error());
+  if (!args) return util::unexpected(args.error());
 
   // Source first, then target, for env, mounts and volumes (upstream's order).
   json env = json::array();
@@ -304,7 +305,7 @@ api::Expected<json, JobBuildError> build_copy_backups_job(const api::EtcdCopyBac
   if (!volumes.empty()) pod_spec["volumes"] = std::move(volumes);
   if (target_provider == provider_name::kLocal) {
     auto alpine = api::require_image(images, api::image_name::kAlpine);
-    if (!alpine) return api::unexpected(JobBuildError{error_code::kImageNotFound, alpine.error()});
+    if (!alpine) return util::unexpected(JobBuildError{error_code::kImageNotFound, alpine.error()});
     pod_spec["initContainers"] = json::array(
         {change_permissions_container(*alpine, source, source_provider, target, mounts)});
   }

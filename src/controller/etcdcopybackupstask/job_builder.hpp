@@ -17,8 +17,8 @@
 #include <string>
 
 #include "api/etcd_copy_backups_task.hpp"
-#include "api/expected.hpp"
 #include "api/image_vector.hpp"
+#include "util/expected.hpp"
 
 namespace druid::controller::etcdcopybackupstask {
 
@@ -47,7 +47,7 @@ struct CopyStores {
 
 // Checks both stores: a known provider that is not ECS, a container, a
 // secretRef for a cloud provider, and a target that differs from the source.
-api::Expected<CopyStores, JobBuildError> check_copy_stores(const api::EtcdCopyBackupsTask& task);
+util::Expected<CopyStores, JobBuildError> check_copy_stores(const api::EtcdCopyBackupsTask& task);
 
 struct JobInputs {
   bool upgrade_etcd_version = false;
@@ -58,7 +58,7 @@ struct JobInputs {
 };
 
 // The Job to create, with a controller reference to the task.
-api::Expected<nlohmann::json, JobBuildError> build_copy_backups_job(
+util::Expected<nlohmann::json, JobBuildError> build_copy_backups_job(
     const api::EtcdCopyBackupsTask& task, const api::ImageVector& images, const JobInputs& inputs);
 
 }  // namespace druid::controller::etcdcopybackupstask

@@ -4,14 +4,15 @@
 #include <spdlog/spdlog.h>
 
 #include "api/annotations.hpp"
-#include "api/json_access.hpp"
 #include "api/names.hpp"
 #include "api/provider.hpp"
+#include "api/resources.hpp"
 #include "component/statefulset_backup_store.hpp"
 #include "controller/etcdcopybackupstask/error_codes.hpp"
 #include "controller/etcdcopybackupstask/job_builder.hpp"
 #include "controller/finalizers.hpp"
 #include "kube/resource.hpp"
+#include "util/json_access.hpp"
 
 namespace druid::controller::etcdcopybackupstask {
 
@@ -39,8 +40,9 @@ std::vector<api::Condition> conditions_of(const json& job) {
                             : type == kJobFailed ? api::copy_backups_condition::kFailed
                                                  : nullptr;
     if (task_type == nullptr) continue;
-    const std::string transition = string_or(
-        condition, "lastTransitionTime", string_or(api::metadata_of(job), "creationTimestamp", ""));
+    const std::string transition =
+        string_or(condition, "lastTransitionTime",
+                  string_or(util::metadata_of(job), "creationTimestamp", ""));
     api::Condition mapped;
     mapped.type = task_type;
     mapped.status = string_or(condition, "status", "");
@@ -93,9 +95,9 @@ EtcdCopyBackupsTaskReconciler::EtcdCopyBackupsTaskReconciler(
 
 kube::ReconcileOutcome EtcdCopyBackupsTaskReconciler::reconcile(const kube::Request& request) {
   auto cached =
-      reader_.get(kube::resources::kEtcdCopyBackupsTasks, request.namespace_, request.name);
+      reader_.get(api::resources::kEtcdCopyBackupsTasks, request.namespace_, request.name);
   if (!cached) {
-    return api::unexpected(kube::ReconcileError{fmt::format(
+    return util::unexpected(kube::ReconcileError{fmt::format(
         "cannot read EtcdCopyBackupsTask {}: {}", request.key(), cached.error().what())});
   }
   if (!*cached) return kube::ReconcileResult{};
@@ -112,7 +114,7 @@ kube::ReconcileOutcome EtcdCopyBackupsTaskReconciler::reconcile(const kube::Requ
   const std::string job_name = api::copy_backups_job_name(request.name);
   auto job = reader_.get(kube::resources::kJobs, request.namespace_, job_name);
   if (!job) {
-    return api::unexpected(kube::ReconcileError{fmt::format(
+    return util::unexpected(kube::ReconcileError{fmt::format(
         "cannot read Job {}/{}: {}", request.namespace_, job_name, job.error().what())});
   }
   std::optional<json> current_job;
@@ -126,7 +128,7 @@ kube::ReconcileOutcome EtcdCopyBackupsTaskReconciler::ensure_job(Run& run,
                                                                  std::optional<json> job) {
   if (!run.task.metadata.has_finalizer(api::kEtcdDruidFinalizer)) {
     if (auto added = set_finalizer(run, true); !added) {
-      return api::unexpected(kube::ReconcileError{
+      return util::unexpected(kube::ReconcileError{
           fmt::format("could not add finalizer {} to EtcdCopyBackupsTask {}: {}",
                       api::kEtcdDruidFinalizer, run.request.key(), added.error().what())});
     }
@@ -152,10 +154,10 @@ kube::ReconcileOutcome EtcdCopyBackupsTaskReconciler::ensure_job(Run& run,
   const auto status = desired_status(
       run.task, job, failure ? std::optional<std::string>(failure->message) : std::nullopt);
   if (auto written = write_status(run, status); !written) {
-    return api::unexpected(kube::ReconcileError{fmt::format(
+    return util::unexpected(kube::ReconcileError{fmt::format(
         "could not update status for task {}: {}", run.request.key(), written.error().what())});
   }
-  if (failure && failure->retry) return api::unexpected(kube::ReconcileError{failure->message});
+  if (failure && failure->retry) return util::unexpected(kube::ReconcileError{failure->message});
   return kube::ReconcileResult{};
 }
 
@@ -165,7 +167,7 @@ kube::ReconcileOutcome EtcdCopyBackupsTaskReconciler::delete_job(Run& run,
   if (!job) {
     if (auto removed = set_finalizer(run, false); !removed) {
       if (kube::is_not_found(removed.error())) return kube::ReconcileResult{};
-      return api::unexpected(kube::ReconcileError{
+      return util::unexpected(kube::ReconcileError{
           fmt::format("could not remove finalizer {} from EtcdCopyBackupsTask {}: {}",
                       api::kEtcdDruidFinalizer, run.request.key(), removed.error().what())});
     }
@@ -173,14 +175,14 @@ kube::ReconcileOutcome EtcdCopyBackupsTaskReconciler::delete_job(Run& run,
     return kube::ReconcileResult{};
   }
   std::optional<std::string> error;
-  const json& meta = api::metadata_of(*job);
+  const json& meta = util::metadata_of(*job);
   if (!meta.contains("deletionTimestamp")) {
     kube::DeleteOptions options;
     // Foreground: the Job goes only after its pods, so the finalizer (removed
     // when the Job is gone) outlives every pod copying for the task.
     options.propagation_policy = "Foreground";
-    options.precondition_uid = api::string_field(meta, "uid");
-    const std::string name = api::string_field(meta, "name");
+    options.precondition_uid = util::string_field(meta, "uid");
+    const std::string name = util::string_field(meta, "name");
     auto deleted = client_.remove(kube::resources::kJobs, run.request.namespace_, name, options);
     if (deleted) {
       spdlog::info("EtcdCopyBackupsTask {}: deleting job {}", run.request.key(), name);
@@ -191,15 +193,15 @@ kube::ReconcileOutcome EtcdCopyBackupsTaskReconciler::delete_job(Run& run,
   }
   if (auto written = write_status(run, desired_status(run.task, job, error)); !written) {
     if (kube::is_not_found(written.error())) return kube::ReconcileResult{};
-    return api::unexpected(
+    return util::unexpected(
         kube::ReconcileError{fmt::format("could not update status: {}", written.error().what())});
   }
-  if (error) return api::unexpected(kube::ReconcileError{*error});
+  if (error) return util::unexpected(kube::ReconcileError{*error});
   // The Job's deletion (an event of the Job informer) brings the next step.
   return kube::ReconcileResult{};
 }
 
-api::Expected<std::optional<std::string>, EtcdCopyBackupsTaskReconciler::Failure>
+util::Expected<std::optional<std::string>, EtcdCopyBackupsTaskReconciler::Failure>
 EtcdCopyBackupsTaskReconciler::local_host_path(const Run& run, const api::StoreSpec& store,
                                                const char* field) {
   if (!store.secret_ref) return std::optional<std::string>();
@@ -208,14 +210,15 @@ EtcdCopyBackupsTaskReconciler::local_host_path(const Run& run, const api::StoreS
   // Read live and only here: the operator caches no Secret payload.
   auto secret = client_.get(kube::resources::kSecrets, ns, name);
   if (!secret) {
-    return api::unexpected(Failure{error_code::kGetStoreSecret,
-                                   fmt::format("cannot read Secret {}/{} named by {}.secretRef: {}",
-                                               ns, name, field, secret.error().what()),
-                                   true});
+    return util::unexpected(
+        Failure{error_code::kGetStoreSecret,
+                fmt::format("cannot read Secret {}/{} named by {}.secretRef: {}", ns, name, field,
+                            secret.error().what()),
+                true});
   }
   auto host_path = component::local_host_path_of_secret(*secret);
   if (!host_path) {
-    return api::unexpected(Failure{
+    return util::unexpected(Failure{
         error_code::kGetStoreSecret,
         fmt::format("Secret {}/{} named by {}.secretRef: {}", ns, name, field, host_path.error()),
         true});
@@ -223,24 +226,24 @@ EtcdCopyBackupsTaskReconciler::local_host_path(const Run& run, const api::StoreS
   return std::move(*host_path);
 }
 
-api::Expected<json, EtcdCopyBackupsTaskReconciler::Failure>
+util::Expected<json, EtcdCopyBackupsTaskReconciler::Failure>
 EtcdCopyBackupsTaskReconciler::create_job(const Run& run) {
   auto stores = check_copy_stores(run.task);
-  if (!stores) return api::unexpected(Failure{stores.error().code, stores.error().message, false});
+  if (!stores) return util::unexpected(Failure{stores.error().code, stores.error().message, false});
   JobInputs inputs;
   inputs.upgrade_etcd_version = config_.upgrade_etcd_version;
   if (stores->source_provider == api::storage_provider::kLocal) {
     auto path = local_host_path(run, run.task.spec.source_store, "spec.sourceStore");
-    if (!path) return api::unexpected(path.error());
+    if (!path) return util::unexpected(path.error());
     inputs.source_local_host_path = std::move(*path);
   }
   if (stores->target_provider == api::storage_provider::kLocal) {
     auto path = local_host_path(run, run.task.spec.target_store, "spec.targetStore");
-    if (!path) return api::unexpected(path.error());
+    if (!path) return util::unexpected(path.error());
     inputs.target_local_host_path = std::move(*path);
   }
   auto job = build_copy_backups_job(run.task, images_, inputs);
-  if (!job) return api::unexpected(Failure{job.error().code, job.error().message, false});
+  if (!job) return util::unexpected(Failure{job.error().code, job.error().message, false});
 
   const std::string& ns = run.request.namespace_;
   const std::string name = api::copy_backups_job_name(run.request.name);
@@ -253,30 +256,30 @@ EtcdCopyBackupsTaskReconciler::create_job(const Run& run) {
     // Created by an earlier run the cache does not show yet: adopt it.
     auto existing = client_.get(kube::resources::kJobs, ns, name);
     if (existing) return std::move(*existing);
-    return api::unexpected(Failure{
+    return util::unexpected(Failure{
         error_code::kGetJob,
         fmt::format("could not get job {}/{}: {}", ns, name, existing.error().what()), true});
   }
-  return api::unexpected(Failure{
+  return util::unexpected(Failure{
       error_code::kCreateJob,
       fmt::format("could not create job {}/{}: {}", ns, name, created.error().what()), true});
 }
 
-api::Expected<std::monostate, kube::ApiError> EtcdCopyBackupsTaskReconciler::set_finalizer(
+util::Expected<std::monostate, kube::ApiError> EtcdCopyBackupsTaskReconciler::set_finalizer(
     Run& run, bool present) {
   const json patch = finalizer_patch(run.task.metadata, api::kEtcdDruidFinalizer, present);
-  auto patched = client_.patch(kube::resources::kEtcdCopyBackupsTasks, run.request.namespace_,
+  auto patched = client_.patch(api::resources::kEtcdCopyBackupsTasks, run.request.namespace_,
                                run.request.name, kube::PatchType::kMerge, patch);
-  if (!patched) return api::unexpected(patched.error());
+  if (!patched) return util::unexpected(patched.error());
   run.object = std::move(*patched);
   run.task.metadata.finalizers =
       finalizers_after(run.task.metadata, api::kEtcdDruidFinalizer, present);
   run.task.metadata.resource_version =
-      api::string_field(api::metadata_of(run.object), "resourceVersion");
+      util::string_field(util::metadata_of(run.object), "resourceVersion");
   return std::monostate{};
 }
 
-api::Expected<std::monostate, kube::ApiError> EtcdCopyBackupsTaskReconciler::write_status(
+util::Expected<std::monostate, kube::ApiError> EtcdCopyBackupsTaskReconciler::write_status(
     Run& run, const api::EtcdCopyBackupsTaskStatus& status) {
   if (run.task.status.value_or(api::EtcdCopyBackupsTaskStatus{}) == status &&
       run.task.status.has_value()) {
@@ -294,13 +297,13 @@ api::Expected<std::monostate, kube::ApiError> EtcdCopyBackupsTaskReconciler::wri
   }
   const json patch = {{"metadata", {{"resourceVersion", run.task.metadata.resource_version}}},
                       {"status", std::move(owned)}};
-  auto patched = client_.patch(kube::resources::kEtcdCopyBackupsTasks, run.request.namespace_,
+  auto patched = client_.patch(api::resources::kEtcdCopyBackupsTasks, run.request.namespace_,
                                run.request.name, kube::PatchType::kMerge, patch, "status");
-  if (!patched) return api::unexpected(patched.error());
+  if (!patched) return util::unexpected(patched.error());
   run.object = std::move(*patched);
   run.task.status = status;
   run.task.metadata.resource_version =
-      api::string_field(api::metadata_of(run.object), "resourceVersion");
+      util::string_field(util::metadata_of(run.object), "resourceVersion");
   return std::monostate{};
 }
 

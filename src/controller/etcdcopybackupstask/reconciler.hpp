@@ -56,13 +56,13 @@ class EtcdCopyBackupsTaskReconciler final : public kube::Reconciler {
 
   kube::ReconcileOutcome ensure_job(Run& run, std::optional<nlohmann::json> job);
   kube::ReconcileOutcome delete_job(Run& run, const std::optional<nlohmann::json>& job);
-  api::Expected<nlohmann::json, Failure> create_job(const Run& run);
-  api::Expected<std::optional<std::string>, Failure> local_host_path(const Run& run,
-                                                                     const api::StoreSpec& store,
-                                                                     const char* field);
+  util::Expected<nlohmann::json, Failure> create_job(const Run& run);
+  util::Expected<std::optional<std::string>, Failure> local_host_path(const Run& run,
+                                                                      const api::StoreSpec& store,
+                                                                      const char* field);
 
-  api::Expected<std::monostate, kube::ApiError> set_finalizer(Run& run, bool present);
-  api::Expected<std::monostate, kube::ApiError> write_status(
+  util::Expected<std::monostate, kube::ApiError> set_finalizer(Run& run, bool present);
+  util::Expected<std::monostate, kube::ApiError> write_status(
       Run& run, const api::EtcdCopyBackupsTaskStatus& status);
 
   kube::Client& client_;

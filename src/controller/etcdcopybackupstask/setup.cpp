@@ -3,6 +3,7 @@
 #include "api/etcd.hpp"
 #include "api/etcd_copy_backups_task.hpp"
 #include "api/labels.hpp"
+#include "api/resources.hpp"
 #include "kube/resource.hpp"
 
 namespace druid::controller::etcdcopybackupstask {
@@ -14,10 +15,10 @@ std::unique_ptr<EtcdCopyBackupsTaskController> add_etcd_copy_backups_task_contro
   wiring->reader = std::make_unique<component::CachedReader>(manager.client());
 
   kube::InformerOptions task_options;
-  task_options.type = kube::resources::kEtcdCopyBackupsTasks;
+  task_options.type = api::resources::kEtcdCopyBackupsTasks;
   task_options.clock = clock;
   kube::Informer& tasks = manager.informer(task_options);
-  wiring->reader->add_cache(kube::resources::kEtcdCopyBackupsTasks, tasks.cache());
+  wiring->reader->add_cache(api::resources::kEtcdCopyBackupsTasks, tasks.cache());
 
   // The Jobs druid creates carry this label; the same options as every
   // informer of druid-managed objects, so the manager shares one cache.

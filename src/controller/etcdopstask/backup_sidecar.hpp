@@ -9,7 +9,7 @@
 #include <chrono>
 #include <string>
 
-#include "api/expected.hpp"
+#include "util/expected.hpp"
 
 namespace druid::controller::etcdopstask {
 
@@ -43,7 +43,7 @@ class BackupSidecar {
  public:
   virtual ~BackupSidecar() = default;
   // Blocks for at most the call's timeout. Thread-safe.
-  virtual api::Expected<SnapshotAnswer, SnapshotCallError> take_snapshot(
+  virtual util::Expected<SnapshotAnswer, SnapshotCallError> take_snapshot(
       const SnapshotCall& call) = 0;
 };
 

@@ -8,17 +8,18 @@
 #include <string>
 
 #include "api/annotations.hpp"
-#include "api/base64.hpp"
 #include "api/defaults.hpp"
-#include "api/json_access.hpp"
 #include "api/names.hpp"
-#include "api/time.hpp"
+#include "api/resources.hpp"
 #include "component/backup_ca.hpp"
 #include "component/statefulset_pod_names.hpp"
 #include "controller/etcdopstask/error_codes.hpp"
 #include "controller/finalizers.hpp"
 #include "controller/run_id.hpp"
 #include "kube/resource.hpp"
+#include "util/base64.hpp"
+#include "util/json_access.hpp"
+#include "util/time.hpp"
 
 namespace druid::controller::etcdopstask {
 
@@ -54,7 +55,7 @@ struct EtcdOpsTaskReconciler::Run {
   json object;  // the task as the server last showed it (resourceVersion for updates)
   api::EtcdOpsTask task;
   std::string run_id;
-  api::Time now;
+  util::Time now;
 
   api::EtcdOpsTaskStatus status() const { return task.status.value_or(api::EtcdOpsTaskStatus{}); }
   const std::string& state() const {
@@ -89,9 +90,9 @@ EtcdOpsTaskReconciler::EtcdOpsTaskReconciler(EtcdOpsTaskDependencies dependencie
       config_(config) {}
 
 kube::ReconcileOutcome EtcdOpsTaskReconciler::reconcile(const kube::Request& request) {
-  auto cached = reader_.get(kube::resources::kEtcdOpsTasks, request.namespace_, request.name);
+  auto cached = reader_.get(api::resources::kEtcdOpsTasks, request.namespace_, request.name);
   if (!cached) {
-    return api::unexpected(kube::ReconcileError{
+    return util::unexpected(kube::ReconcileError{
         fmt::format("cannot read EtcdOpsTask {}: {}", task_key(request), cached.error().what())});
   }
   if (!*cached) return kube::ReconcileResult{};
@@ -109,9 +110,9 @@ kube::ReconcileOutcome EtcdOpsTaskReconciler::reconcile(const kube::Request& req
 }
 
 kube::ReconcileOutcome EtcdOpsTaskReconciler::requeue_after_ttl(const Run& run) {
-  auto since = api::parse_rfc3339(run.status().last_transition_time.value_or(""));
-  if (!since) since = api::parse_rfc3339(run.task.metadata.creation_timestamp);
-  const api::Time expiry =
+  auto since = util::parse_rfc3339(run.status().last_transition_time.value_or(""));
+  if (!since) since = util::parse_rfc3339(run.task.metadata.creation_timestamp);
+  const util::Time expiry =
       (since ? *since : run.now) + std::chrono::seconds(api::ttl_seconds_after_finished(run.task));
   if (expiry <= run.now) return kube::ReconcileResult{.requeue = false, .requeue_after = {}};
   return kube::ReconcileResult{
@@ -131,7 +132,7 @@ kube::ReconcileOutcome EtcdOpsTaskReconciler::finish(Run& run) {
   if (run.task.metadata.has_finalizer(api::kEtcdOpsTaskFinalizer)) {
     if (auto removed = set_finalizer(run, false); !removed) {
       if (kube::is_not_found(removed.error())) return kube::ReconcileResult{};
-      return api::unexpected(kube::ReconcileError{
+      return util::unexpected(kube::ReconcileError{
           fmt::format("cannot remove finalizer {} from EtcdOpsTask {}: {}",
                       api::kEtcdOpsTaskFinalizer, task_key(run.request), removed.error().what())});
     }
@@ -139,7 +140,7 @@ kube::ReconcileOutcome EtcdOpsTaskReconciler::finish(Run& run) {
   if (deleting) return kube::ReconcileResult{};
   kube::DeleteOptions options;
   options.precondition_uid = run.task.metadata.uid;
-  auto deleted = client_.remove(kube::resources::kEtcdOpsTasks, run.request.namespace_,
+  auto deleted = client_.remove(api::resources::kEtcdOpsTasks, run.request.namespace_,
                                 run.request.name, options);
   if (deleted || kube::is_not_found(deleted.error())) {
     spdlog::info("EtcdOpsTask {} deleted {}s after it finished", task_key(run.request),
@@ -150,48 +151,48 @@ kube::ReconcileOutcome EtcdOpsTaskReconciler::finish(Run& run) {
   status.last_errors.push_back(
       {error_code::kDeleteEtcdOpsTask,
        fmt::format("Failed to delete EtcdOpsTask after its TTL: {}", deleted.error().what()),
-       api::format_rfc3339(run.now),
+       util::format_rfc3339(run.now),
        {}});
   (void)write_status(run, status);  // best effort: the error below retries either way
-  return api::unexpected(kube::ReconcileError{fmt::format(
+  return util::unexpected(kube::ReconcileError{fmt::format(
       "cannot delete EtcdOpsTask {}: {}", task_key(run.request), deleted.error().what())});
 }
 
 kube::ReconcileOutcome EtcdOpsTaskReconciler::admit_and_execute(Run& run) {
   if (!run.task.metadata.has_finalizer(api::kEtcdOpsTaskFinalizer)) {
     if (auto added = set_finalizer(run, true); !added) {
-      return api::unexpected(kube::ReconcileError{
+      return util::unexpected(kube::ReconcileError{
           fmt::format("cannot add finalizer {} to EtcdOpsTask {}: {}", api::kEtcdOpsTaskFinalizer,
                       task_key(run.request), added.error().what())});
     }
   }
   if (run.state().empty() || run.state() == api::ops_task_state::kPending) {
     const Verdict verdict = admit(run);
-    if (verdict.retry) return api::unexpected(kube::ReconcileError{verdict.description});
+    if (verdict.retry) return util::unexpected(kube::ReconcileError{verdict.description});
     auto status = run.status();
-    status.last_transition_time = api::format_rfc3339(run.now);
+    status.last_transition_time = util::format_rfc3339(run.now);
     if (!verdict.ok) {
       status.state = api::ops_task_state::kRejected;
       status.last_operation = {api::last_operation::kTypeAdmit,
                                api::last_operation::kStateFailed,
                                verdict.description,
                                run.run_id,
-                               api::format_rfc3339(run.now),
+                               util::format_rfc3339(run.now),
                                {}};
       status.last_errors.push_back(
-          {verdict.code, verdict.description, api::format_rfc3339(run.now), {}});
+          {verdict.code, verdict.description, util::format_rfc3339(run.now), {}});
     } else {
       // Admission reads only caches, so Pending would stand for no time at
       // all: the task goes to InProgress in one write.
       status.state = api::ops_task_state::kInProgress;
-      status.started_at = api::format_rfc3339(run.now);
+      status.started_at = util::format_rfc3339(run.now);
       status.last_operation = {
           api::last_operation::kTypeExecution, api::last_operation::kStateInProgress,
           description::kExecutionInProgress,   run.run_id,
-          api::format_rfc3339(run.now),        {}};
+          util::format_rfc3339(run.now),       {}};
     }
     if (auto written = write_status(run, status); !written) {
-      return api::unexpected(
+      return util::unexpected(
           kube::ReconcileError{fmt::format("cannot update the status of EtcdOpsTask {}: {}",
                                            task_key(run.request), written.error().what())});
     }
@@ -209,7 +210,7 @@ EtcdOpsTaskReconciler::Verdict EtcdOpsTaskReconciler::check_etcd(const Run& run,
   if (name.empty()) {
     return Verdict::stop(error_code::kGetEtcd, "spec.etcdName is not set: no Etcd to snapshot");
   }
-  auto cached = reader_.get(kube::resources::kEtcds, ns, name);
+  auto cached = reader_.get(api::resources::kEtcds, ns, name);
   if (!cached) {
     return Verdict::again(
         fmt::format("cannot read Etcd {}/{}: {}", ns, name, cached.error().what()));
@@ -239,7 +240,7 @@ EtcdOpsTaskReconciler::Verdict EtcdOpsTaskReconciler::check_etcd(const Run& run,
 // rejected: upstream rejects a task whenever another unfinished one exists,
 // so two Pending tasks could reject each other.
 EtcdOpsTaskReconciler::Verdict EtcdOpsTaskReconciler::admit(const Run& run) {
-  auto tasks = reader_.list(kube::resources::kEtcdOpsTasks, run.request.namespace_, {});
+  auto tasks = reader_.list(api::resources::kEtcdOpsTasks, run.request.namespace_, {});
   if (!tasks) {
     return Verdict::again(fmt::format("cannot list EtcdOpsTasks in namespace {}: {}",
                                       run.request.namespace_, tasks.error().what()));
@@ -284,8 +285,8 @@ EtcdOpsTaskReconciler::Verdict EtcdOpsTaskReconciler::sidecar_ca(const Run& run,
   const json::json_pointer volumes("/spec/template/spec/volumes");
   if (statefulset->contains(volumes) && statefulset->at(volumes).is_array()) {
     for (const auto& volume : statefulset->at(volumes)) {
-      if (api::string_field(volume, "name") != component::pod::kBackupRestoreCaVolume) continue;
-      secret_name = api::string_field(volume.value("secret", json::object()), "secretName");
+      if (util::string_field(volume, "name") != component::pod::kBackupRestoreCaVolume) continue;
+      secret_name = util::string_field(volume.value("secret", json::object()), "secretName");
     }
   }
   if (secret_name.empty()) {
@@ -318,16 +319,16 @@ kube::ReconcileOutcome EtcdOpsTaskReconciler::execute(Run& run) {
                         const std::string& message) -> kube::ReconcileOutcome {
     auto status = run.status();
     status.state = api::ops_task_state::kFailed;
-    status.last_transition_time = api::format_rfc3339(run.now);
+    status.last_transition_time = util::format_rfc3339(run.now);
     status.last_operation = {api::last_operation::kTypeExecution,
                              api::last_operation::kStateFailed,
                              message,
                              run.run_id,
-                             api::format_rfc3339(run.now),
+                             util::format_rfc3339(run.now),
                              {}};
-    status.last_errors.push_back({code, message, api::format_rfc3339(run.now), {}});
+    status.last_errors.push_back({code, message, util::format_rfc3339(run.now), {}});
     if (auto written = write_status(run, status); !written) {
-      return api::unexpected(
+      return util::unexpected(
           kube::ReconcileError{fmt::format("cannot update the status of EtcdOpsTask {}: {}",
                                            task_key(run.request), written.error().what())});
     }
@@ -339,13 +340,13 @@ kube::ReconcileOutcome EtcdOpsTaskReconciler::execute(Run& run) {
   if (!snapshot) return fail(error_code::kCreateSnapshot, "spec.config names no operation");
   api::Etcd etcd;
   if (const Verdict verdict = check_etcd(run, etcd); !verdict.ok) {
-    if (verdict.retry) return api::unexpected(kube::ReconcileError{verdict.description});
+    if (verdict.retry) return util::unexpected(kube::ReconcileError{verdict.description});
     return fail(verdict.code, verdict.description);
   }
   SnapshotCall call;
   if (etcd.spec.backup.tls) {
     const Verdict verdict = sidecar_ca(run, etcd, call.ca_pem);
-    if (verdict.retry) return api::unexpected(kube::ReconcileError{verdict.description});
+    if (verdict.retry) return util::unexpected(kube::ReconcileError{verdict.description});
     if (!verdict.ok) return fail(verdict.code, verdict.description);
   }
   const bool full = snapshot->type == api::kSnapshotTypeFull;
@@ -371,12 +372,12 @@ kube::ReconcileOutcome EtcdOpsTaskReconciler::execute(Run& run) {
                              api::last_operation::kStateInProgress,
                              message,
                              run.run_id,
-                             api::format_rfc3339(run.now),
+                             util::format_rfc3339(run.now),
                              {}};
     status.last_errors.push_back(
-        {error_code::kExecuteHttpRequest, message, api::format_rfc3339(run.now), {}});
+        {error_code::kExecuteHttpRequest, message, util::format_rfc3339(run.now), {}});
     if (auto written = write_status(run, status); !written) {
-      return api::unexpected(
+      return util::unexpected(
           kube::ReconcileError{fmt::format("cannot update the status of EtcdOpsTask {}: {}",
                                            task_key(run.request), written.error().what())});
     }
@@ -391,16 +392,16 @@ kube::ReconcileOutcome EtcdOpsTaskReconciler::execute(Run& run) {
   }
   auto status = run.status();
   status.state = api::ops_task_state::kSucceeded;
-  status.last_transition_time = api::format_rfc3339(run.now);
+  status.last_transition_time = util::format_rfc3339(run.now);
   status.last_operation = {api::last_operation::kTypeExecution,
                            api::last_operation::kStateCompleted,
                            !full && is_null_body(answer->body) ? description::kDeltaSnapshotSkipped
                                                                : description::kSnapshotCreated,
                            run.run_id,
-                           api::format_rfc3339(run.now),
+                           util::format_rfc3339(run.now),
                            {}};
   if (auto written = write_status(run, status); !written) {
-    return api::unexpected(
+    return util::unexpected(
         kube::ReconcileError{fmt::format("cannot update the status of EtcdOpsTask {}: {}",
                                          task_key(run.request), written.error().what())});
   }
@@ -408,21 +409,21 @@ kube::ReconcileOutcome EtcdOpsTaskReconciler::execute(Run& run) {
   return requeue_after_ttl(run);
 }
 
-api::Expected<std::monostate, kube::ApiError> EtcdOpsTaskReconciler::set_finalizer(Run& run,
-                                                                                   bool present) {
+util::Expected<std::monostate, kube::ApiError> EtcdOpsTaskReconciler::set_finalizer(Run& run,
+                                                                                    bool present) {
   const json patch = finalizer_patch(run.task.metadata, api::kEtcdOpsTaskFinalizer, present);
-  auto patched = client_.patch(kube::resources::kEtcdOpsTasks, run.request.namespace_,
+  auto patched = client_.patch(api::resources::kEtcdOpsTasks, run.request.namespace_,
                                run.request.name, kube::PatchType::kMerge, patch);
-  if (!patched) return api::unexpected(patched.error());
+  if (!patched) return util::unexpected(patched.error());
   run.object = std::move(*patched);
   run.task.metadata.finalizers =
       finalizers_after(run.task.metadata, api::kEtcdOpsTaskFinalizer, present);
   run.task.metadata.resource_version =
-      api::string_field(api::metadata_of(run.object), "resourceVersion");
+      util::string_field(util::metadata_of(run.object), "resourceVersion");
   return std::monostate{};
 }
 
-api::Expected<std::monostate, kube::ApiError> EtcdOpsTaskReconciler::write_status(
+util::Expected<std::monostate, kube::ApiError> EtcdOpsTaskReconciler::write_status(
     Run& run, const api::EtcdOpsTaskStatus& status) {
   api::EtcdOpsTaskStatus capped = status;
   if (capped.last_errors.size() > kMaxLastErrors) {
@@ -434,12 +435,12 @@ api::Expected<std::monostate, kube::ApiError> EtcdOpsTaskReconciler::write_statu
   json object = run.object;
   object["status"] = api::encode(capped);
   auto updated =
-      client_.update_status(kube::resources::kEtcdOpsTasks, run.request.namespace_, object);
-  if (!updated) return api::unexpected(updated.error());
+      client_.update_status(api::resources::kEtcdOpsTasks, run.request.namespace_, object);
+  if (!updated) return util::unexpected(updated.error());
   run.object = std::move(*updated);
   run.task.status = std::move(capped);
   run.task.metadata.resource_version =
-      api::string_field(api::metadata_of(run.object), "resourceVersion");
+      util::string_field(util::metadata_of(run.object), "resourceVersion");
   return std::monostate{};
 }
 

@@ -64,9 +64,9 @@ class EtcdOpsTaskReconciler final : public kube::Reconciler {
   Verdict sidecar_ca(const Run& run, const api::Etcd& etcd, std::string& ca_pem);
   kube::ReconcileOutcome execute(Run& run);
 
-  api::Expected<std::monostate, kube::ApiError> set_finalizer(Run& run, bool present);
-  api::Expected<std::monostate, kube::ApiError> write_status(Run& run,
-                                                             const api::EtcdOpsTaskStatus& status);
+  util::Expected<std::monostate, kube::ApiError> set_finalizer(Run& run, bool present);
+  util::Expected<std::monostate, kube::ApiError> write_status(Run& run,
+                                                              const api::EtcdOpsTaskStatus& status);
   kube::ReconcileOutcome requeue_after_ttl(const Run& run);
 
   kube::Client& client_;

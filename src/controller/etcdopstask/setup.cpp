@@ -1,5 +1,6 @@
 #include "controller/etcdopstask/setup.hpp"
 
+#include "api/resources.hpp"
 #include "kube/resource.hpp"
 
 namespace druid::controller::etcdopstask {
@@ -12,7 +13,7 @@ std::unique_ptr<EtcdOpsTaskController> add_etcd_ops_task_controller(
 
   // The same options as the Etcd controller's informers, so the manager
   // shares one cache of each.
-  auto informer = [&](const kube::ResourceType& type) -> kube::Informer& {
+  auto informer = [&](const util::ResourceType& type) -> kube::Informer& {
     kube::InformerOptions options;
     options.type = type;
     options.clock = clock;
@@ -20,8 +21,8 @@ std::unique_ptr<EtcdOpsTaskController> add_etcd_ops_task_controller(
     wiring->reader->add_cache(type, informer.cache());
     return informer;
   };
-  kube::Informer& tasks = informer(kube::resources::kEtcdOpsTasks);
-  informer(kube::resources::kEtcds);
+  kube::Informer& tasks = informer(api::resources::kEtcdOpsTasks);
+  informer(api::resources::kEtcds);
 
   kube::ControllerOptions options;
   options.workers = config.workers;

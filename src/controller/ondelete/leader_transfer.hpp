@@ -10,7 +10,7 @@
 #include <string>
 
 #include "api/etcd.hpp"
-#include "api/expected.hpp"
+#include "util/expected.hpp"
 
 namespace druid::controller::ondelete {
 
@@ -30,7 +30,7 @@ class LeaderTransfer {
  public:
   virtual ~LeaderTransfer() = default;
   // Blocks for a bounded time; success means etcd acknowledged the move.
-  virtual api::Expected<std::monostate, LeaderTransferError> transfer(
+  virtual util::Expected<std::monostate, LeaderTransferError> transfer(
       const LeaderTransferRequest& request) = 0;
 };
 

@@ -5,8 +5,8 @@
 #include <charconv>
 #include <string_view>
 
-#include "api/json_access.hpp"
 #include "health/statefulset_status.hpp"
+#include "util/json_access.hpp"
 
 namespace druid::controller::ondelete {
 namespace {
@@ -29,7 +29,7 @@ const json* etcd_container_status(const json& pod) {
   }
   if (statuses == nullptr || !statuses->is_array()) return nullptr;
   for (const auto& status : *statuses) {
-    if (status.is_object() && api::string_field(status, "name") == kEtcdContainer) return &status;
+    if (status.is_object() && util::string_field(status, "name") == kEtcdContainer) return &status;
   }
   return nullptr;
 }
@@ -99,7 +99,7 @@ ContainerState etcd_container_state(const json& pod) {
     return ContainerState::kDead;
   }
   if (state.contains("waiting") && state.at("waiting").is_object()) {
-    const std::string reason = api::string_field(state.at("waiting"), "reason");
+    const std::string reason = util::string_field(state.at("waiting"), "reason");
     if (contains(kFailureReasons, reason)) return ContainerState::kDead;
     if (contains(kStartingReasons, reason)) return ContainerState::kTransient;
     return ContainerState::kUnknown;
@@ -127,13 +127,13 @@ void apply_member_lease(PodFacts& facts, const json* lease) {
 }
 
 PodFacts read_pod(std::string_view statefulset_name, const json& pod) {
-  const json& metadata = api::metadata_of(pod);
+  const json& metadata = util::metadata_of(pod);
   PodFacts facts;
-  facts.name = api::string_field(metadata, "name");
-  facts.uid = api::string_field(metadata, "uid");
+  facts.name = util::string_field(metadata, "name");
+  facts.uid = util::string_field(metadata, "uid");
   facts.ordinal = pod_ordinal(statefulset_name, facts.name).value_or(-1);
   if (auto labels = metadata.find("labels"); labels != metadata.end() && labels->is_object()) {
-    facts.revision = api::string_field(*labels, health::kControllerRevisionHashLabel);
+    facts.revision = util::string_field(*labels, health::kControllerRevisionHashLabel);
   }
   auto deletion = metadata.find("deletionTimestamp");
   facts.terminating = deletion != metadata.end() && !deletion->is_null();

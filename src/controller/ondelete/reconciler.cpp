@@ -3,11 +3,12 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
-#include "api/json_access.hpp"
 #include "api/names.hpp"
+#include "api/resources.hpp"
 #include "health/statefulset_status.hpp"
 #include "kube/api_error.hpp"
 #include "kube/resource.hpp"
+#include "util/json_access.hpp"
 
 namespace druid::controller::ondelete {
 namespace {
@@ -22,7 +23,7 @@ const json& object_at(const json& object, const char* pointer) {
 }
 
 bool is_on_delete(const json& sts) {
-  return api::string_field(object_at(sts, "/spec/updateStrategy"), "type") == "OnDelete";
+  return util::string_field(object_at(sts, "/spec/updateStrategy"), "type") == "OnDelete";
 }
 
 std::int32_t spec_replicas(const json& sts) {
@@ -33,13 +34,13 @@ std::int32_t spec_replicas(const json& sts) {
 
 // The controller owner reference of kind Etcd: (name, uid).
 std::optional<std::pair<std::string, std::string>> etcd_owner(const json& sts) {
-  const json* ref = api::controller_reference_of(sts);
-  if (ref == nullptr || api::string_field(*ref, "kind") != "Etcd") return std::nullopt;
-  return std::make_pair(api::string_field(*ref, "name"), api::string_field(*ref, "uid"));
+  const json* ref = util::controller_reference_of(sts);
+  if (ref == nullptr || util::string_field(*ref, "kind") != "Etcd") return std::nullopt;
+  return std::make_pair(util::string_field(*ref, "name"), util::string_field(*ref, "uid"));
 }
 
-api::Labels selector_labels(const json& sts) {
-  api::Labels labels;
+util::Labels selector_labels(const json& sts) {
+  util::Labels labels;
   for (const auto& [key, value] : object_at(sts, "/spec/selector/matchLabels").items()) {
     if (value.is_string()) labels[key] = value.get<std::string>();
   }
@@ -47,7 +48,7 @@ api::Labels selector_labels(const json& sts) {
 }
 
 kube::ReconcileOutcome error(std::string message) {
-  return api::unexpected(kube::ReconcileError{std::move(message)});
+  return util::unexpected(kube::ReconcileError{std::move(message)});
 }
 
 }  // namespace
@@ -84,14 +85,14 @@ kube::ReconcileOutcome OnDeleteReconciler::reconcile(const kube::Request& reques
   }
   const auto owner = etcd_owner(*sts);
   if (!owner) return done;  // not an Etcd's StatefulSet
-  auto etcd_read = deps_.reader.get(kube::resources::kEtcds, request.namespace_, owner->first);
+  auto etcd_read = deps_.reader.get(api::resources::kEtcds, request.namespace_, owner->first);
   if (!etcd_read)
     return error("reading Etcd of StatefulSet " + key + ": " + etcd_read.error().what());
   const kube::ObjectPtr etcd_json = *etcd_read;
-  if (!etcd_json || api::string_field(api::metadata_of(*etcd_json), "uid") != owner->second) {
+  if (!etcd_json || util::string_field(util::metadata_of(*etcd_json), "uid") != owner->second) {
     return done;
   }
-  if (api::metadata_of(*etcd_json).contains("deletionTimestamp")) return done;
+  if (util::metadata_of(*etcd_json).contains("deletionTimestamp")) return done;
   auto etcd = api::decode_etcd(*etcd_json);
   if (!etcd) return error("Etcd of StatefulSet " + key + " does not decode");
 
@@ -102,7 +103,7 @@ kube::ReconcileOutcome OnDeleteReconciler::reconcile(const kube::Request& reques
 
   RolloutFacts facts;
   facts.replicas = spec_replicas(*sts);
-  facts.update_revision = api::string_field(object_at(*sts, "/status"), "updateRevision");
+  facts.update_revision = util::string_field(object_at(*sts, "/status"), "updateRevision");
   facts.last_deleted = last_deleted(key);
   for (const auto& pod : *pods_read) {
     if (!pod || !health::is_owned_by_statefulset(*pod, *sts)) continue;

@@ -1,6 +1,7 @@
 #include "controller/ondelete/setup.hpp"
 
 #include "api/labels.hpp"
+#include "api/resources.hpp"
 #include "controller/cached_forms.hpp"
 #include "controller/ondelete/predicate.hpp"
 #include "kube/resource.hpp"
@@ -15,7 +16,7 @@ std::unique_ptr<OnDeleteController> add_ondelete_controller(kube::Manager& manag
   wiring->reader = std::make_unique<component::CachedReader>(manager.client());
   wiring->metrics = std::make_unique<PodUpdateMetrics>();
 
-  auto informer = [&](const kube::ResourceType& type, bool managed) -> kube::Informer& {
+  auto informer = [&](const util::ResourceType& type, bool managed) -> kube::Informer& {
     kube::InformerOptions options;
     options.type = type;
     if (managed) options.label_selector = api::managed_by_selector();
@@ -28,7 +29,7 @@ std::unique_ptr<OnDeleteController> add_ondelete_controller(kube::Manager& manag
   kube::Informer& statefulsets = informer(kube::resources::kStatefulSets, true);
   kube::Informer& pods = informer(kube::resources::kPods, true);
   informer(kube::resources::kLeases, true);
-  informer(kube::resources::kEtcds, false);
+  informer(api::resources::kEtcds, false);
 
   kube::ControllerOptions options;
   options.workers = config.workers;

@@ -9,12 +9,13 @@
 
 #include "api/annotations.hpp"
 #include "api/etcd.hpp"
-#include "api/json_access.hpp"
 #include "api/object_meta.hpp"
+#include "api/resources.hpp"
 #include "controller/finalizers.hpp"
 #include "controller/secret/referenced_secrets.hpp"
 #include "kube/api_error.hpp"
 #include "kube/resource.hpp"
+#include "util/json_access.hpp"
 
 namespace druid::controller::secret {
 namespace {
@@ -22,7 +23,7 @@ namespace {
 using nlohmann::json;
 
 kube::ReconcileOutcome error(std::string message) {
-  return api::unexpected(kube::ReconcileError{std::move(message)});
+  return util::unexpected(kube::ReconcileError{std::move(message)});
 }
 
 // What the Etcds of a namespace say about one Secret.
@@ -35,7 +36,7 @@ References find_references(const std::vector<kube::ObjectPtr>& etcds,
                            const std::string& secret_name) {
   References references;
   for (const auto& object : etcds) {
-    const std::string etcd_name = api::string_field(api::metadata_of(*object), "name");
+    const std::string etcd_name = util::string_field(util::metadata_of(*object), "name");
     auto etcd = api::decode_etcd(*object);
     if (!etcd) {
       references.undecodable.push_back(
@@ -61,12 +62,12 @@ kube::ReconcileOutcome SecretReconciler::reconcile(const kube::Request& request)
   if (!secret) return error(fmt::format("reading Secret {}: {}", key, secret.error().what()));
   if (!*secret) return done;  // deleted: nothing to hold
   api::ObjectMeta metadata;
-  if (auto errors = api::decode_into(api::metadata_of(**secret), metadata); !errors.empty()) {
+  if (auto errors = api::decode_into(util::metadata_of(**secret), metadata); !errors.empty()) {
     return error(
         fmt::format("the metadata of Secret {} do not decode: {}", key, errors.front().message()));
   }
 
-  auto etcds = deps_.reader.list(kube::resources::kEtcds, request.namespace_, {});
+  auto etcds = deps_.reader.list(api::resources::kEtcds, request.namespace_, {});
   if (!etcds) {
     return error(fmt::format("listing the Etcds of namespace {}: {}", request.namespace_,
                              etcds.error().what()));

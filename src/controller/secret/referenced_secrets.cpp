@@ -1,6 +1,6 @@
 #include "controller/secret/referenced_secrets.hpp"
 
-#include "api/json_access.hpp"
+#include "util/json_access.hpp"
 
 namespace druid::controller::secret {
 
@@ -36,7 +36,7 @@ bool references_secret(const api::Etcd& etcd, std::string_view secret_name) {
 std::vector<kube::Request> secret_requests_of(const nlohmann::json& etcd) {
   auto decoded = api::decode_etcd(etcd);
   if (!decoded) return {};
-  const std::string ns = api::string_field(api::metadata_of(etcd), "namespace");
+  const std::string ns = util::string_field(util::metadata_of(etcd), "namespace");
   std::vector<kube::Request> requests;
   for (const auto& name : referenced_secret_names(*decoded)) {
     requests.push_back(kube::Request{ns, name});

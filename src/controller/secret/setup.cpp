@@ -1,5 +1,6 @@
 #include "controller/secret/setup.hpp"
 
+#include "api/resources.hpp"
 #include "controller/secret/referenced_secrets.hpp"
 #include "kube/resource.hpp"
 
@@ -40,10 +41,10 @@ std::unique_ptr<SecretController> add_secret_controller(kube::Manager& manager,
 
   // The Etcd controller's options (controller/etcd/setup.cpp): one shared informer.
   kube::InformerOptions etcds;
-  etcds.type = kube::resources::kEtcds;
+  etcds.type = api::resources::kEtcds;
   etcds.clock = clock;
   kube::Informer& etcd_informer = manager.informer(etcds);
-  wiring->reader->add_cache(kube::resources::kEtcds, etcd_informer.cache());
+  wiring->reader->add_cache(api::resources::kEtcds, etcd_informer.cache());
 
   kube::ControllerOptions options;
   options.workers = config.workers;

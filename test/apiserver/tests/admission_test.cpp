@@ -7,9 +7,9 @@
 
 #include <condition_variable>
 
-#include "api/base64.hpp"
 #include "apiserver/tests/fixture.hpp"
 #include "apiserver/tls.hpp"
+#include "util/base64.hpp"
 
 namespace druid::testing {
 namespace {
@@ -75,7 +75,7 @@ class WebhookServer {
     return requests_;
   }
   int port() const { return port_; }
-  std::string ca_bundle() const { return api::base64_encode(tls_.ca_pem); }
+  std::string ca_bundle() const { return util::base64_encode(tls_.ca_pem); }
 
  private:
   TlsCredentials tls_;

@@ -13,9 +13,9 @@
 #include <fstream>
 #include <future>
 
-#include "api/base64.hpp"
 #include "apiserver/tests/fixture.hpp"
-#include "kube/eventually.hpp"
+#include "support/eventually.hpp"
+#include "util/base64.hpp"
 
 namespace druid::testing {
 namespace {
@@ -88,7 +88,7 @@ class KubectlTest : public ApiServerTest {
   }
 
   static std::string base64_decoded(const json& value) {
-    auto decoded = api::base64_decode(value.is_string() ? value.get<std::string>() : "");
+    auto decoded = util::base64_decode(value.is_string() ? value.get<std::string>() : "");
     return decoded ? *decoded : "<not base64: " + value.dump() + ">";
   }
 

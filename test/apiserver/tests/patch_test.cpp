@@ -56,7 +56,6 @@ TEST_F(PatchTest, StrategicMergePatchOfBuiltins) {
 }
 
 TEST_F(PatchTest, StrategicMergePatchMergesListsByKey) {
-  ASSERT_TRUE(strategic_merge_available());
   create(kStatefulSets, statefulset("s"));
   json sidecar = {{"name", "sidecar"}, {"image", "proxy"}};
   json patch = {

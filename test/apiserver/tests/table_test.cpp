@@ -6,7 +6,7 @@
 #include <sstream>
 #include <string>
 
-#include "api/yaml.hpp"
+#include "util/yaml.hpp"
 
 namespace druid::testing {
 namespace {
@@ -16,18 +16,18 @@ using std::chrono::hours;
 using std::chrono::minutes;
 using std::chrono::seconds;
 
-api::Time at_time(const char* text) {
-  return *api::parse_rfc3339(text);
+util::Time at_time(const char* text) {
+  return *util::parse_rfc3339(text);
 }
 
-const api::Time kNow = at_time("2024-05-01T10:05:00Z");
+const util::Time kNow = at_time("2024-05-01T10:05:00Z");
 
 // The served version's additionalPrinterColumns of our Etcd CRD.
 json etcd_printer_columns() {
   std::ifstream in(std::string(DRUID_SOURCE_DIR) + "/config/crd/druid.gardener.cloud_etcds.yaml");
   std::stringstream text;
   text << in.rdbuf();
-  auto crd = api::parse_yaml(text.str());
+  auto crd = util::parse_yaml(text.str());
   EXPECT_TRUE(crd.has_value());
   return crd ? (*crd)["spec"]["versions"][0]["additionalPrinterColumns"] : json::array();
 }

@@ -3,7 +3,6 @@
 
 #include <gtest/gtest.h>
 
-#include "api/base64.hpp"
 #include "apiserver/field_selector.hpp"
 #include "apiserver/list_options.hpp"
 #include "apiserver/object_meta_rules.hpp"
@@ -11,6 +10,7 @@
 #include "apiserver/resource_registry.hpp"
 #include "apiserver/scale.hpp"
 #include "apiserver/store.hpp"
+#include "util/base64.hpp"
 
 namespace druid::testing {
 namespace {
@@ -72,12 +72,12 @@ TEST(Base64Test, RoundTrips) {
   const std::vector<std::string> samples = {"",    "a",    "ab",
                                             "abc", "abcd", std::string("\0\xff\x10", 3)};
   for (const std::string& s : samples) {
-    EXPECT_EQ(*api::base64_decode(api::base64_encode(s)), s);
-    EXPECT_EQ(*api::base64_decode(api::base64url_encode(s)), s);
+    EXPECT_EQ(*util::base64_decode(util::base64_encode(s)), s);
+    EXPECT_EQ(*util::base64_decode(util::base64url_encode(s)), s);
   }
-  EXPECT_EQ(api::base64_encode("hello"), "aGVsbG8=");
-  EXPECT_EQ(api::base64url_encode("hello"), "aGVsbG8");
-  EXPECT_FALSE(api::base64_decode("a b"));
+  EXPECT_EQ(util::base64_encode("hello"), "aGVsbG8=");
+  EXPECT_EQ(util::base64url_encode("hello"), "aGVsbG8");
+  EXPECT_FALSE(util::base64_decode("a b"));
 }
 
 TEST(ContinueTokenTest, RoundTripsAndRejectsGarbage) {

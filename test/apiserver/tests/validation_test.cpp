@@ -6,8 +6,8 @@
 #include <fstream>
 #include <sstream>
 
-#include "api/yaml.hpp"
 #include "apiserver/tests/fixture.hpp"
+#include "util/yaml.hpp"
 
 namespace druid::testing {
 namespace {
@@ -24,7 +24,7 @@ class ValidationTest : public ApiServerTest {
     std::ifstream in(std::string(DRUID_SOURCE_DIR) + "/examples/etcd-minimal.yaml");
     std::stringstream text;
     text << in.rdbuf();
-    return *api::parse_yaml(text.str());
+    return *util::parse_yaml(text.str());
   }
 };
 

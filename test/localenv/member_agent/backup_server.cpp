@@ -9,12 +9,12 @@
 
 #include "api/cron.hpp"
 #include "api/go_yaml.hpp"
-#include "api/yaml.hpp"
 #include "kube/rest_config.hpp"
 #include "localenv/member_agent/commands.hpp"
 #include "localenv/member_agent/member_etcd_config.hpp"
 #include "localenv/member_agent/member_initializer.hpp"
 #include "localenv/member_agent/member_leases.hpp"
+#include "util/yaml.hpp"
 
 namespace druid::localenv::backup {
 namespace {
@@ -22,7 +22,7 @@ namespace {
 constexpr auto kTick = std::chrono::milliseconds(500);
 constexpr const char* kForwardedHeader = "X-Druid-Member-Agent-Forwarded";
 
-api::Time now() {
+util::Time now() {
   return std::chrono::time_point_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now());
 }
 
@@ -108,14 +108,14 @@ etcd::ClientOptions BackupServer::etcd_options(std::vector<std::string> endpoint
   return options;
 }
 
-api::Expected<int, std::string> BackupServer::start() {
+util::Expected<int, std::string> BackupServer::start() {
   const bool tls = !flags_.server_cert.empty() && !flags_.server_key.empty();
   if (tls) {
     auto server =
         std::make_unique<httplib::SSLServer>(flags_.server_cert.c_str(), flags_.server_key.c_str());
     if (!server->is_valid()) {
-      return api::unexpected("cannot load server certificate " + flags_.server_cert + " / key " +
-                             flags_.server_key);
+      return util::unexpected("cannot load server certificate " + flags_.server_cert + " / key " +
+                              flags_.server_key);
     }
     http_ = std::move(server);
     http_->set_default_headers(
@@ -133,7 +133,7 @@ api::Expected<int, std::string> BackupServer::start() {
     port = -1;
   }
   if (port < 0)
-    return api::unexpected("cannot listen on port " + std::to_string(flags_.server_port));
+    return util::unexpected("cannot listen on port " + std::to_string(flags_.server_port));
   started_ = true;
   http_thread_ = std::thread([this] { http_->listen_after_bind(); });
   maintenance_thread_ = std::thread([this] { maintain(); });
@@ -158,15 +158,15 @@ void BackupServer::stop() {
   if (init.joinable()) init.join();
 }
 
-api::Expected<nlohmann::json, std::string> BackupServer::load_config() const {
+util::Expected<nlohmann::json, std::string> BackupServer::load_config() const {
   std::error_code ec;
   if (!std::filesystem::exists(env_.etcd_conf, ec)) {
-    return api::unexpected("etcd config " + env_.etcd_conf.string() + " does not exist");
+    return util::unexpected("etcd config " + env_.etcd_conf.string() + " does not exist");
   }
-  auto config = api::parse_yaml(read_file(env_.etcd_conf));
+  auto config = util::parse_yaml(read_file(env_.etcd_conf));
   if (!config)
-    return api::unexpected("etcd config " + env_.etcd_conf.string() + ": " +
-                           config.error().message());
+    return util::unexpected("etcd config " + env_.etcd_conf.string() + ": " +
+                            config.error().message());
   return *config;
 }
 
@@ -179,21 +179,21 @@ std::optional<std::vector<etcd::Member>> BackupServer::service_member_list(int a
   return std::nullopt;
 }
 
-api::Expected<std::string, std::string> BackupServer::member_config_yaml() {
+util::Expected<std::string, std::string> BackupServer::member_config_yaml() {
   auto config = load_config();
-  if (!config) return api::unexpected(config.error());
+  if (!config) return util::unexpected(config.error());
   auto names = initial_cluster_members(*config);
-  if (!names) return api::unexpected(names.error());
+  if (!names) return util::unexpected(names.error());
   std::optional<std::vector<etcd::Member>> members;
   if (names->size() > 1) members = service_member_list(2);
   auto member_config = member_etcd_config(*config, env_.pod_name, members);
-  if (!member_config) return api::unexpected(member_config.error());
+  if (!member_config) return util::unexpected(member_config.error());
   auto yaml = api::go_yaml_marshal(*member_config);
-  if (!yaml) return api::unexpected(yaml.error());
+  if (!yaml) return util::unexpected(yaml.error());
   const auto path = env_.home / "etcd.conf.yaml";
   std::ofstream out(path, std::ios::trunc);
   out << *yaml;
-  if (!out) return api::unexpected("cannot write " + path.string());
+  if (!out) return util::unexpected("cannot write " + path.string());
   return *yaml;
 }
 
@@ -226,18 +226,18 @@ void BackupServer::run_initializer(const std::string& mode) {
   init_state_ = ok ? InitializationState::kSuccessful : InitializationState::kFailed;
 }
 
-api::Expected<std::string, std::string> BackupServer::leader_agent_address() {
+util::Expected<std::string, std::string> BackupServer::leader_agent_address() {
   auto status = etcd_->status();
-  if (!status) return api::unexpected("etcd status: " + status.error().message);
-  if (status->leader == 0) return api::unexpected(std::string("etcd has no leader"));
+  if (!status) return util::unexpected("etcd status: " + status.error().message);
+  if (status->leader == 0) return util::unexpected(std::string("etcd has no leader"));
   auto members = etcd_->member_list();
-  if (!members) return api::unexpected("member list: " + members.error().message);
+  if (!members) return util::unexpected("member list: " + members.error().message);
   for (const auto& member : *members) {
     if (member.id == status->leader && !member.client_urls.empty()) {
       return url_host(member.client_urls.front()) + ":" + std::to_string(flags_.server_port);
     }
   }
-  return api::unexpected(std::string("the leader has no client URL"));
+  return util::unexpected(std::string("the leader has no client URL"));
 }
 
 void BackupServer::routes() {
@@ -342,7 +342,7 @@ void BackupServer::routes() {
 void BackupServer::maintain() {
   auto next_heartbeat = std::chrono::steady_clock::now();
   auto next_delta = std::chrono::steady_clock::now();
-  api::Time next_full = api::Time::max();
+  util::Time next_full = util::Time::max();
   bool was_leader = false;
   while (!stop_) {
     maintenance_tick(next_heartbeat, next_delta, next_full, was_leader);
@@ -353,7 +353,7 @@ void BackupServer::maintain() {
 
 void BackupServer::maintenance_tick(std::chrono::steady_clock::time_point& next_heartbeat,
                                     std::chrono::steady_clock::time_point& next_delta,
-                                    api::Time& next_full, bool& was_leader) {
+                                    util::Time& next_full, bool& was_leader) {
   auto status = etcd_->status();
   if (!status) {
     healthy_ = false;
@@ -417,7 +417,7 @@ void BackupServer::maintenance_tick(std::chrono::steady_clock::time_point& next_
       next_full = schedule->next(now());
     } else {
       spdlog::error("--schedule: {}; no scheduled full snapshots", schedule.error().message());
-      next_full = api::Time::max();
+      next_full = util::Time::max();
     }
     next_delta = std::chrono::steady_clock::now() + period;
     return;

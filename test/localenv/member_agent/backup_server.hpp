@@ -13,13 +13,13 @@
 #include <string>
 #include <thread>
 
-#include "api/expected.hpp"
 #include "etcd/client.hpp"
 #include "kube/client.hpp"
 #include "localenv/member_agent/backup_server_environment.hpp"
 #include "localenv/member_agent/backup_server_flags.hpp"
 #include "localenv/member_agent/local_snapstore.hpp"
 #include "localenv/member_agent/snapshotter.hpp"
+#include "util/expected.hpp"
 
 namespace httplib {
 class Server;
@@ -42,7 +42,7 @@ class BackupServer {
 
   // Listens on 0.0.0.0:<server-port> (any free port for 0) and starts the
   // maintenance loop; the bound port, or why it could not start.
-  api::Expected<int, std::string> start();
+  util::Expected<int, std::string> start();
   // Stops the server and joins every thread. Idempotent.
   void stop();
 
@@ -52,16 +52,16 @@ class BackupServer {
   void routes();
   void maintain();
   void maintenance_tick(std::chrono::steady_clock::time_point& next_heartbeat,
-                        std::chrono::steady_clock::time_point& next_delta, api::Time& next_full,
+                        std::chrono::steady_clock::time_point& next_delta, util::Time& next_full,
                         bool& was_leader);
   void run_initializer(const std::string& mode);
-  api::Expected<std::string, std::string> member_config_yaml();
-  api::Expected<nlohmann::json, std::string> load_config() const;
+  util::Expected<std::string, std::string> member_config_yaml();
+  util::Expected<nlohmann::json, std::string> load_config() const;
   std::optional<std::vector<etcd::Member>> service_member_list(int attempts);
   etcd::ClientOptions etcd_options(std::vector<std::string> endpoints,
                                    std::chrono::milliseconds timeout) const;
   // Where a non-leader forwards /snapshot/*: "host:port" of the leader's agent.
-  api::Expected<std::string, std::string> leader_agent_address();
+  util::Expected<std::string, std::string> leader_agent_address();
 
   BackupServerFlags flags_;
   BackupServerEnvironment env_;

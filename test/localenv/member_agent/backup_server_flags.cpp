@@ -180,7 +180,7 @@ const std::map<std::string, FlagSpec>& known_flags() {
 
 }  // namespace
 
-api::Expected<BackupServerFlags, std::string> parse_backup_server_flags(
+util::Expected<BackupServerFlags, std::string> parse_backup_server_flags(
     const std::vector<std::string>& args) {
   BackupServerFlags flags;
   const auto& specs = known_flags();
@@ -211,11 +211,11 @@ api::Expected<BackupServerFlags, std::string> parse_backup_server_flags(
       } else if (i + 1 < args.size()) {
         value = args[++i];
       } else {
-        return api::unexpected("flag needs an argument: --" + name);
+        return util::unexpected("flag needs an argument: --" + name);
       }
     }
     if (auto error = spec->second.apply(flags, *value); !error.empty()) {
-      return api::unexpected("invalid value \"" + *value + "\" for flag --" + name + ": " + error);
+      return util::unexpected("invalid value \"" + *value + "\" for flag --" + name + ": " + error);
     }
   }
   return flags;

@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "api/expected.hpp"
+#include "util/expected.hpp"
 
 namespace druid::localenv::backup {
 
@@ -51,7 +51,7 @@ struct BackupServerFlags {
 // Accepts `--name=value`, `--name value` and, for booleans, a bare `--name`
 // (as Go's pflag does; a single leading dash works too). Errors name the flag
 // and the bad value, e.g. `invalid value "x" for flag --server-port: not an integer`.
-api::Expected<BackupServerFlags, std::string> parse_backup_server_flags(
+util::Expected<BackupServerFlags, std::string> parse_backup_server_flags(
     const std::vector<std::string>& args);
 
 }  // namespace druid::localenv::backup

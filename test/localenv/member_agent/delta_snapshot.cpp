@@ -4,7 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "api/base64.hpp"
+#include "util/base64.hpp"
 
 namespace druid::localenv::backup {
 namespace {
@@ -22,21 +22,21 @@ std::string sha256(std::string_view data) {
 // drop zero numbers and empty byte strings; bytes are base64.
 nlohmann::json encode_key_value(const etcd::KeyValue& kv) {
   nlohmann::json json = nlohmann::json::object();
-  if (!kv.key.empty()) json["key"] = api::base64_encode(kv.key);
+  if (!kv.key.empty()) json["key"] = util::base64_encode(kv.key);
   if (kv.create_revision != 0) json["create_revision"] = kv.create_revision;
   if (kv.mod_revision != 0) json["mod_revision"] = kv.mod_revision;
   if (kv.version != 0) json["version"] = kv.version;
-  if (!kv.value.empty()) json["value"] = api::base64_encode(kv.value);
+  if (!kv.value.empty()) json["value"] = util::base64_encode(kv.value);
   return json;
 }
 
-api::Expected<std::string, std::string> decode_bytes(const nlohmann::json& object,
-                                                     const char* field) {
+util::Expected<std::string, std::string> decode_bytes(const nlohmann::json& object,
+                                                      const char* field) {
   const auto it = object.find(field);
   if (it == object.end()) return std::string();
-  if (!it->is_string()) return api::unexpected(std::string(field) + " is not a base64 string");
-  auto decoded = api::base64_decode(it->get<std::string>());
-  if (!decoded) return api::unexpected(std::string(field) + " is not valid base64");
+  if (!it->is_string()) return util::unexpected(std::string(field) + " is not a base64 string");
+  auto decoded = util::base64_decode(it->get<std::string>());
+  if (!decoded) return util::unexpected(std::string(field) + " is not valid base64");
   return std::string(decoded->begin(), decoded->end());
 }
 
@@ -50,9 +50,9 @@ std::int64_t int_field(const nlohmann::json& object, const char* field) {
 
 }  // namespace
 
-std::string encode_delta_snapshot(const std::vector<etcd::Event>& events, api::Time time) {
+std::string encode_delta_snapshot(const std::vector<etcd::Event>& events, util::Time time) {
   nlohmann::json array = nlohmann::json::array();
-  const std::string time_text = api::format_rfc3339(time);
+  const std::string time_text = util::format_rfc3339(time);
   for (const auto& event : events) {
     nlohmann::json etcd_event = nlohmann::json::object();
     // mvccpb.Event_EventType: PUT = 0 (omitted by omitempty), DELETE = 1.
@@ -65,19 +65,19 @@ std::string encode_delta_snapshot(const std::vector<etcd::Event>& events, api::T
   return data;
 }
 
-api::Expected<std::vector<etcd::Event>, std::string> decode_delta_snapshot(std::string_view data) {
-  if (data.size() < kSha256Size) return api::unexpected(std::string("delta snapshot too short"));
+util::Expected<std::vector<etcd::Event>, std::string> decode_delta_snapshot(std::string_view data) {
+  if (data.size() < kSha256Size) return util::unexpected(std::string("delta snapshot too short"));
   const auto json_text = data.substr(0, data.size() - kSha256Size);
   if (sha256(json_text) != data.substr(data.size() - kSha256Size)) {
-    return api::unexpected(std::string("delta snapshot sha256 mismatch"));
+    return util::unexpected(std::string("delta snapshot sha256 mismatch"));
   }
   const auto array = nlohmann::json::parse(json_text, nullptr, false);
-  if (!array.is_array()) return api::unexpected(std::string("delta snapshot is not a JSON array"));
+  if (!array.is_array()) return util::unexpected(std::string("delta snapshot is not a JSON array"));
   std::vector<etcd::Event> events;
   for (const auto& item : array) {
     const auto etcd_event = item.find("etcdEvent");
     if (!item.is_object() || etcd_event == item.end() || !etcd_event->is_object()) {
-      return api::unexpected(std::string("delta snapshot entry without etcdEvent"));
+      return util::unexpected(std::string("delta snapshot entry without etcdEvent"));
     }
     etcd::Event event;
     const auto type = etcd_event->find("type");
@@ -88,20 +88,20 @@ api::Expected<std::vector<etcd::Event>, std::string> decode_delta_snapshot(std::
     }
     const auto kv = etcd_event->find("kv");
     if (kv == etcd_event->end() || !kv->is_object()) {
-      return api::unexpected(std::string("delta snapshot event without kv"));
+      return util::unexpected(std::string("delta snapshot event without kv"));
     }
     try {
       auto key = decode_bytes(*kv, "key");
       auto value = decode_bytes(*kv, "value");
-      if (!key) return api::unexpected("delta snapshot event: " + key.error());
-      if (!value) return api::unexpected("delta snapshot event: " + value.error());
+      if (!key) return util::unexpected("delta snapshot event: " + key.error());
+      if (!value) return util::unexpected("delta snapshot event: " + value.error());
       event.kv.key = std::move(*key);
       event.kv.value = std::move(*value);
       event.kv.create_revision = int_field(*kv, "create_revision");
       event.kv.mod_revision = int_field(*kv, "mod_revision");
       event.kv.version = int_field(*kv, "version");
     } catch (const std::exception& error) {
-      return api::unexpected(std::string("delta snapshot event: bad number: ") + error.what());
+      return util::unexpected(std::string("delta snapshot event: bad number: ") + error.what());
     }
     events.push_back(std::move(event));
   }

@@ -8,17 +8,17 @@
 #include <string_view>
 #include <vector>
 
-#include "api/expected.hpp"
-#include "api/time.hpp"
 #include "etcd/client.hpp"
+#include "util/expected.hpp"
+#include "util/time.hpp"
 
 namespace druid::localenv::backup {
 
 // Events in order; `time` is when the snapshotter saw them.
-std::string encode_delta_snapshot(const std::vector<etcd::Event>& events, api::Time time);
+std::string encode_delta_snapshot(const std::vector<etcd::Event>& events, util::Time time);
 
 // The events back, after checking the trailer. Errors say what is wrong
 // ("delta snapshot too short", "delta snapshot sha256 mismatch", bad JSON).
-api::Expected<std::vector<etcd::Event>, std::string> decode_delta_snapshot(std::string_view data);
+util::Expected<std::vector<etcd::Event>, std::string> decode_delta_snapshot(std::string_view data);
 
 }  // namespace druid::localenv::backup

@@ -39,17 +39,17 @@ LocalSnapstore::Latest LocalSnapstore::latest() const {
   return latest;
 }
 
-api::Expected<bool, std::string> LocalSnapstore::save(const Snapshot& snapshot,
-                                                      const Producer& produce) const {
+util::Expected<bool, std::string> LocalSnapstore::save(const Snapshot& snapshot,
+                                                       const Producer& produce) const {
   std::error_code ec;
   std::filesystem::create_directories(dir_, ec);
   if (ec)
-    return api::unexpected("cannot create store directory " + dir_.string() + ": " + ec.message());
+    return util::unexpected("cannot create store directory " + dir_.string() + ": " + ec.message());
   const auto final_path = path_of(snapshot);
   const auto temp_path = dir_ / (".tmp-" + snapshot.snap_name());
   {
     std::ofstream out(temp_path, std::ios::binary | std::ios::trunc);
-    if (!out) return api::unexpected("cannot write " + temp_path.string());
+    if (!out) return util::unexpected("cannot write " + temp_path.string());
     auto produced = produce([&out](std::string_view piece) {
       out.write(piece.data(), static_cast<std::streamsize>(piece.size()));
       return static_cast<bool>(out);
@@ -58,26 +58,26 @@ api::Expected<bool, std::string> LocalSnapstore::save(const Snapshot& snapshot,
     if (!produced || !out) {
       out.close();
       std::filesystem::remove(temp_path, ec);
-      return api::unexpected(produced ? "cannot write " + temp_path.string() : produced.error());
+      return util::unexpected(produced ? "cannot write " + temp_path.string() : produced.error());
     }
   }
   std::filesystem::rename(temp_path, final_path, ec);
-  if (ec) return api::unexpected("cannot rename to " + final_path.string() + ": " + ec.message());
+  if (ec) return util::unexpected("cannot rename to " + final_path.string() + ": " + ec.message());
   return true;
 }
 
-api::Expected<std::string, std::string> LocalSnapstore::read(const Snapshot& snapshot) const {
+util::Expected<std::string, std::string> LocalSnapstore::read(const Snapshot& snapshot) const {
   std::ifstream in(path_of(snapshot), std::ios::binary);
-  if (!in) return api::unexpected("cannot read " + path_of(snapshot).string());
+  if (!in) return util::unexpected("cannot read " + path_of(snapshot).string());
   std::ostringstream content;
   content << in.rdbuf();
   if (snapshot.compression_suffix.empty()) return content.str();
   if (snapshot.compression_suffix != ".gz") {
-    return api::unexpected("unsupported compression " + snapshot.compression_suffix + " of " +
-                           snapshot.snap_name());
+    return util::unexpected("unsupported compression " + snapshot.compression_suffix + " of " +
+                            snapshot.snap_name());
   }
   auto plain = gunzip(content.str());
-  if (!plain) return api::unexpected(snapshot.snap_name() + ": " + plain.error());
+  if (!plain) return util::unexpected(snapshot.snap_name() + ": " + plain.error());
   return plain;
 }
 

@@ -11,8 +11,8 @@
 #include <string_view>
 #include <vector>
 
-#include "api/expected.hpp"
 #include "localenv/member_agent/snapshot.hpp"
+#include "util/expected.hpp"
 
 namespace druid::localenv::backup {
 
@@ -35,15 +35,15 @@ class LocalSnapstore {
 
   // Writes a snapshot: `produce` gets a sink for the stored bytes (already
   // compressed by the caller as the name says); the file appears atomically.
-  using Producer = std::function<api::Expected<bool, std::string>(
+  using Producer = std::function<util::Expected<bool, std::string>(
       const std::function<bool(std::string_view)>& sink)>;
-  api::Expected<bool, std::string> save(const Snapshot& snapshot, const Producer& produce) const;
+  util::Expected<bool, std::string> save(const Snapshot& snapshot, const Producer& produce) const;
 
   std::filesystem::path path_of(const Snapshot& snapshot) const {
     return dir_ / snapshot.snap_name();
   }
   // The snapshot's bytes, decompressed.
-  api::Expected<std::string, std::string> read(const Snapshot& snapshot) const;
+  util::Expected<std::string, std::string> read(const Snapshot& snapshot) const;
 
  private:
   std::filesystem::path dir_;

@@ -31,28 +31,28 @@ std::string join_commas(const std::vector<std::string>& items) {
 
 }  // namespace
 
-api::Expected<std::vector<InitialClusterEntry>, std::string> parse_initial_cluster(
+util::Expected<std::vector<InitialClusterEntry>, std::string> parse_initial_cluster(
     std::string_view text) {
   std::vector<InitialClusterEntry> entries;
   for (const auto& item : split_commas(text)) {
     const auto eq = item.find('=');
     if (eq == std::string::npos || eq == 0 || eq + 1 == item.size()) {
-      return api::unexpected("invalid initial-cluster entry \"" + item +
-                             "\": want <name>=<peer URL>");
+      return util::unexpected("invalid initial-cluster entry \"" + item +
+                              "\": want <name>=<peer URL>");
     }
     entries.push_back({item.substr(0, eq), item.substr(eq + 1)});
   }
   return entries;
 }
 
-api::Expected<std::vector<std::string>, std::string> initial_cluster_members(
+util::Expected<std::vector<std::string>, std::string> initial_cluster_members(
     const nlohmann::json& config) {
   const auto it = config.find("initial-cluster");
   if (it == config.end() || !it->is_string()) {
-    return api::unexpected(std::string("etcd config has no initial-cluster string"));
+    return util::unexpected(std::string("etcd config has no initial-cluster string"));
   }
   auto entries = parse_initial_cluster(it->get<std::string>());
-  if (!entries) return api::unexpected(entries.error());
+  if (!entries) return util::unexpected(entries.error());
   std::vector<std::string> names;
   for (const auto& entry : *entries) {
     if (std::find(names.begin(), names.end(), entry.name) == names.end()) {
@@ -70,51 +70,52 @@ std::string member_name(const nlohmann::json& config, const std::string& pod_nam
   return pod_name;
 }
 
-api::Expected<std::vector<std::string>, std::string> member_urls(const nlohmann::json& config,
-                                                                 const std::string& key,
-                                                                 const std::string& member) {
+util::Expected<std::vector<std::string>, std::string> member_urls(const nlohmann::json& config,
+                                                                  const std::string& key,
+                                                                  const std::string& member) {
   const auto it = config.find(key);
-  if (it == config.end()) return api::unexpected("etcd config has no " + key);
+  if (it == config.end()) return util::unexpected("etcd config has no " + key);
   if (it->is_string()) return split_commas(it->get<std::string>());
-  if (!it->is_object()) return api::unexpected("etcd config " + key + " is neither map nor string");
+  if (!it->is_object())
+    return util::unexpected("etcd config " + key + " is neither map nor string");
   const auto urls = it->find(member);
   if (urls == it->end()) {
-    return api::unexpected("etcd config " + key + " has no entry for member " + member);
+    return util::unexpected("etcd config " + key + " has no entry for member " + member);
   }
   std::vector<std::string> result;
   if (urls->is_string()) return split_commas(urls->get<std::string>());
   if (!urls->is_array())
-    return api::unexpected("etcd config " + key + "." + member + " is not a list");
+    return util::unexpected("etcd config " + key + "." + member + " is not a list");
   for (const auto& url : *urls) {
     if (!url.is_string())
-      return api::unexpected("etcd config " + key + "." + member + " holds a non-string");
+      return util::unexpected("etcd config " + key + "." + member + " holds a non-string");
     result.push_back(url.get<std::string>());
   }
   return result;
 }
 
-api::Expected<nlohmann::json, std::string> member_etcd_config(
+util::Expected<nlohmann::json, std::string> member_etcd_config(
     const nlohmann::json& config, const std::string& pod_name,
     const std::optional<std::vector<etcd::Member>>& members) {
-  if (!config.is_object()) return api::unexpected(std::string("etcd config is not a mapping"));
-  if (pod_name.empty()) return api::unexpected(std::string("POD_NAME is not set"));
+  if (!config.is_object()) return util::unexpected(std::string("etcd config is not a mapping"));
+  if (pod_name.empty()) return util::unexpected(std::string("POD_NAME is not set"));
   nlohmann::json result = config;
   const std::string name = member_name(config, pod_name);
   result["name"] = name;
   for (const char* key : {"initial-advertise-peer-urls", "advertise-client-urls"}) {
     if (!config.contains(key)) continue;
     auto urls = member_urls(config, key, name);
-    if (!urls) return api::unexpected(urls.error());
+    if (!urls) return util::unexpected(urls.error());
     result[key] = join_commas(*urls);
   }
   result["enable-grpc-gateway"] = true;
 
   const auto it = config.find("initial-cluster");
   if (it == config.end() || !it->is_string()) {
-    return api::unexpected(std::string("etcd config has no initial-cluster string"));
+    return util::unexpected(std::string("etcd config has no initial-cluster string"));
   }
   auto entries = parse_initial_cluster(it->get<std::string>());
-  if (!entries) return api::unexpected(entries.error());
+  if (!entries) return util::unexpected(entries.error());
   std::set<std::string> names;
   for (const auto& entry : *entries) names.insert(entry.name);
 

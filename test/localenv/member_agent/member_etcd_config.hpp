@@ -10,8 +10,8 @@
 #include <string_view>
 #include <vector>
 
-#include "api/expected.hpp"
 #include "etcd/client.hpp"
+#include "util/expected.hpp"
 
 namespace druid::localenv::backup {
 
@@ -23,11 +23,11 @@ struct InitialClusterEntry {
 
 // "a=http://x:2380,b=http://y:2380" → entries in order (a name may repeat for
 // a member with several peer URLs). Malformed entries (no '=') are errors.
-api::Expected<std::vector<InitialClusterEntry>, std::string> parse_initial_cluster(
+util::Expected<std::vector<InitialClusterEntry>, std::string> parse_initial_cluster(
     std::string_view text);
 
 // Distinct member names of the config's initial-cluster.
-api::Expected<std::vector<std::string>, std::string> initial_cluster_members(
+util::Expected<std::vector<std::string>, std::string> initial_cluster_members(
     const nlohmann::json& config);
 
 // POD_NAME, or "<member-name-prefix>-<POD_NAME>" when the config has a prefix.
@@ -35,9 +35,9 @@ std::string member_name(const nlohmann::json& config, const std::string& pod_nam
 
 // This member's URLs of a per-member map key (initial-advertise-peer-urls,
 // advertise-client-urls); a plain string value is split at commas.
-api::Expected<std::vector<std::string>, std::string> member_urls(const nlohmann::json& config,
-                                                                 const std::string& key,
-                                                                 const std::string& member);
+util::Expected<std::vector<std::string>, std::string> member_urls(const nlohmann::json& config,
+                                                                  const std::string& key,
+                                                                  const std::string& member);
 
 // The member's config. `members` is the cluster's member list as the service
 // endpoints report it, nullopt when it could not be read.
@@ -49,7 +49,7 @@ api::Expected<std::vector<std::string>, std::string> member_urls(const nlohmann:
 //   - enable-grpc-gateway: true whatever the ConfigMap says. Deviation from
 //     upstream: the agents reach etcd only through its JSON gateway
 //     (src/etcd/client.hpp has no gRPC stack), so the gateway must be on.
-api::Expected<nlohmann::json, std::string> member_etcd_config(
+util::Expected<nlohmann::json, std::string> member_etcd_config(
     const nlohmann::json& config, const std::string& pod_name,
     const std::optional<std::vector<etcd::Member>>& members);
 

@@ -59,9 +59,9 @@ bool is_member(const std::vector<etcd::Member>& members, const std::string& name
   });
 }
 
-api::Expected<bool, std::string> add_as_learner(etcd::Client& client,
-                                                const std::vector<std::string>& peer_urls,
-                                                const std::atomic<bool>* stop) {
+util::Expected<bool, std::string> add_as_learner(etcd::Client& client,
+                                                 const std::vector<std::string>& peer_urls,
+                                                 const std::atomic<bool>* stop) {
   std::string last_error;
   for (int attempt = 1; attempt <= kMemberAddAttempts; ++attempt) {
     auto added = client.member_add(peer_urls, true);
@@ -74,10 +74,10 @@ api::Expected<bool, std::string> add_as_learner(etcd::Client& client,
     spdlog::warn("member add attempt {}: {}", attempt, last_error);
     if (attempt < kMemberAddAttempts && !pause(std::chrono::seconds(1), stop)) break;
   }
-  return api::unexpected("cannot add this member as learner: " + last_error);
+  return util::unexpected("cannot add this member as learner: " + last_error);
 }
 
-api::Expected<bool, std::string> check_safe_guard(const InitializerInputs& inputs) {
+util::Expected<bool, std::string> check_safe_guard(const InitializerInputs& inputs) {
   const auto file = inputs.data_volume_dir / "safe_guard";
   std::error_code ec;
   if (std::filesystem::exists(file, ec)) {
@@ -86,15 +86,15 @@ api::Expected<bool, std::string> check_safe_guard(const InitializerInputs& input
     content << in.rdbuf();
     const auto held = trim(content.str());
     if (held != inputs.pod_namespace) {
-      return api::unexpected("WrongVolumeMounted: the data volume belongs to namespace \"" + held +
-                             "\", this member runs in \"" + inputs.pod_namespace + "\"");
+      return util::unexpected("WrongVolumeMounted: the data volume belongs to namespace \"" + held +
+                              "\", this member runs in \"" + inputs.pod_namespace + "\"");
     }
     return true;
   }
   std::filesystem::create_directories(inputs.data_volume_dir, ec);
   std::ofstream out(file, std::ios::trunc);
   out << inputs.pod_namespace;
-  if (!out) return api::unexpected("cannot write " + file.string());
+  if (!out) return util::unexpected("cannot write " + file.string());
   return true;
 }
 
@@ -119,13 +119,13 @@ DataDirState check_data_dir(const std::filesystem::path& data_dir, ValidationMod
   return DataDirState::kValid;
 }
 
-api::Expected<bool, std::string> initialize_member(const InitializerInputs& inputs,
-                                                   ValidationMode mode) {
+util::Expected<bool, std::string> initialize_member(const InitializerInputs& inputs,
+                                                    ValidationMode mode) {
   auto names = initial_cluster_members(inputs.config);
-  if (!names) return api::unexpected(names.error());
+  if (!names) return util::unexpected(names.error());
   const std::string name = member_name(inputs.config, inputs.pod_name);
   auto peer_urls = member_urls(inputs.config, "initial-advertise-peer-urls", name);
-  if (!peer_urls) return api::unexpected(peer_urls.error());
+  if (!peer_urls) return util::unexpected(peer_urls.error());
   const bool multi_member = names->size() > 1;
 
   std::optional<etcd::Client> service;
@@ -154,14 +154,14 @@ api::Expected<bool, std::string> initialize_member(const InitializerInputs& inpu
     spdlog::warn("data directory {} is invalid: rejoining the cluster as learner",
                  inputs.data_dir.string());
     if (!service)
-      return api::unexpected(
+      return util::unexpected(
           std::string("invalid data directory and no service endpoints to rejoin"));
     auto members = service->member_list();
-    if (!members) return api::unexpected("member list: " + members.error().message);
+    if (!members) return util::unexpected("member list: " + members.error().message);
     for (const auto& member : *members) {
       if (member.name == name) {
         auto removed = service->member_remove(member.id);
-        if (!removed) return api::unexpected("member remove: " + removed.error().message);
+        if (!removed) return util::unexpected("member remove: " + removed.error().message);
       }
     }
     std::filesystem::remove_all(inputs.data_dir, ec);
@@ -184,7 +184,7 @@ api::Expected<bool, std::string> initialize_member(const InitializerInputs& inpu
   request.quota_bytes = inputs.quota_bytes;
   auto restored = restore_from_store(*inputs.store, request);
   // Kept after a failure: it holds the logs of etcdctl and the temporary etcd.
-  if (!restored) return api::unexpected("restore: " + restored.error());
+  if (!restored) return util::unexpected("restore: " + restored.error());
   std::filesystem::remove_all(request.work_dir, ec);
   return true;
 }

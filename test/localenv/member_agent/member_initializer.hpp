@@ -10,10 +10,10 @@
 #include <optional>
 #include <string>
 
-#include "api/expected.hpp"
 #include "etcd/client.hpp"
 #include "kube/client.hpp"
 #include "localenv/member_agent/local_snapstore.hpp"
+#include "util/expected.hpp"
 
 namespace druid::localenv::backup {
 
@@ -43,7 +43,7 @@ struct InitializerInputs {
 
 // Success, or an error text naming what failed (it is logged; the state
 // becomes Failed).
-api::Expected<bool, std::string> initialize_member(const InitializerInputs& inputs,
-                                                   ValidationMode mode);
+util::Expected<bool, std::string> initialize_member(const InitializerInputs& inputs,
+                                                    ValidationMode mode);
 
 }  // namespace druid::localenv::backup

@@ -13,33 +13,33 @@ std::string member_holder_identity(const etcd::MemberStatus& status) {
 }
 
 nlohmann::json member_lease_patch(const etcd::MemberStatus& status, bool peer_tls_enabled,
-                                  api::Time now) {
+                                  util::Time now) {
   return {{"metadata",
            {{"annotations", {{kTlsEnabledAnnotation, peer_tls_enabled ? "true" : "false"}}}}},
           {"spec",
            {{"holderIdentity", member_holder_identity(status)},
-            {"renewTime", api::format_rfc3339_micro(now)}}}};
+            {"renewTime", util::format_rfc3339_micro(now)}}}};
 }
 
-api::Expected<bool, kube::ApiError> renew_member_lease(kube::Client& client, const std::string& ns,
-                                                       const std::string& name,
-                                                       const etcd::MemberStatus& status,
-                                                       bool peer_tls_enabled, api::Time now) {
+util::Expected<bool, kube::ApiError> renew_member_lease(kube::Client& client, const std::string& ns,
+                                                        const std::string& name,
+                                                        const etcd::MemberStatus& status,
+                                                        bool peer_tls_enabled, util::Time now) {
   auto patched = client.patch(kube::resources::kLeases, ns, name, kube::PatchType::kMerge,
                               member_lease_patch(status, peer_tls_enabled, now));
-  if (!patched) return api::unexpected(patched.error());
+  if (!patched) return util::unexpected(patched.error());
   return true;
 }
 
-api::Expected<bool, kube::ApiError> renew_snapshot_lease(kube::Client& client,
-                                                         const std::string& ns,
-                                                         const std::string& name,
-                                                         std::int64_t revision,
-                                                         api::Time renew_time) {
+util::Expected<bool, kube::ApiError> renew_snapshot_lease(kube::Client& client,
+                                                          const std::string& ns,
+                                                          const std::string& name,
+                                                          std::int64_t revision,
+                                                          util::Time renew_time) {
   constexpr int kAttempts = 5;
   for (int attempt = 1;; ++attempt) {
     auto lease = client.get(kube::resources::kLeases, ns, name);
-    if (!lease) return api::unexpected(lease.error());
+    if (!lease) return util::unexpected(lease.error());
     std::int64_t held = 0;
     bool has_holder = false;
     const auto spec = lease->find("spec");
@@ -49,7 +49,7 @@ api::Expected<bool, kube::ApiError> renew_snapshot_lease(kube::Client& client,
       has_holder = true;
       std::from_chars(text.data(), text.data() + text.size(), held);
     }
-    nlohmann::json patch_spec = {{"renewTime", api::format_rfc3339_micro(renew_time)}};
+    nlohmann::json patch_spec = {{"renewTime", util::format_rfc3339_micro(renew_time)}};
     if (!has_holder || revision > held) patch_spec["holderIdentity"] = std::to_string(revision);
     const nlohmann::json patch = {
         {"metadata", {{"resourceVersion", (*lease)["metadata"].value("resourceVersion", "")}}},
@@ -57,7 +57,7 @@ api::Expected<bool, kube::ApiError> renew_snapshot_lease(kube::Client& client,
     auto patched = client.patch(kube::resources::kLeases, ns, name, kube::PatchType::kMerge, patch);
     if (patched) return true;
     if (patched.error().reason != kube::ApiErrorReason::kConflict || attempt == kAttempts) {
-      return api::unexpected(patched.error());
+      return util::unexpected(patched.error());
     }
   }
 }

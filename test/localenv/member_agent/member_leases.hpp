@@ -6,10 +6,10 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
-#include "api/expected.hpp"
-#include "api/time.hpp"
 #include "etcd/client.hpp"
 #include "kube/client.hpp"
+#include "util/expected.hpp"
+#include "util/time.hpp"
 
 namespace druid::localenv::backup {
 
@@ -21,20 +21,20 @@ std::string member_holder_identity(const etcd::MemberStatus& status);
 // The merge patch of one heartbeat: holderIdentity, renewTime (MicroTime) and
 // the tls-enabled annotation (whether etcd lists https peer URLs for the member).
 nlohmann::json member_lease_patch(const etcd::MemberStatus& status, bool peer_tls_enabled,
-                                  api::Time now);
+                                  util::Time now);
 
-api::Expected<bool, kube::ApiError> renew_member_lease(kube::Client& client, const std::string& ns,
-                                                       const std::string& name,
-                                                       const etcd::MemberStatus& status,
-                                                       bool peer_tls_enabled, api::Time now);
+util::Expected<bool, kube::ApiError> renew_member_lease(kube::Client& client, const std::string& ns,
+                                                        const std::string& name,
+                                                        const etcd::MemberStatus& status,
+                                                        bool peer_tls_enabled, util::Time now);
 
 // A snapshot lease: renewTime = `renew_time`, holderIdentity = `revision` in
 // decimal when larger than what it holds (an unparsable value counts as 0).
 // Optimistic-lock merge patch, retried on conflict (at most 5 attempts).
-api::Expected<bool, kube::ApiError> renew_snapshot_lease(kube::Client& client,
-                                                         const std::string& ns,
-                                                         const std::string& name,
-                                                         std::int64_t revision,
-                                                         api::Time renew_time);
+util::Expected<bool, kube::ApiError> renew_snapshot_lease(kube::Client& client,
+                                                          const std::string& ns,
+                                                          const std::string& name,
+                                                          std::int64_t revision,
+                                                          util::Time renew_time);
 
 }  // namespace druid::localenv::backup

@@ -31,7 +31,7 @@ nlohmann::json Snapshot::to_json() const {
       {"kind", kind == SnapshotKind::kFull ? "Full" : "Incr"},
       {"startRevision", start_revision},
       {"lastRevision", last_revision},
-      {"createdOn", api::format_rfc3339(created_on)},
+      {"createdOn", util::format_rfc3339(created_on)},
       {"snapDir", ""},
       {"snapName", snap_name()},
       {"isChunk", false},
@@ -88,7 +88,7 @@ std::optional<Snapshot> parse_snap_name(std::string_view name, std::string_view 
   if (!start || !last || !created) return std::nullopt;
   snapshot.start_revision = *start;
   snapshot.last_revision = *last;
-  snapshot.created_on = api::Time(std::chrono::seconds(*created));
+  snapshot.created_on = util::Time(std::chrono::seconds(*created));
   return snapshot;
 }
 

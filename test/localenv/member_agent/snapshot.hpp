@@ -10,7 +10,7 @@
 #include <string_view>
 #include <vector>
 
-#include "api/time.hpp"
+#include "util/time.hpp"
 
 namespace druid::localenv::backup {
 
@@ -20,7 +20,7 @@ struct Snapshot {
   SnapshotKind kind = SnapshotKind::kFull;
   std::int64_t start_revision = 0;
   std::int64_t last_revision = 0;
-  api::Time created_on{};          // whole seconds (the name holds unix seconds)
+  util::Time created_on{};         // whole seconds (the name holds unix seconds)
   std::string compression_suffix;  // "", ".gz", ".Z" or ".zlib"
   bool is_final = false;
   std::string prefix;  // "<store-prefix>/v2"

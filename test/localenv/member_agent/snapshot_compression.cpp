@@ -38,17 +38,17 @@ std::string gzip(std::string_view data) {
   return out;
 }
 
-api::Expected<std::string, std::string> gunzip(std::string_view data) {
+util::Expected<std::string, std::string> gunzip(std::string_view data) {
   httplib::detail::gzip_decompressor decompressor;
   if (!decompressor.is_valid())
-    return api::unexpected(std::string("gzip decompressor unavailable"));
+    return util::unexpected(std::string("gzip decompressor unavailable"));
   std::string out;
   const bool ok = decompressor.decompress(data.data(), data.size(),
                                           [&out](const char* piece, std::size_t size) {
                                             out.append(piece, size);
                                             return true;
                                           });
-  if (!ok) return api::unexpected(std::string("not valid gzip data"));
+  if (!ok) return util::unexpected(std::string("not valid gzip data"));
   return out;
 }
 

@@ -9,7 +9,7 @@
 #include <string>
 #include <string_view>
 
-#include "api/expected.hpp"
+#include "util/expected.hpp"
 
 namespace druid::localenv::backup {
 
@@ -32,6 +32,6 @@ class GzipWriter {
 };
 
 std::string gzip(std::string_view data);
-api::Expected<std::string, std::string> gunzip(std::string_view data);
+util::Expected<std::string, std::string> gunzip(std::string_view data);
 
 }  // namespace druid::localenv::backup

@@ -10,10 +10,10 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
-#include "api/base64.hpp"
 #include "etcd/client.hpp"
 #include "localenv/member_agent/backup_child_process.hpp"
 #include "localenv/member_agent/delta_snapshot.hpp"
+#include "util/base64.hpp"
 
 namespace druid::localenv::backup {
 namespace {
@@ -42,24 +42,24 @@ int free_loopback_port() {
 
 // KV.DeleteRange of one key over the JSON gateway: src/etcd/client.hpp has
 // no delete, and the temporary etcd is plain HTTP on loopback.
-api::Expected<bool, std::string> delete_key(int client_port, const std::string& key) {
+util::Expected<bool, std::string> delete_key(int client_port, const std::string& key) {
   httplib::Client http("127.0.0.1", client_port);
   http.set_connection_timeout(std::chrono::seconds(5));
   http.set_read_timeout(std::chrono::seconds(5));
-  const nlohmann::json body = {{"key", api::base64_encode(key)}};
+  const nlohmann::json body = {{"key", util::base64_encode(key)}};
   auto response = http.Post("/v3/kv/deleterange", body.dump(), "application/json");
-  if (!response) return api::unexpected("deleterange: " + httplib::to_string(response.error()));
+  if (!response) return util::unexpected("deleterange: " + httplib::to_string(response.error()));
   if (response->status != 200) {
-    return api::unexpected("deleterange: HTTP " + std::to_string(response->status) + " " +
-                           response->body);
+    return util::unexpected("deleterange: HTTP " + std::to_string(response->status) + " " +
+                            response->body);
   }
   return true;
 }
 
-api::Expected<int, std::string> replay_deltas(const LocalSnapstore& store,
-                                              const std::vector<Snapshot>& deltas,
-                                              const RestoreRequest& request,
-                                              const std::filesystem::path& part_dir) {
+util::Expected<int, std::string> replay_deltas(const LocalSnapstore& store,
+                                               const std::vector<Snapshot>& deltas,
+                                               const RestoreRequest& request,
+                                               const std::filesystem::path& part_dir) {
   const int client_port = free_loopback_port();
   const int peer_port = free_loopback_port();
   const std::string client_url = "http://127.0.0.1:" + std::to_string(client_port);
@@ -78,29 +78,29 @@ api::Expected<int, std::string> replay_deltas(const LocalSnapstore& store,
   const auto deadline = std::chrono::steady_clock::now() + request.timeout;
   while (!client.status()) {
     if (etcd_process.wait(std::chrono::milliseconds(0))) {
-      return api::unexpected("temporary etcd for the restore exited: " +
-                             log_tail(request.work_dir / "restore-etcd.log"));
+      return util::unexpected("temporary etcd for the restore exited: " +
+                              log_tail(request.work_dir / "restore-etcd.log"));
     }
     if (std::chrono::steady_clock::now() > deadline) {
-      return api::unexpected(std::string("temporary etcd for the restore did not answer in time"));
+      return util::unexpected(std::string("temporary etcd for the restore did not answer in time"));
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
   int applied = 0;
   for (const auto& delta : deltas) {
     auto content = store.read(delta);
-    if (!content) return api::unexpected(content.error());
+    if (!content) return util::unexpected(content.error());
     auto events = decode_delta_snapshot(*content);
-    if (!events) return api::unexpected(delta.snap_name() + ": " + events.error());
+    if (!events) return util::unexpected(delta.snap_name() + ": " + events.error());
     for (const auto& event : *events) {
       if (event.type == etcd::EventType::kPut) {
         auto put = client.put(event.kv.key, event.kv.value);
         if (!put)
-          return api::unexpected("replaying " + delta.snap_name() + ": " + put.error().message);
+          return util::unexpected("replaying " + delta.snap_name() + ": " + put.error().message);
       } else {
         auto deleted = delete_key(client_port, event.kv.key);
         if (!deleted)
-          return api::unexpected("replaying " + delta.snap_name() + ": " + deleted.error());
+          return util::unexpected("replaying " + delta.snap_name() + ": " + deleted.error());
       }
     }
     ++applied;
@@ -111,20 +111,20 @@ api::Expected<int, std::string> replay_deltas(const LocalSnapstore& store,
 
 }  // namespace
 
-api::Expected<RestoreOutcome, std::string> restore_from_store(const LocalSnapstore& store,
-                                                              const RestoreRequest& request) {
+util::Expected<RestoreOutcome, std::string> restore_from_store(const LocalSnapstore& store,
+                                                               const RestoreRequest& request) {
   const auto latest = store.latest();
   RestoreOutcome outcome;
   if (!latest.full) return outcome;
   std::error_code ec;
   std::filesystem::create_directories(request.work_dir, ec);
   auto content = store.read(*latest.full);
-  if (!content) return api::unexpected(content.error());
+  if (!content) return util::unexpected(content.error());
   const auto db_file = request.work_dir / "restore.db";
   {
     std::ofstream out(db_file, std::ios::binary | std::ios::trunc);
     out.write(content->data(), static_cast<std::streamsize>(content->size()));
-    if (!out) return api::unexpected("cannot write " + db_file.string());
+    if (!out) return util::unexpected("cannot write " + db_file.string());
   }
   const std::filesystem::path part_dir = request.data_dir.string() + ".part";
   std::filesystem::remove_all(part_dir, ec);
@@ -138,21 +138,21 @@ api::Expected<RestoreOutcome, std::string> restore_from_store(const LocalSnapsto
                         {{"ETCDCTL_API", "3"}}, log, request.timeout);
   std::filesystem::remove(db_file, ec);
   if (!code || *code != 0) {
-    return api::unexpected("etcdctl snapshot restore of " + latest.full->snap_name() +
-                           " failed: " + log_tail(log));
+    return util::unexpected("etcdctl snapshot restore of " + latest.full->snap_name() +
+                            " failed: " + log_tail(log));
   }
   outcome.restored = true;
   outcome.full_revision = latest.full->last_revision;
   if (!latest.deltas.empty()) {
     auto applied = replay_deltas(store, latest.deltas, request, part_dir);
-    if (!applied) return api::unexpected(applied.error());
+    if (!applied) return util::unexpected(applied.error());
     outcome.deltas_applied = *applied;
   }
   std::filesystem::remove_all(request.data_dir, ec);
   std::filesystem::rename(part_dir, request.data_dir, ec);
   if (ec)
-    return api::unexpected("cannot move the restored data into " + request.data_dir.string() +
-                           ": " + ec.message());
+    return util::unexpected("cannot move the restored data into " + request.data_dir.string() +
+                            ": " + ec.message());
   spdlog::info("restored {} from {} and {} delta snapshot(s)", request.data_dir.string(),
                latest.full->snap_name(), outcome.deltas_applied);
   return outcome;

@@ -14,8 +14,8 @@
 #include <filesystem>
 #include <string>
 
-#include "api/expected.hpp"
 #include "localenv/member_agent/local_snapstore.hpp"
+#include "util/expected.hpp"
 
 namespace druid::localenv::backup {
 
@@ -37,7 +37,7 @@ struct RestoreOutcome {
   int deltas_applied = 0;
 };
 
-api::Expected<RestoreOutcome, std::string> restore_from_store(const LocalSnapstore& store,
-                                                              const RestoreRequest& request);
+util::Expected<RestoreOutcome, std::string> restore_from_store(const LocalSnapstore& store,
+                                                               const RestoreRequest& request);
 
 }  // namespace druid::localenv::backup

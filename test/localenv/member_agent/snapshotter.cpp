@@ -12,7 +12,7 @@
 namespace druid::localenv::backup {
 namespace {
 
-api::Time whole_seconds(api::Time t) {
+util::Time whole_seconds(util::Time t) {
   return std::chrono::floor<std::chrono::seconds>(t);
 }
 
@@ -34,10 +34,10 @@ Snapshotter::Snapshotter(etcd::Client& etcd, const LocalSnapstore& store, kube::
                          SnapshotterOptions options)
     : etcd_(etcd), store_(store), kube_(kube), options_(std::move(options)) {}
 
-api::Expected<Snapshot, std::string> Snapshotter::take_full(bool final, api::Time now) {
+util::Expected<Snapshot, std::string> Snapshotter::take_full(bool final, util::Time now) {
   std::lock_guard lock(mutex_);
   auto status = etcd_.status();
-  if (!status) return api::unexpected("etcd status: " + describe(status.error()));
+  if (!status) return util::unexpected("etcd status: " + describe(status.error()));
   Snapshot snapshot;
   snapshot.kind = SnapshotKind::kFull;
   snapshot.start_revision = 0;
@@ -50,7 +50,7 @@ api::Expected<Snapshot, std::string> Snapshotter::take_full(bool final, api::Tim
   auto saved = store_.save(
       snapshot,
       [this](
-          const std::function<bool(std::string_view)>& sink) -> api::Expected<bool, std::string> {
+          const std::function<bool(std::string_view)>& sink) -> util::Expected<bool, std::string> {
         std::optional<GzipWriter> gzip;
         if (options_.compress) gzip.emplace(sink);
         bool written = true;
@@ -58,29 +58,29 @@ api::Expected<Snapshot, std::string> Snapshotter::take_full(bool final, api::Tim
           written = gzip ? gzip->write(piece) : sink(piece);
           return written;
         });
-        if (!streamed) return api::unexpected("etcd snapshot: " + describe(streamed.error()));
+        if (!streamed) return util::unexpected("etcd snapshot: " + describe(streamed.error()));
         if (!written || (gzip && !gzip->finish())) {
-          return api::unexpected(std::string("writing the snapshot failed"));
+          return util::unexpected(std::string("writing the snapshot failed"));
         }
         return true;
       });
-  if (!saved) return api::unexpected(saved.error());
+  if (!saved) return util::unexpected(saved.error());
   spdlog::info("took full snapshot {} (revision {})", snapshot.snap_name(), snapshot.last_revision);
   renew_lease(options_.full_snapshot_lease, snapshot.last_revision, snapshot.created_on);
   return snapshot;
 }
 
-api::Expected<std::optional<Snapshot>, std::string> Snapshotter::take_delta(api::Time now) {
+util::Expected<std::optional<Snapshot>, std::string> Snapshotter::take_delta(util::Time now) {
   std::lock_guard lock(mutex_);
   std::int64_t previous = 0;
   for (const auto& snapshot : store_.list()) {
     previous = std::max(previous, snapshot.last_revision);
   }
   auto status = etcd_.status();
-  if (!status) return api::unexpected("etcd status: " + describe(status.error()));
+  if (!status) return util::unexpected("etcd status: " + describe(status.error()));
   if (status->revision <= previous) return std::optional<Snapshot>();
   auto events = etcd_.events(previous + 1, status->revision);
-  if (!events) return api::unexpected("etcd watch: " + describe(events.error()));
+  if (!events) return util::unexpected("etcd watch: " + describe(events.error()));
   if (events->empty()) return std::optional<Snapshot>();
 
   Snapshot snapshot;
@@ -93,26 +93,26 @@ api::Expected<std::optional<Snapshot>, std::string> Snapshotter::take_delta(api:
   const std::string content = encode_delta_snapshot(*events, now);
   auto saved = store_.save(
       snapshot,
-      [&](const std::function<bool(std::string_view)>& sink) -> api::Expected<bool, std::string> {
+      [&](const std::function<bool(std::string_view)>& sink) -> util::Expected<bool, std::string> {
         if (!write_content(content, options_.compress, sink)) {
-          return api::unexpected(std::string("writing the delta snapshot failed"));
+          return util::unexpected(std::string("writing the delta snapshot failed"));
         }
         return true;
       });
-  if (!saved) return api::unexpected(saved.error());
+  if (!saved) return util::unexpected(saved.error());
   spdlog::info("took delta snapshot {} ({} events)", snapshot.snap_name(), events->size());
   renew_lease(options_.delta_snapshot_lease, snapshot.last_revision, now);
   return std::optional<Snapshot>(snapshot);
 }
 
-void Snapshotter::initialise_delta_lease(api::Time now) {
+void Snapshotter::initialise_delta_lease(util::Time now) {
   std::lock_guard lock(mutex_);
   if (!store_.latest().deltas.empty()) return;
   renew_lease(options_.delta_snapshot_lease, 0, now);
 }
 
 void Snapshotter::renew_lease(const std::string& name, std::int64_t revision,
-                              api::Time renew_time) {
+                              util::Time renew_time) {
   if (kube_ == nullptr || name.empty()) return;
   auto renewed = renew_snapshot_lease(*kube_, options_.lease_namespace, name, revision, renew_time);
   if (!renewed) {

@@ -7,12 +7,12 @@
 #include <optional>
 #include <string>
 
-#include "api/expected.hpp"
-#include "api/time.hpp"
 #include "etcd/client.hpp"
 #include "kube/client.hpp"
 #include "localenv/member_agent/local_snapstore.hpp"
 #include "localenv/member_agent/snapshot.hpp"
+#include "util/expected.hpp"
+#include "util/time.hpp"
 
 namespace druid::localenv::backup {
 
@@ -31,14 +31,14 @@ class Snapshotter {
   Snapshotter(etcd::Client& etcd, const LocalSnapstore& store, kube::Client* kube,
               SnapshotterOptions options);
 
-  api::Expected<Snapshot, std::string> take_full(bool final, api::Time now);
+  util::Expected<Snapshot, std::string> take_full(bool final, util::Time now);
   // nullopt when no event happened since the newest snapshot in the store.
-  api::Expected<std::optional<Snapshot>, std::string> take_delta(api::Time now);
+  util::Expected<std::optional<Snapshot>, std::string> take_delta(util::Time now);
   // The delta lease of a store without deltas says "0" (upstream does this at start).
-  void initialise_delta_lease(api::Time now);
+  void initialise_delta_lease(util::Time now);
 
  private:
-  void renew_lease(const std::string& name, std::int64_t revision, api::Time renew_time);
+  void renew_lease(const std::string& name, std::int64_t revision, util::Time renew_time);
 
   etcd::Client& etcd_;
   const LocalSnapstore& store_;

@@ -25,11 +25,11 @@
 #include <sstream>
 #include <thread>
 
-#include "api/yaml.hpp"
 #include "etcd/client.hpp"
 #include "kube/http_transport.hpp"
 #include "localenv/member_agent/commands.hpp"
 #include "localenv/member_agent/start_etcd_flags.hpp"
+#include "util/yaml.hpp"
 
 extern char** environ;  // NOLINT: POSIX
 
@@ -111,13 +111,13 @@ class BackupRestoreClient {
         base_((flags.backup_restore_tls_enabled ? "https://" : "http://") +
               host_port(flags.backup_restore_host_port)) {}
 
-  api::Expected<std::string, std::string> get(const std::string& path) {
+  util::Expected<std::string, std::string> get(const std::string& path) {
     kube::HttpRequest request;
     request.url = base_ + path;
     auto response = transport_.perform(request);
-    if (!response) return api::unexpected(response.error().message);
+    if (!response) return util::unexpected(response.error().message);
     if (response->status != 200) {
-      return api::unexpected(
+      return util::unexpected(
           fmt::format("GET {}: HTTP {}: {}", path, response->status, trim(response->body)));
     }
     return std::move(response->body);
@@ -175,7 +175,7 @@ BootOutcome initialize_member(BackupRestoreClient& backup, const Paths& paths, i
 }
 
 // GET /config (5 tries, 1 s apart).
-api::Expected<std::string, std::string> fetch_config(BackupRestoreClient& backup) {
+util::Expected<std::string, std::string> fetch_config(BackupRestoreClient& backup) {
   std::string last;
   for (int attempt = 1; attempt <= 5; ++attempt) {
     auto config = backup.get("/config");
@@ -184,12 +184,12 @@ api::Expected<std::string, std::string> fetch_config(BackupRestoreClient& backup
     spdlog::warn("fetching /config (attempt {}/5): {}", attempt, last);
     if (attempt < 5) std::this_thread::sleep_for(std::chrono::seconds(1));
   }
-  return api::unexpected(last);
+  return util::unexpected(last);
 }
 
 // "https" when the config's listen-client-urls are https, else "http".
 std::string client_scheme_of(const std::string& config_yaml) {
-  auto config = api::parse_yaml(config_yaml);
+  auto config = util::parse_yaml(config_yaml);
   if (!config || !config->is_object()) return "http";
   const auto urls = config->value("listen-client-urls", std::string());
   return urls.rfind("https://", 0) == 0 ? "https" : "http";

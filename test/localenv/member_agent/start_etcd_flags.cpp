@@ -34,7 +34,7 @@ std::optional<bool> parse_bool(const std::string& text) {
 
 }  // namespace
 
-api::Expected<StartEtcdFlags, std::string> parse_start_etcd_flags(
+util::Expected<StartEtcdFlags, std::string> parse_start_etcd_flags(
     const std::vector<std::string>& args) {
   StartEtcdFlags flags;
   for (std::size_t i = 0; i < args.size(); ++i) {
@@ -59,20 +59,20 @@ api::Expected<StartEtcdFlags, std::string> parse_start_etcd_flags(
       const auto text = inline_value.value_or("true");
       const auto parsed = parse_bool(text);
       if (!parsed)
-        return api::unexpected(fmt::format("invalid boolean \"{}\" for --{}", text, name));
+        return util::unexpected(fmt::format("invalid boolean \"{}\" for --{}", text, name));
       flags.backup_restore_tls_enabled = *parsed;
     } else if (name == "etcd-client-port" || name == "etcd-wrapper-port") {
       const auto text = value();
-      if (!text) return api::unexpected(missing());
+      if (!text) return util::unexpected(missing());
       const auto port = parse_port(*text);
-      if (!port) return api::unexpected(fmt::format("invalid port \"{}\" for --{}", *text, name));
+      if (!port) return util::unexpected(fmt::format("invalid port \"{}\" for --{}", *text, name));
       (name == "etcd-client-port" ? flags.etcd_client_port : flags.etcd_wrapper_port) = *port;
     } else if (name == "etcd-ready-timeout") {
       const auto text = value();
-      if (!text) return api::unexpected(missing());
+      if (!text) return util::unexpected(missing());
       const auto parsed = api::parse_duration(*text);
       if (!parsed) {
-        return api::unexpected(fmt::format("invalid duration \"{}\" for --{}", *text, name));
+        return util::unexpected(fmt::format("invalid duration \"{}\" for --{}", *text, name));
       }
       flags.etcd_ready_timeout =
           std::chrono::duration_cast<std::chrono::milliseconds>(parsed->value);
@@ -80,10 +80,10 @@ api::Expected<StartEtcdFlags, std::string> parse_start_etcd_flags(
                name == "etcd-server-name" || name == "etcd-client-cert-path" ||
                name == "etcd-client-key-path") {
       const auto text = value();
-      if (!text) return api::unexpected(missing());
+      if (!text) return util::unexpected(missing());
       if (name == "backup-restore-host-port") {
         if (text->find("://") != std::string::npos) {
-          return api::unexpected(fmt::format(
+          return util::unexpected(fmt::format(
               "--backup-restore-host-port must be host:port without a scheme, got \"{}\"", *text));
         }
         flags.backup_restore_host_port = *text;
@@ -101,7 +101,7 @@ api::Expected<StartEtcdFlags, std::string> parse_start_etcd_flags(
     }
   }
   if (flags.backup_restore_tls_enabled && flags.backup_restore_ca_cert_bundle_path.empty()) {
-    return api::unexpected(std::string(
+    return util::unexpected(std::string(
         "--backup-restore-ca-cert-bundle-path is required when --backup-restore-tls-enabled=true"));
   }
   return flags;

@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "api/expected.hpp"
+#include "util/expected.hpp"
 
 namespace druid::localenv::wrapper {
 
@@ -25,7 +25,7 @@ struct StartEtcdFlags {
 
 // Accepts `--name=value` and `--name value`; a boolean flag alone means true.
 // An error names the flag and the bad value.
-api::Expected<StartEtcdFlags, std::string> parse_start_etcd_flags(
+util::Expected<StartEtcdFlags, std::string> parse_start_etcd_flags(
     const std::vector<std::string>& args);
 
 }  // namespace druid::localenv::wrapper

@@ -56,13 +56,14 @@ LaunchSpec launch_spec_from_json(const nlohmann::json& json) {
   return spec;
 }
 
-api::Expected<pid_t, std::string> spawn_container(const fs::path& self_binary,
-                                                  const LaunchSpec& spec, const fs::path& spec_file,
-                                                  const fs::path& log_file) {
+util::Expected<pid_t, std::string> spawn_container(const fs::path& self_binary,
+                                                   const LaunchSpec& spec,
+                                                   const fs::path& spec_file,
+                                                   const fs::path& log_file) {
   {
     std::ofstream out(spec_file, std::ios::trunc);
     out << to_json(spec).dump(2);
-    if (!out) return api::Unexpected<std::string>{"cannot write " + spec_file.string()};
+    if (!out) return util::Unexpected<std::string>{"cannot write " + spec_file.string()};
   }
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
@@ -90,7 +91,7 @@ api::Expected<pid_t, std::string> spawn_container(const fs::path& self_binary,
   posix_spawn_file_actions_destroy(&actions);
   posix_spawnattr_destroy(&attr);
   if (rc != 0) {
-    return api::Unexpected<std::string>{"spawn " + self + ": " + std::strerror(rc)};
+    return util::Unexpected<std::string>{"spawn " + self + ": " + std::strerror(rc)};
   }
   return pid;
 }

@@ -14,8 +14,8 @@
 #include <string>
 #include <vector>
 
-#include "api/expected.hpp"
 #include "localenv/pod_runtime/volume_plan.hpp"
+#include "util/expected.hpp"
 
 namespace druid::localenv {
 
@@ -39,10 +39,10 @@ nlohmann::json to_json(const LaunchSpec& spec);
 LaunchSpec launch_spec_from_json(const nlohmann::json& json);
 
 // Spawns `self_binary exec-container <spec_file>`; output appended to `log_file`.
-api::Expected<pid_t, std::string> spawn_container(const std::filesystem::path& self_binary,
-                                                  const LaunchSpec& spec,
-                                                  const std::filesystem::path& spec_file,
-                                                  const std::filesystem::path& log_file);
+util::Expected<pid_t, std::string> spawn_container(const std::filesystem::path& self_binary,
+                                                   const LaunchSpec& spec,
+                                                   const std::filesystem::path& spec_file,
+                                                   const std::filesystem::path& log_file);
 
 // The helper's body: never returns on success (execs the program); returns
 // the exit code after printing the reason on failure.

@@ -10,7 +10,7 @@
 #include <set>
 #include <string>
 
-#include "api/expected.hpp"
+#include "util/expected.hpp"
 
 namespace druid::localenv {
 
@@ -32,24 +32,24 @@ inline std::string format_ipv4(std::uint32_t address) {
 }
 
 // "10.213.0.0/24" → the network; prefixes /8../30 (a bridge and at least one pod).
-inline api::Expected<Ipv4Cidr, std::string> parse_ipv4_cidr(const std::string& text) {
+inline util::Expected<Ipv4Cidr, std::string> parse_ipv4_cidr(const std::string& text) {
   const auto slash = text.find('/');
   if (slash == std::string::npos) {
-    return api::Unexpected<std::string>("invalid CIDR \"" + text + "\": expected a.b.c.d/prefix");
+    return util::Unexpected<std::string>("invalid CIDR \"" + text + "\": expected a.b.c.d/prefix");
   }
   in_addr addr{};
   if (inet_pton(AF_INET, text.substr(0, slash).c_str(), &addr) != 1) {
-    return api::Unexpected<std::string>("invalid CIDR \"" + text + "\": bad IPv4 address");
+    return util::Unexpected<std::string>("invalid CIDR \"" + text + "\": bad IPv4 address");
   }
   const auto prefix_text = text.substr(slash + 1);
   if (prefix_text.empty() || prefix_text.size() > 2 ||
       prefix_text.find_first_not_of("0123456789") != std::string::npos) {
-    return api::Unexpected<std::string>("invalid CIDR \"" + text + "\": bad prefix length");
+    return util::Unexpected<std::string>("invalid CIDR \"" + text + "\": bad prefix length");
   }
   const int prefix = std::stoi(prefix_text);
   if (prefix < 8 || prefix > 30) {
-    return api::Unexpected<std::string>("invalid CIDR \"" + text +
-                                        "\": prefix length must be between 8 and 30");
+    return util::Unexpected<std::string>("invalid CIDR \"" + text +
+                                         "\": prefix length must be between 8 and 30");
   }
   const std::uint32_t mask = 0xffffffffu << (32 - prefix);
   Ipv4Cidr cidr;

@@ -14,10 +14,10 @@
 namespace druid::localenv {
 namespace {
 
-api::Expected<bool, std::string> run_ip(const std::vector<std::string>& argv) {
+util::Expected<bool, std::string> run_ip(const std::vector<std::string>& argv) {
   const auto result = run_command(argv);
   if (!result.ok()) {
-    return api::Unexpected<std::string>{join_command(argv) + ": " + result.output};
+    return util::Unexpected<std::string>{join_command(argv) + ": " + result.output};
   }
   return true;
 }
@@ -69,10 +69,10 @@ bool owned_name(const std::string& prefix, const std::string& name) {
          name[prefix.size()] == '-';
 }
 
-api::Expected<bool, std::string> validate_prefix(const std::string& prefix) {
+util::Expected<bool, std::string> validate_prefix(const std::string& prefix) {
   if (prefix.empty() || prefix.size() > 8 || prefix[0] < 'a' || prefix[0] > 'z' ||
       prefix.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789") != std::string::npos) {
-    return api::Unexpected<std::string>{
+    return util::Unexpected<std::string>{
         "invalid --name-prefix \"" + prefix +
         "\": 1 to 8 characters of a-z and 0-9, starting with a letter (interface names must "
         "stay within 15 characters)"};
@@ -83,7 +83,7 @@ api::Expected<bool, std::string> validate_prefix(const std::string& prefix) {
 PodNetwork::PodNetwork(std::string prefix, Ipv4Cidr cidr)
     : prefix_(std::move(prefix)), bridge_(prefix_ + "-br"), allocator_(cidr) {}
 
-api::Expected<bool, std::string> PodNetwork::create_bridge() {
+util::Expected<bool, std::string> PodNetwork::create_bridge() {
   const auto cidr_suffix = "/" + std::to_string(allocator_.prefix());
   for (const auto& argv : std::vector<std::vector<std::string>>{
            {"ip", "link", "add", bridge_, "type", "bridge"},
@@ -95,13 +95,13 @@ api::Expected<bool, std::string> PodNetwork::create_bridge() {
   return true;
 }
 
-api::Expected<PodInterface, std::string> PodNetwork::add_pod() {
+util::Expected<PodInterface, std::string> PodNetwork::add_pod() {
   PodInterface pod;
   int index = 0;
   {
     std::lock_guard lock(mutex_);
     const auto ip = allocator_.allocate();
-    if (!ip) return api::Unexpected<std::string>{"the pod CIDR has no free address"};
+    if (!ip) return util::Unexpected<std::string>{"the pod CIDR has no free address"};
     pod.ip = *ip;
     index = next_index_++;
   }
@@ -124,7 +124,7 @@ api::Expected<PodInterface, std::string> PodNetwork::add_pod() {
     auto done = run_ip(argv);
     if (!done) {
       remove_pod(pod);
-      return api::Unexpected<std::string>{done.error()};
+      return util::Unexpected<std::string>{done.error()};
     }
   }
   return pod;

@@ -10,8 +10,8 @@
 #include <set>
 #include <string>
 
-#include "api/expected.hpp"
 #include "localenv/pod_runtime/ip_allocator.hpp"
+#include "util/expected.hpp"
 
 namespace druid::localenv {
 
@@ -29,8 +29,8 @@ class PodNetwork {
   std::string bridge_ip() const { return allocator_.bridge_ip(); }
 
   // Creates the bridge (fails if it exists: call cleanup_network first).
-  api::Expected<bool, std::string> create_bridge();
-  api::Expected<PodInterface, std::string> add_pod();
+  util::Expected<bool, std::string> create_bridge();
+  util::Expected<PodInterface, std::string> add_pod();
   void remove_pod(const PodInterface& pod);
   void remove_bridge();
 
@@ -54,6 +54,6 @@ std::set<std::string> cleanup_network(const std::string& prefix);
 std::string mac_for_ip(const std::string& ip);
 
 // A valid prefix: 1..8 of [a-z0-9], starting with a letter (names stay ≤ 15 chars).
-api::Expected<bool, std::string> validate_prefix(const std::string& prefix);
+util::Expected<bool, std::string> validate_prefix(const std::string& prefix);
 
 }  // namespace druid::localenv

@@ -9,7 +9,6 @@
 #include <sstream>
 #include <vector>
 
-#include "api/time.hpp"
 #include "kube/http_transport.hpp"
 #include "kube/patch.hpp"
 #include "localenv/pod_runtime/container_launch.hpp"
@@ -17,6 +16,7 @@
 #include "localenv/pod_runtime/restart_backoff.hpp"
 #include "localenv/pod_runtime/system_command.hpp"
 #include "localenv/pod_runtime/volume_plan.hpp"
+#include "util/time.hpp"
 
 namespace druid::localenv {
 namespace fs = std::filesystem;
@@ -26,7 +26,7 @@ using nlohmann::json;
 namespace {
 
 std::string now_rfc3339() {
-  return api::format_rfc3339(std::chrono::system_clock::now());
+  return util::format_rfc3339(std::chrono::system_clock::now());
 }
 
 // The program of a container: the member agent plays the two druid images.
@@ -245,7 +245,7 @@ void PodWorker::run() {
             const auto data = object->value("data", json::object());
             const auto it = data.find(ref.value("key", ""));
             if (it != data.end() && it->is_string()) {
-              value = secret ? api::base64_decode(it->get<std::string>()).value_or("")
+              value = secret ? util::base64_decode(it->get<std::string>()).value_or("")
                              : it->get<std::string>();
             }
           }
@@ -487,7 +487,7 @@ void PodWorker::run() {
     kube::DeleteOptions del;
     del.grace_period_seconds = 0;
     del.precondition_uid = uid_;
-    client.remove(kube::resources::kPods, ns_, name_, del);
+    (void)client.remove(kube::resources::kPods, ns_, name_, del);  // best effort
   }
   host_.say("pod " + key + " deleted");
   finished_ = true;

@@ -7,11 +7,11 @@
 #include <fstream>
 #include <iostream>
 
-#include "api/base64.hpp"
 #include "api/label_selector.hpp"
 #include "api/labels.hpp"
 #include "localenv/pod_runtime/hosts_file.hpp"
 #include "localenv/pod_runtime/statefulset_plan.hpp"
+#include "util/base64.hpp"
 
 namespace druid::localenv {
 namespace fs = std::filesystem;
@@ -144,8 +144,8 @@ bool Runtime::write_pod_kubeconfig(int forwarder_port) {
   }
   if (!token.empty()) user["token"] = token;
   if (!rest_config_.client_cert_pem.empty()) {
-    user["client-certificate-data"] = api::base64_encode(rest_config_.client_cert_pem);
-    user["client-key-data"] = api::base64_encode(rest_config_.client_key_pem);
+    user["client-certificate-data"] = util::base64_encode(rest_config_.client_cert_pem);
+    user["client-key-data"] = util::base64_encode(rest_config_.client_key_pem);
   }
   if (!rest_config_.username.empty()) {
     user["username"] = rest_config_.username;
@@ -291,14 +291,15 @@ void Runtime::sync_statefulsets() {
           continue;
         }
         json capacity = claim.value(json::json_pointer("/spec/resources/requests"), json::object());
-        client_.patch(kube::resources::kPersistentVolumeClaims, ns, claim_name,
-                      kube::PatchType::kMerge,
-                      {{"status",
-                        {{"phase", "Bound"},
-                         {"accessModes", claim.value(json::json_pointer("/spec/accessModes"),
-                                                     json::array({"ReadWriteOnce"}))},
-                         {"capacity", capacity}}}},
-                      "status");
+        (void)client_.patch(kube::resources::kPersistentVolumeClaims, ns,
+                            claim_name,  // best effort
+                            kube::PatchType::kMerge,
+                            {{"status",
+                              {{"phase", "Bound"},
+                               {"accessModes", claim.value(json::json_pointer("/spec/accessModes"),
+                                                           json::array({"ReadWriteOnce"}))},
+                               {"capacity", capacity}}}},
+                            "status");
       }
     }
     const auto revision = plan.status.value("updateRevision", "");
@@ -315,7 +316,7 @@ void Runtime::sync_statefulsets() {
     for (const auto& pod_name : plan.delete_pods) {
       say("pod " + ns + "/" + pod_name + " deleted by the statefulset controller (" +
           (plan.rolling_update_delete ? "rolling update" : "scale down") + ")");
-      client_.remove(kube::resources::kPods, ns, pod_name);
+      (void)client_.remove(kube::resources::kPods, ns, pod_name);  // best effort
     }
     auto current_status = sts.value("status", json::object());
     json wanted = current_status;
@@ -347,7 +348,7 @@ void Runtime::collect_orphaned_pods(const std::vector<kube::ObjectPtr>& candidat
     del.precondition_uid = meta.value("uid", "");
     say("pod " + ns + "/" + meta.value("name", "") + " deleted: its StatefulSet " + owner->first +
         " (uid " + owner->second + ") is gone");
-    client_.remove(kube::resources::kPods, ns, meta.value("name", ""), del);
+    (void)client_.remove(kube::resources::kPods, ns, meta.value("name", ""), del);  // best effort
   }
 }
 
@@ -396,8 +397,9 @@ void Runtime::sync_pods() {
         kube::DeleteOptions del;
         del.grace_period_seconds = 0;
         del.precondition_uid = pod->at("metadata").value("uid", "");
-        client_.remove(kube::resources::kPods, pod->at("metadata").value("namespace", ""),
-                       pod->at("metadata").value("name", ""), del);
+        (void)client_.remove(kube::resources::kPods,  // best effort
+                             pod->at("metadata").value("namespace", ""),
+                             pod->at("metadata").value("name", ""), del);
         continue;
       }
       workers_[key] = std::make_unique<PodWorker>(*this, *pod);
@@ -434,7 +436,7 @@ int Runtime::run(const std::atomic<bool>& stop) {
   write_state_file();
   say("API server reachable from pods at " + network_.bridge_ip() + ":" + std::to_string(*port));
 
-  const auto make = [&](const kube::ResourceType& type, const std::string& selector) {
+  const auto make = [&](const util::ResourceType& type, const std::string& selector) {
     kube::InformerOptions o;
     o.type = type;
     o.label_selector = selector;

@@ -12,14 +12,15 @@
 
 namespace druid::localenv {
 
-api::Expected<int, std::string> TcpForwarder::start(const std::string& listen_host, int listen_port,
-                                                    const std::string& target_host,
-                                                    int target_port) {
+util::Expected<int, std::string> TcpForwarder::start(const std::string& listen_host,
+                                                     int listen_port,
+                                                     const std::string& target_host,
+                                                     int target_port) {
   target_host_ = target_host;
   target_port_ = target_port;
   listen_fd_ = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
   if (listen_fd_ < 0)
-    return api::Unexpected<std::string>{std::string("socket: ") + strerror(errno)};
+    return util::Unexpected<std::string>{std::string("socket: ") + strerror(errno)};
   int one = 1;
   setsockopt(listen_fd_, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
   sockaddr_in addr{};
@@ -31,8 +32,8 @@ api::Expected<int, std::string> TcpForwarder::start(const std::string& listen_ho
     const std::string error = strerror(errno);
     close(listen_fd_);
     listen_fd_ = -1;
-    return api::Unexpected<std::string>{"listen on " + listen_host + ":" +
-                                        std::to_string(listen_port) + ": " + error};
+    return util::Unexpected<std::string>{"listen on " + listen_host + ":" +
+                                         std::to_string(listen_port) + ": " + error};
   }
   socklen_t len = sizeof(addr);
   getsockname(listen_fd_, reinterpret_cast<sockaddr*>(&addr), &len);

@@ -9,7 +9,7 @@
 #include <string>
 #include <thread>
 
-#include "api/expected.hpp"
+#include "util/expected.hpp"
 
 namespace druid::localenv {
 
@@ -21,8 +21,8 @@ class TcpForwarder {
   TcpForwarder& operator=(const TcpForwarder&) = delete;
 
   // Listens on listen_host:listen_port (0 = any free port); returns the port.
-  api::Expected<int, std::string> start(const std::string& listen_host, int listen_port,
-                                        const std::string& target_host, int target_port);
+  util::Expected<int, std::string> start(const std::string& listen_host, int listen_port,
+                                         const std::string& target_host, int target_port);
   void stop();
 
  private:

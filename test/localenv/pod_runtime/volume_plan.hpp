@@ -14,8 +14,8 @@
 #include <string>
 #include <vector>
 
-#include "api/base64.hpp"
-#include "api/expected.hpp"
+#include "util/base64.hpp"
+#include "util/expected.hpp"
 
 namespace druid::localenv {
 
@@ -62,14 +62,14 @@ inline std::map<std::string, std::string> object_bytes(const nlohmann::json& obj
   for (const auto& [key, value] : data.items()) {
     if (!value.is_string()) continue;
     if (secret) {
-      out[key] = api::base64_decode(value.get<std::string>()).value_or("");
+      out[key] = util::base64_decode(value.get<std::string>()).value_or("");
     } else {
       out[key] = value.get<std::string>();
     }
   }
   const auto binary = object.value("binaryData", nlohmann::json::object());
   for (const auto& [key, value] : binary.items()) {
-    if (value.is_string()) out[key] = api::base64_decode(value.get<std::string>()).value_or("");
+    if (value.is_string()) out[key] = util::base64_decode(value.get<std::string>()).value_or("");
   }
   return out;
 }
@@ -84,7 +84,7 @@ inline bool safe_relative(const std::string& path) {
 
 }  // namespace detail
 
-inline api::Expected<std::map<std::string, ResolvedVolume>, std::string> resolve_volumes(
+inline util::Expected<std::map<std::string, ResolvedVolume>, std::string> resolve_volumes(
     const nlohmann::json& pod, const PodLayout& layout, const ObjectLookup& lookup) {
   std::map<std::string, ResolvedVolume> out;
   const std::string ns = pod.at("metadata").value("namespace", "");
@@ -93,7 +93,7 @@ inline api::Expected<std::map<std::string, ResolvedVolume>, std::string> resolve
     ResolvedVolume resolved;
     resolved.name = volume.value("name", "");
     const auto fail = [&](const std::string& why) {
-      return api::Unexpected<std::string>{"volume \"" + resolved.name + "\": " + why};
+      return util::Unexpected<std::string>{"volume \"" + resolved.name + "\": " + why};
     };
     if (volume.contains("persistentVolumeClaim")) {
       resolved.kind = "persistentVolumeClaim";
@@ -155,7 +155,7 @@ inline api::Expected<std::map<std::string, ResolvedVolume>, std::string> resolve
   return out;
 }
 
-inline api::Expected<std::vector<ContainerMount>, std::string> container_mounts(
+inline util::Expected<std::vector<ContainerMount>, std::string> container_mounts(
     const nlohmann::json& container, const std::map<std::string, ResolvedVolume>& volumes) {
   std::vector<ContainerMount> out;
   for (const auto& mount : container.value("volumeMounts", nlohmann::json::array())) {
@@ -163,18 +163,18 @@ inline api::Expected<std::vector<ContainerMount>, std::string> container_mounts(
     const std::string path = mount.value("mountPath", "");
     const auto it = volumes.find(name);
     if (it == volumes.end()) {
-      return api::Unexpected<std::string>{"volumeMount \"" + name + "\": no such volume"};
+      return util::Unexpected<std::string>{"volumeMount \"" + name + "\": no such volume"};
     }
     if (path.empty() || path[0] != '/') {
-      return api::Unexpected<std::string>{"volumeMount \"" + name + "\": mountPath \"" + path +
-                                          "\" must be absolute"};
+      return util::Unexpected<std::string>{"volumeMount \"" + name + "\": mountPath \"" + path +
+                                           "\" must be absolute"};
     }
     ContainerMount m;
     m.host_path = it->second.host_path;
     const std::string sub_path = mount.value("subPath", "");
     if (!sub_path.empty()) {
       if (!detail::safe_relative(sub_path)) {
-        return api::Unexpected<std::string>{"volumeMount \"" + name + "\": bad subPath"};
+        return util::Unexpected<std::string>{"volumeMount \"" + name + "\": bad subPath"};
       }
       m.host_path /= sub_path;
     }

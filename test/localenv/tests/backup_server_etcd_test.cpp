@@ -9,13 +9,13 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
-#include "kube/eventually.hpp"
-#include "kube/live_server.hpp"
 #include "localenv/member_agent/backup_server.hpp"
 #include "localenv/member_agent/member_initializer.hpp"
 #include "localenv/member_agent/member_leases.hpp"
 #include "localenv/member_agent/snapshotter.hpp"
 #include "support/etcd_process.hpp"
+#include "support/eventually.hpp"
+#include "support/live_server.hpp"
 
 namespace druid::localenv::backup {
 namespace {
@@ -234,10 +234,10 @@ TEST_F(BackupServerEtcdTest, RestoresASingleMemberFromFullAndDeltaSnapshots) {
 
   ASSERT_TRUE(etcd.put("/a", "1"));
   ASSERT_TRUE(etcd.put("/gone", "x"));
-  auto full = snapshotter.take_full(false, api::Time(std::chrono::seconds(1000)));
+  auto full = snapshotter.take_full(false, util::Time(std::chrono::seconds(1000)));
   ASSERT_TRUE(full) << full.error();
   ASSERT_TRUE(etcd.put("/b", "2"));
-  auto delta1 = snapshotter.take_delta(api::Time(std::chrono::seconds(1001)));
+  auto delta1 = snapshotter.take_delta(util::Time(std::chrono::seconds(1001)));
   ASSERT_TRUE(delta1 && *delta1) << (delta1 ? "no events" : delta1.error());
   // A deletion, via etcd's gateway (the client has no delete).
   {
@@ -246,9 +246,9 @@ TEST_F(BackupServerEtcdTest, RestoresASingleMemberFromFullAndDeltaSnapshots) {
     ASSERT_TRUE(deleted && deleted->status == 200);
   }
   ASSERT_TRUE(etcd.put("/a", "3"));
-  auto delta2 = snapshotter.take_delta(api::Time(std::chrono::seconds(1002)));
+  auto delta2 = snapshotter.take_delta(util::Time(std::chrono::seconds(1002)));
   ASSERT_TRUE(delta2 && *delta2) << (delta2 ? "no events" : delta2.error());
-  EXPECT_FALSE(*snapshotter.take_delta(api::Time(std::chrono::seconds(1003))));  // nothing new
+  EXPECT_FALSE(*snapshotter.take_delta(util::Time(std::chrono::seconds(1003))));  // nothing new
 
   // A fresh single member restores from the store during initialization.
   druid::test::EtcdCluster restored(0);

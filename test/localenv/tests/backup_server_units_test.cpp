@@ -6,12 +6,12 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
-#include "api/yaml.hpp"
 #include "localenv/member_agent/backup_server_flags.hpp"
 #include "localenv/member_agent/delta_snapshot.hpp"
 #include "localenv/member_agent/member_etcd_config.hpp"
 #include "localenv/member_agent/snapshot.hpp"
 #include "localenv/member_agent/snapshot_compression.hpp"
+#include "util/yaml.hpp"
 
 namespace druid::localenv::backup {
 namespace {
@@ -79,7 +79,7 @@ nlohmann::json golden_config(const std::string& name) {
   std::ifstream in(std::string(DRUID_SOURCE_DIR) + "/test/golden/configmap/" + name);
   std::stringstream text;
   text << in.rdbuf();
-  auto parsed = api::parse_yaml(text.str());
+  auto parsed = util::parse_yaml(text.str());
   EXPECT_TRUE(parsed);
   return parsed ? *parsed : nlohmann::json();
 }
@@ -145,7 +145,7 @@ TEST(Snapshot, NamesRoundTrip) {
   Snapshot full;
   full.kind = SnapshotKind::kFull;
   full.last_revision = 12345;
-  full.created_on = api::Time(std::chrono::seconds(1721466723));
+  full.created_on = util::Time(std::chrono::seconds(1721466723));
   full.compression_suffix = ".gz";
   full.prefix = "p/v2";
   EXPECT_EQ(full.snap_name(), "Full-00000000-00012345-1721466723.gz");
@@ -179,7 +179,7 @@ TEST(DeltaSnapshot, EncodesEventsWithSha256Trailer) {
   del.type = etcd::EventType::kDelete;
   del.kv.key = "foo";
   del.kv.mod_revision = 4;
-  const auto data = encode_delta_snapshot({put, del}, api::Time(std::chrono::seconds(0)));
+  const auto data = encode_delta_snapshot({put, del}, util::Time(std::chrono::seconds(0)));
   const auto json = nlohmann::json::parse(data.substr(0, data.size() - 32));
   EXPECT_EQ(json[0]["etcdEvent"]["kv"]["key"], "Zm9v");
   EXPECT_EQ(json[0]["etcdEvent"]["kv"]["value"], "YmFy");

@@ -10,11 +10,11 @@
 #include <filesystem>
 #include <fstream>
 
-#include "kube/eventually.hpp"
 #include "kube/http_transport.hpp"
-#include "kube/live_server.hpp"
 #include "localenv/pod_runtime/system_command.hpp"
 #include "operator/child_process.hpp"
+#include "support/eventually.hpp"
+#include "support/live_server.hpp"
 
 namespace druid::localenv {
 namespace {
@@ -112,7 +112,7 @@ class PodRuntimeIntegration : public ::testing::Test {
                                  "3s"},
         std::map<std::string, std::string>{}, dir_.path());
   }
-  std::optional<json> get(const kube::ResourceType& type, const std::string& name) {
+  std::optional<json> get(const util::ResourceType& type, const std::string& name) {
     auto got = live_.client().get(type, "default", name);
     if (!got) return std::nullopt;
     return *got;

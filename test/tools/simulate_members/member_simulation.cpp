@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "api/labels.hpp"
+#include "api/resources.hpp"
 #include "kube/resource.hpp"
 
 namespace druid::test {
@@ -14,7 +15,7 @@ constexpr std::chrono::seconds kFirstListWait{30};
 
 MemberSimulation::MemberSimulation(kube::Client& client, MemberSimulationOptions options)
     : client_(client), options_(std::move(options)) {
-  caches_.etcds = &add_informer(kube::resources::kEtcds, false).cache();
+  caches_.etcds = &add_informer(api::resources::kEtcds, false).cache();
   caches_.statefulsets = &add_informer(kube::resources::kStatefulSets, true).cache();
   caches_.pods = &add_informer(kube::resources::kPods, true).cache();
   caches_.leases = &add_informer(kube::resources::kLeases, true).cache();
@@ -27,7 +28,7 @@ MemberSimulation::~MemberSimulation() {
   request_stop();
 }
 
-kube::Informer& MemberSimulation::add_informer(const kube::ResourceType& type, bool managed_only) {
+kube::Informer& MemberSimulation::add_informer(const util::ResourceType& type, bool managed_only) {
   kube::InformerOptions options;
   options.type = type;
   options.ns = options_.ns;
@@ -35,7 +36,7 @@ kube::Informer& MemberSimulation::add_informer(const kube::ResourceType& type, b
   // StatefulSet's template: nothing else of the cluster is cached.
   if (managed_only) options.label_selector = api::managed_by_selector();
   auto& informer = *informers_.emplace_back(std::make_unique<kube::Informer>(client_, options));
-  const bool is_etcd = type.resource == kube::resources::kEtcds.resource;
+  const bool is_etcd = type.resource == api::resources::kEtcds.resource;
   const bool is_lease = type.resource == kube::resources::kLeases.resource;
   kube::EventHandlers handlers;
   handlers.on_add = [this, is_etcd](const kube::ObjectPtr& object) {

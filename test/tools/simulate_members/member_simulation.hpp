@@ -66,7 +66,7 @@ class MemberSimulation {
     std::string last_error;
   };
 
-  kube::Informer& add_informer(const kube::ResourceType& type, bool managed_only);
+  kube::Informer& add_informer(const util::ResourceType& type, bool managed_only);
   // "namespace/etcd" for an Etcd or an object druid made for one.
   std::string etcd_key(const kube::ObjectPtr& object, bool is_etcd) const;
   void changed(const std::string& key);

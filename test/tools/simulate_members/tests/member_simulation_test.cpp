@@ -12,8 +12,8 @@
 #include <string>
 #include <thread>
 
-#include "kube/eventually.hpp"
 #include "support/cluster_simulator.hpp"
+#include "support/eventually.hpp"
 #include "support/fixtures.hpp"
 #include "support/operator_env.hpp"
 

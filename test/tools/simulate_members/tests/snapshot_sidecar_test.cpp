@@ -13,8 +13,8 @@
 
 #include "api/image_vector.hpp"
 #include "controller/compaction/setup.hpp"
-#include "kube/eventually.hpp"
 #include "support/controller_harness.hpp"
+#include "support/eventually.hpp"
 #include "support/fixtures.hpp"
 #include "support/operator_env.hpp"
 #include "tools/simulate_members/member_simulation.hpp"
