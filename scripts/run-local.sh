@@ -343,6 +343,7 @@ Druid creates the StatefulSet, Services, ConfigMap, Leases, RBAC and PDB of each
   kubectl get pods -owide                # real members: ETCDCTL_API=3 etcdctl --endpoints http://<pod IP>:2379 member list
   kubectl get jobs -w                    # etcd-snap-compactor once its deltas hold 300 revisions
   kubectl get etcd etcd-snap -o jsonpath='{.status.conditions[?(@.type=="LastSnapshotCompactionSucceeded")]}'
+  export PATH=$build:\$PATH; kubectl druid status etcd-main   # the kubectl plugin (README.md)
 
 Operator log: $state/operator.log ($log_format), API server log: $state/apiserver.log,
 metrics: http://127.0.0.1:$metrics_port/metrics, readiness: http://127.0.0.1:$probe_port/readyz.

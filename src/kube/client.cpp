@@ -8,7 +8,9 @@
 #include <fstream>
 #include <mutex>
 #include <sstream>
+#include <type_traits>
 
+#include "kube/exec_credential.hpp"
 #include "kube/http_transport.hpp"
 #include "kube/rate_limiter.hpp"
 #include "util/base64.hpp"
@@ -222,7 +224,26 @@ bool WatchStreamDecoder::feed(std::string_view chunk, const std::function<bool(D
 // ---------------------------------------------------------------------------
 // Client
 
+namespace {
+
+int status_of(const HttpResponse& response) {
+  return response.status;
+}
+int status_of(const StreamResult& result) {
+  return result.response.status;
+}
+const HttpResponse& response_of(const HttpResponse& response) {
+  return response;
+}
+const HttpResponse& response_of(const StreamResult& result) {
+  return result.response;
+}
+
+}  // namespace
+
 struct Client::Impl {
+  using ExecCredentialPtr = ExecCredentialSource::Credential;
+
   explicit Impl(RestConfig c)
       : config(std::move(c)),
         transport(TlsConfig{config.ca_pem, config.client_cert_pem, config.client_key_pem,
@@ -232,9 +253,13 @@ struct Client::Impl {
         host(host_of(config.server)) {
     if (!config.bearer_token_file.empty())
       token_file = std::make_unique<TokenFile>(config.bearer_token_file);
+    if (config.exec)
+      exec_source = std::make_unique<ExecCredentialSource>(
+          *config.exec,
+          ExecClusterInfo{config.server, config.ca_pem, config.insecure_skip_tls_verify});
   }
 
-  std::vector<std::pair<std::string, std::string>> auth_headers() {
+  std::vector<std::pair<std::string, std::string>> static_auth_headers() {
     std::string token = token_file ? token_file->token() : std::string();
     if (token.empty()) token = config.bearer_token;
     if (!token.empty()) return {{"Authorization", "Bearer " + token}};
@@ -242,6 +267,64 @@ struct Client::Impl {
       return {{"Authorization",
                "Basic " + util::base64_encode(config.username + ":" + config.password)}};
     return {};
+  }
+
+  // Puts the credentials on `request` (replacing earlier ones) and returns the
+  // exec credential used, null when the static ones sufficed. A token, token file
+  // or basic auth wins over an exec plugin, as client-go's exec round tripper
+  // leaves a request that already has an Authorization header alone (exec.go).
+  // `exec_credential` is used instead of asking the source when given.
+  util::Expected<ExecCredentialPtr, ApiError> authorize(HttpRequest& request,
+                                                        ExecCredentialPtr exec_credential) {
+    std::erase_if(request.headers, [](const auto& h) { return h.first == "Authorization"; });
+    request.client_certificate.reset();
+    auto headers = static_auth_headers();
+    if (!headers.empty() || !exec_source) {
+      request.headers.insert(request.headers.end(), headers.begin(), headers.end());
+      return ExecCredentialPtr();
+    }
+    if (!exec_credential) {
+      auto got = exec_source->get();
+      // No request was sent: to callers this is like a connection failure.
+      if (!got) return util::unexpected(transport_error(got.error()));
+      exec_credential = std::move(got).value();
+    }
+    if (!exec_credential->token.empty())
+      request.headers.emplace_back("Authorization", "Bearer " + exec_credential->token);
+    if (!exec_credential->client_cert_pem.empty())
+      request.client_certificate = std::make_shared<const ClientCertificate>(
+          ClientCertificate{exec_credential->client_cert_pem, exec_credential->client_key_pem});
+    return exec_credential;
+  }
+
+  // Sends `request` with credentials through `perform` (the transport's perform
+  // or stream). When an exec credential is refused with 401 the plugin runs
+  // again and the request is retried once with the new credential. client-go
+  // re-runs the plugin after a 401 too (exec.go: roundTripper.RoundTrip →
+  // maybeRefreshCreds) but leaves the retry to the caller's next request; one
+  // retry here spares every caller that loop when a credential is revoked early.
+  template <class Perform>
+  auto send(std::string_view method, HttpRequest& request, Perform&& perform)
+      -> util::Expected<std::invoke_result_t<Perform&, const HttpRequest&>, ApiError> {
+    auto used = authorize(request, nullptr);
+    if (!used) {
+      count(method, 0);
+      return util::unexpected(std::move(used).error());
+    }
+    auto result = perform(std::as_const(request));
+    if (!result || status_of(*result) != 401 || !*used) return result;
+    count(method, 401);
+    auto fresh = exec_source->refresh_after_unauthorized(*used);
+    if (!fresh) {
+      const HttpResponse& response = response_of(*result);
+      ApiError error = from_response(response.status, response.body, response.headers);
+      error.message +=
+          fmt::format(" (and running the exec plugin again failed: {})", fresh.error());
+      return util::unexpected(std::move(error));
+    }
+    limiter.acquire();
+    (void)authorize(request, std::move(fresh).value());
+    return perform(std::as_const(request));
   }
 
   void count(std::string_view method, int code) {
@@ -255,7 +338,6 @@ struct Client::Impl {
     HttpRequest request;
     request.method = std::string(method);
     request.url = config.server + std::string(path_and_query);
-    request.headers = auth_headers();
     request.headers.emplace_back("Accept", std::string(accept));
     if (!body.is_null()) {
       request.body = body.dump();
@@ -272,7 +354,10 @@ struct Client::Impl {
                           std::string_view accept = "application/json") {
     limiter.acquire();
     HttpRequest request = make_request(method, path_and_query, body, content_type, accept);
-    auto response = transport.perform(request);
+    auto sent =
+        send(method, request, [this](const HttpRequest& r) { return transport.perform(r); });
+    if (!sent) return util::unexpected(std::move(sent).error());
+    auto& response = *sent;
     if (!response) {
       count(method, 0);
       spdlog::debug("{} {}: {}", method, request.url, response.error().message);
@@ -299,6 +384,7 @@ struct Client::Impl {
   RateLimiter limiter;
   std::string host;
   std::unique_ptr<TokenFile> token_file;
+  std::unique_ptr<ExecCredentialSource> exec_source;
   mutable std::mutex counts_mu;
   std::map<RequestKey, std::uint64_t> counts;
 };
@@ -448,8 +534,12 @@ ApiResult<WatchEnd> Client::watch(const util::ResourceType& type, std::string_vi
     }
     return true;
   };
-  auto result = impl_->transport.stream(
-      request, [&](std::string_view chunk) { return decoder.feed(chunk, on_frame); }, stop);
+  auto sent = impl_->send("WATCH", request, [&](const HttpRequest& r) {
+    return impl_->transport.stream(
+        r, [&](std::string_view chunk) { return decoder.feed(chunk, on_frame); }, stop);
+  });
+  if (!sent) return util::unexpected(std::move(sent).error());
+  auto& result = *sent;
   if (!result) {
     impl_->count("WATCH", 0);
     return util::unexpected(

@@ -165,12 +165,16 @@ void HttpTransport::configure(Handle& handle, const HttpRequest& request, bool s
   if (!streaming) curl_easy_setopt(easy, CURLOPT_ACCEPT_ENCODING, "");
 
   if (!tls_.ca_pem.empty()) set_blob(easy, CURLOPT_CAINFO_BLOB, tls_.ca_pem);
-  if (!tls_.client_cert_pem.empty()) {
-    set_blob(easy, CURLOPT_SSLCERT_BLOB, tls_.client_cert_pem);
+  const std::string& cert_pem =
+      request.client_certificate ? request.client_certificate->cert_pem : tls_.client_cert_pem;
+  const std::string& key_pem =
+      request.client_certificate ? request.client_certificate->key_pem : tls_.client_key_pem;
+  if (!cert_pem.empty()) {
+    set_blob(easy, CURLOPT_SSLCERT_BLOB, cert_pem);
     curl_easy_setopt(easy, CURLOPT_SSLCERTTYPE, "PEM");
   }
-  if (!tls_.client_key_pem.empty()) {
-    set_blob(easy, CURLOPT_SSLKEY_BLOB, tls_.client_key_pem);
+  if (!key_pem.empty()) {
+    set_blob(easy, CURLOPT_SSLKEY_BLOB, key_pem);
     curl_easy_setopt(easy, CURLOPT_SSLKEYTYPE, "PEM");
   }
   if (tls_.insecure_skip_verify) {

@@ -26,6 +26,12 @@ struct TlsConfig {
   bool insecure_skip_verify = false;
 };
 
+// A client certificate for one request (from an exec credential plugin),
+// replacing the transport's.
+struct ClientCertificate {
+  std::string cert_pem, key_pem;
+};
+
 struct HttpRequest {
   std::string method = "GET";
   std::string url;
@@ -33,6 +39,8 @@ struct HttpRequest {
   std::string body;
   // Overrides the transport's default timeout; zero = no overall timeout.
   std::optional<std::chrono::milliseconds> timeout;
+  // Overrides TlsConfig's client certificate when set.
+  std::shared_ptr<const ClientCertificate> client_certificate;
 };
 
 struct HttpResponse {

@@ -6,10 +6,27 @@
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "util/expected.hpp"
 
 namespace druid::kube {
+
+// A kubeconfig user's `exec` credential plugin (client.authentication.k8s.io
+// ExecConfig), as loaded; `kube/exec_credential.hpp` runs it.
+struct ExecConfig {
+  std::string api_version;  // client.authentication.k8s.io/v1 or /v1beta1
+  // A path (relative ones already resolved against the kubeconfig's directory)
+  // when the kubeconfig's command contains a '/', else a bare name looked up in $PATH.
+  std::string command;
+  std::vector<std::string> args;
+  std::vector<std::pair<std::string, std::string>> env;  // added to the process environment
+  std::string interactive_mode;                          // "Never" or "IfAvailable"
+  bool provide_cluster_info = false;
+  std::string install_hint;  // printed when the command is not found
+  std::string origin;        // `kubeconfig /x: user "u"`, for messages
+};
 
 struct RestConfig {
   std::string server;  // "https://host:port" (a path prefix is kept)
@@ -20,6 +37,9 @@ struct RestConfig {
   // kubelet rotates projected service-account tokens; takes precedence over bearer_token.
   std::string bearer_token_file;
   std::string username, password;  // basic auth (rare; kubeconfig users may have it)
+  // A credential plugin, run by the client when a request needs a credential and
+  // none is cached; a bearer token or token file takes precedence over it.
+  std::optional<ExecConfig> exec;
   bool insecure_skip_tls_verify = false;
   std::string namespace_ = "default";  // the context's / pod's namespace
   double qps = 100;                    // <= 0: no client-side rate limit
@@ -31,13 +51,16 @@ struct RestConfig {
 
 inline constexpr const char* kServiceAccountDir = "/var/run/secrets/kubernetes.io/serviceaccount";
 
-// kubeconfig lookup order: `explicit_path` (--kubeconfig), then $KUBECONFIG
-// (first existing file of the ':'-separated list), then ~/.kube/config.
-// Uses the current-context unless `context` names another one. Relative file
-// references (certificate-authority, client-certificate, client-key, tokenFile)
-// are resolved against the kubeconfig's directory. Errors name the file and
+// kubeconfig lookup order: `explicit_path` (--kubeconfig), then $KUBECONFIG,
+// then ~/.kube/config. The existing files of $KUBECONFIG's ':'-separated list
+// are merged as kubectl merges them: the first file to define a cluster, user
+// or context of a name wins, and so does the first current-context.
+// Uses the current-context unless `context` names another one (from any of the
+// files). Relative file references (certificate-authority, client-certificate,
+// client-key, tokenFile, an exec command containing '/') are resolved against
+// the directory of the file that defined the entry. Errors name the file and
 // what is wrong (missing context, unknown cluster/user, unreadable file,
-// malformed YAML, unsupported exec/auth-provider plugins).
+// malformed YAML, a bad exec plugin entry, unsupported auth-provider plugins).
 util::Expected<RestConfig, std::string> load_kubeconfig(std::optional<std::string> explicit_path,
                                                         std::optional<std::string> context = {});
 

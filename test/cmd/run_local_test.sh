@@ -8,6 +8,7 @@
 #  - a second run with the same state directory refuses in one line naming
 #    the first, and leaves the first working;
 #  - the local API server's log stays quiet, the operator's names each outcome;
+#  - `kubectl druid` (the plugin on PATH) reports the members and waits for a reconcile;
 #  - every controller runs, and the simulated members' snapshots take the
 #    etcd-snap example through a compaction Job to
 #    LastSnapshotCompactionSucceeded;
@@ -111,6 +112,30 @@ kubectl wait --for=jsonpath='{.status.observedGeneration}'=2 etcd/etcd-test --ti
   fail "a spec change was not reconciled without the annotation"
 [ -z "$(kubectl get etcd etcd-test -o jsonpath='{.metadata.annotations.gardener\.cloud/operation}')" ] ||
   fail "the operation annotation is set"
+
+# The kubectl plugin against the operator's cluster (issue 17): kubectl finds it on PATH, status
+# reports etcd-main's three members ready with renewed leases, and a triggered reconcile waits
+# until the members are updated and ready.
+export PATH="$build:$PATH"
+kubectl plugin list 2>/dev/null | grep -q "$build/kubectl-druid" ||
+  fail "kubectl plugin list does not show $build/kubectl-druid"
+kubectl wait --for=condition=AllMembersReady etcd/etcd-main --timeout=120s >/dev/null ||
+  fail "etcd-main's members did not become ready"
+report=$(kubectl druid status etcd-main -o json 2>&1) || fail "kubectl druid status: $report"
+python3 - "$report" <<'PY' || fail "kubectl druid status etcd-main: $(kubectl druid status etcd-main 2>&1)"
+import json, sys
+report = json.loads(sys.argv[1])["etcds"][0]
+members = report["members"]
+assert len(members) == 3, members
+assert all(m["status"] == "Ready" and m["leaseAgeSeconds"] is not None for m in members), members
+assert [m["role"] for m in members].count("Leader") == 1, members
+conditions = {c["type"]: c["status"] for c in report["conditions"]}
+assert conditions.get("AllMembersReady") == "True", conditions
+assert report["backup"]["fullSnapshot"]["found"] and report["backup"]["deltaSnapshot"]["found"], report["backup"]
+PY
+trigger=$(kubectl druid reconciliation trigger etcd-main -w -t 90s 2>&1) ||
+  fail "kubectl druid reconciliation trigger -w: $trigger"
+grep -q "Reconciliation Status:" <<<"$trigger" || fail "no status table while waiting: $trigger"
 
 # The local API server does not log every request unless asked to.
 if grep -q " user=" "$tmp/state/apiserver.log"; then

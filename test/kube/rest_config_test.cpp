@@ -260,7 +260,7 @@ contexts: [{name: c, context: {cluster: c, user: u}}]
                                   "users: [{name: u, user: {exec: {command: gke-auth}}}]\n");
   rc = load_kubeconfig(exec.string());
   ASSERT_FALSE(rc);
-  EXPECT_THAT(rc.error(), HasSubstr("credential plugins are not supported"));
+  EXPECT_THAT(rc.error(), HasSubstr("user \"u\": exec: apiVersion must be specified"));
 
   auto missing_token =
       dir_.write("e", base +
@@ -273,6 +273,159 @@ contexts: [{name: c, context: {cluster: c, user: u}}]
   rc = load_kubeconfig((dir_.path() / "does-not-exist").string());
   ASSERT_FALSE(rc);
   EXPECT_THAT(rc.error(), HasSubstr("cannot read " + (dir_.path() / "does-not-exist").string()));
+}
+
+// Two kubeconfigs in different directories, each with its own files under the
+// same relative names, so a path resolved against the wrong file shows.
+class KubeconfigMergeTest : public RestConfigTest {
+ protected:
+  void SetUp() override {
+    RestConfigTest::SetUp();
+    dir_.write("a/ca.crt", "CA OF A");
+    dir_.write("a/token", "token-of-a");
+    dir_.write("b/ca.crt", "CA OF B");
+    dir_.write("b/token", "token-of-b");
+    first_ = dir_.write("a/config", R"(current-context: ctx-a
+clusters:
+- name: shared
+  cluster: {server: "https://shared-from-a", certificate-authority: ca.crt}
+- name: cluster-a
+  cluster: {server: "https://a", certificate-authority: ca.crt}
+users:
+- name: shared-user
+  user: {tokenFile: token}
+contexts:
+- name: ctx-a
+  context: {cluster: shared, user: shared-user, namespace: ns-a}
+- name: both
+  context: {cluster: cluster-a, namespace: from-a}
+)");
+    second_ = dir_.write("b/config", R"(current-context: ctx-b
+clusters:
+- name: shared
+  cluster: {server: "https://shared-from-b"}
+- name: cluster-b
+  cluster: {server: "https://b", certificate-authority: ca.crt}
+users:
+- name: shared-user
+  user: {token: ignored}
+- name: user-b
+  user: {tokenFile: token}
+contexts:
+- name: ctx-b
+  context: {cluster: cluster-b, user: user-b, namespace: ns-b}
+- name: both
+  context: {cluster: cluster-b, namespace: from-b}
+- name: mixed
+  context: {cluster: cluster-a, user: user-b}
+)");
+  }
+  void set_kubeconfig(const std::vector<std::filesystem::path>& files) {
+    std::string list;
+    for (const auto& f : files) list += (list.empty() ? "" : ":") + f.string();
+    env_.set("KUBECONFIG", list);
+  }
+
+  std::filesystem::path first_, second_;
+};
+
+TEST_F(KubeconfigMergeTest, FirstFileWinsAndSetsTheCurrentContext) {
+  set_kubeconfig({dir_.path() / "missing", first_, second_});
+  auto rc = load_kubeconfig(std::nullopt);
+  ASSERT_TRUE(rc) << rc.error();
+  EXPECT_EQ(rc->server, "https://shared-from-a");  // cluster "shared" of the first file
+  EXPECT_EQ(rc->ca_pem, "CA OF A");
+  EXPECT_EQ(rc->bearer_token_file, (dir_.path() / "a" / "token").string());
+  EXPECT_EQ(rc->bearer_token, "");  // user "shared-user" of the first file only
+  EXPECT_EQ(rc->namespace_, "ns-a");
+  EXPECT_THAT(rc->source, HasSubstr(first_.string() + ":" + second_.string()));
+  EXPECT_THAT(rc->source, HasSubstr("(context ctx-a)"));
+
+  // Context "both" is defined by both: the first file's.
+  rc = load_kubeconfig(std::nullopt, "both");
+  ASSERT_TRUE(rc) << rc.error();
+  EXPECT_EQ(rc->server, "https://a");
+  EXPECT_EQ(rc->namespace_, "from-a");
+
+  // The other order: the other file wins, and its current-context is used.
+  set_kubeconfig({second_, first_});
+  rc = load_kubeconfig(std::nullopt);
+  ASSERT_TRUE(rc) << rc.error();
+  EXPECT_EQ(rc->server, "https://b");
+  EXPECT_EQ(rc->namespace_, "ns-b");
+  rc = load_kubeconfig(std::nullopt, "ctx-a");
+  ASSERT_TRUE(rc) << rc.error();
+  EXPECT_EQ(rc->server, "https://shared-from-b");
+  EXPECT_EQ(rc->bearer_token, "ignored");
+  EXPECT_EQ(rc->bearer_token_file, "");
+}
+
+TEST_F(KubeconfigMergeTest, ContextOfTheSecondFileWithPathsRelativeToEachFile) {
+  set_kubeconfig({first_, second_});
+  auto rc = load_kubeconfig(std::nullopt, "ctx-b");
+  ASSERT_TRUE(rc) << rc.error();
+  EXPECT_EQ(rc->server, "https://b");
+  EXPECT_EQ(rc->ca_pem, "CA OF B");
+  EXPECT_EQ(rc->bearer_token_file, (dir_.path() / "b" / "token").string());
+  EXPECT_EQ(rc->namespace_, "ns-b");
+
+  // A context of the second file joining a cluster of the first and a user of
+  // the second: each entry's paths are relative to its own file.
+  rc = load_kubeconfig(std::nullopt, "mixed");
+  ASSERT_TRUE(rc) << rc.error();
+  EXPECT_EQ(rc->server, "https://a");
+  EXPECT_EQ(rc->ca_pem, "CA OF A");
+  EXPECT_EQ(rc->bearer_token_file, (dir_.path() / "b" / "token").string());
+}
+
+TEST_F(KubeconfigMergeTest, CurrentContextFromTheFirstFileThatSetsOne) {
+  auto no_current = dir_.write("c/config", R"(clusters: [{name: c, cluster: {server: "https://c"}}]
+contexts: [{name: ctx-c, context: {cluster: c}}]
+)");
+  set_kubeconfig({no_current, second_, first_});
+  auto rc = load_kubeconfig(std::nullopt);
+  ASSERT_TRUE(rc) << rc.error();
+  EXPECT_EQ(rc->server, "https://b");
+  rc = load_kubeconfig(std::nullopt, "ctx-c");
+  ASSERT_TRUE(rc) << rc.error();
+  EXPECT_EQ(rc->server, "https://c");
+  // The same file twice counts once.
+  set_kubeconfig({first_, first_});
+  rc = load_kubeconfig(std::nullopt);
+  ASSERT_TRUE(rc) << rc.error();
+  EXPECT_EQ(rc->server, "https://shared-from-a");
+}
+
+TEST_F(KubeconfigMergeTest, ErrorsNameTheFiles) {
+  set_kubeconfig({first_, second_});
+  auto rc = load_kubeconfig(std::nullopt, "nope");
+  ASSERT_FALSE(rc);
+  EXPECT_EQ(rc.error(), "kubeconfig " + first_.string() + ":" + second_.string() +
+                            ": context \"nope\" not found (contexts: ctx-a, both, ctx-b, mixed)");
+
+  auto broken = dir_.write("broken/config", "clusters: [\n");
+  set_kubeconfig({first_, broken});
+  rc = load_kubeconfig(std::nullopt);
+  ASSERT_FALSE(rc);
+  EXPECT_THAT(rc.error(), HasSubstr("kubeconfig " + broken.string() + ": "));
+
+  // An entry's error names the file that defined it.
+  auto bad_ca = dir_.write("bad/config", R"(current-context: x
+clusters: [{name: bad, cluster: {server: "https://x", certificate-authority: nowhere.crt}}]
+contexts: [{name: x, context: {cluster: bad}}]
+)");
+  set_kubeconfig({first_, bad_ca});
+  rc = load_kubeconfig(std::nullopt, "x");
+  ASSERT_FALSE(rc);
+  EXPECT_THAT(rc.error(), HasSubstr("kubeconfig " + bad_ca.string() +
+                                    ": cluster \"bad\": certificate-authority: cannot read " +
+                                    (dir_.path() / "bad" / "nowhere.crt").string()));
+
+  // load_rest_config merges the same way.
+  set_kubeconfig({second_, first_});
+  rc = load_rest_config(std::nullopt, dir_.path() / "no-service-account");
+  ASSERT_TRUE(rc) << rc.error();
+  EXPECT_EQ(rc->server, "https://b");
 }
 
 TEST_F(RestConfigTest, InClusterFromServiceAccountDirectory) {
