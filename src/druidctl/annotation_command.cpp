@@ -24,30 +24,19 @@ CommandResult run_annotation_change(const CommandContext& ctx, const std::vector
                                     const AnnotationChange& change) {
   if (auto invalid = validate_selection(ctx.global, args)) return util::unexpected(*invalid);
   const Logger log(ctx.out, ctx.global.verbose);
-  if (ctx.global.all_namespaces) {
-    auto confirmed = confirm_all_namespaces(ctx.in, ctx.out, change.prompt_operation);
-    if (!confirmed) return util::unexpected(confirmed.error());
-    if (!*confirmed) {
-      log.info("Operation cancelled by user");
-      return {};
-    }
-  }
-  auto client = ctx.client();
-  if (!client) return util::unexpected(client.error());
-  auto etcds = select_etcds(**client, ctx.global, args);
-  if (!etcds) return util::unexpected(etcds.error());
-  if (etcds->empty()) {
-    log.info("No Etcd resources found");
-    return {};
-  }
-  std::vector<std::optional<std::string>> errors(etcds->size());
+  auto selection = confirm_and_select(ctx, args, change.prompt_operation, log);
+  if (!selection) return util::unexpected(selection.error());
+  if (selection->etcds.empty()) return {};
+  const auto& client = selection->client;
+  const auto& etcds = selection->etcds;
+  std::vector<std::optional<std::string>> errors(etcds.size());
   std::vector<std::thread> workers;
-  for (std::size_t i = 0; i < etcds->size(); ++i) {
+  for (std::size_t i = 0; i < etcds.size(); ++i) {
     workers.emplace_back([&, i] {
-      const auto& meta = util::metadata_of((*etcds)[i]);
+      const auto& meta = util::metadata_of(etcds[i]);
       const std::string ns = util::string_field(meta, "namespace");
       const std::string name = util::string_field(meta, "name");
-      auto updated = update_etcd(**client, ns, name, change.modify);
+      auto updated = update_etcd(*client, ns, name, change.modify);
       if (!updated) {
         errors[i] = updated.error();
         return;
@@ -59,7 +48,7 @@ CommandResult run_annotation_change(const CommandContext& ctx, const std::vector
   std::vector<std::pair<std::string, std::string>> failures;
   for (std::size_t i = 0; i < errors.size(); ++i) {
     if (!errors[i]) continue;
-    const auto& meta = util::metadata_of((*etcds)[i]);
+    const auto& meta = util::metadata_of(etcds[i]);
     failures.emplace_back(
         util::string_field(meta, "namespace") + "/" + util::string_field(meta, "name"), *errors[i]);
   }

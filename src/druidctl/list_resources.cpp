@@ -4,7 +4,6 @@
 
 #include <ostream>
 
-#include "api/go_yaml.hpp"
 #include "druidctl/output.hpp"
 #include "druidctl/resource_resolver.hpp"
 #include "druidctl/resource_selection.hpp"
@@ -130,17 +129,7 @@ CommandResult run_list_resources(const CommandContext& ctx, const std::vector<st
     ctx.out << render_resource_tables(result) << std::flush;
     return {};
   }
-  const ordered_json document = to_resource_list(result);
-  if (options.output == "json") {
-    ctx.out << document.dump(2) << "\n" << std::flush;
-  } else if (options.output == "json-raw") {
-    ctx.out << document.dump() << "\n" << std::flush;
-  } else {
-    auto yaml = api::go_yaml_marshal(json::parse(document.dump()));
-    if (!yaml) return util::unexpected("failed to marshal resources to YAML: " + yaml.error());
-    ctx.out << *yaml << std::flush;
-  }
-  return {};
+  return write_document(ctx.out, to_resource_list(result), options.output, "resources");
 }
 
 }  // namespace druid::druidctl

@@ -6,6 +6,7 @@
 #include <mutex>
 
 #include "api/duration.hpp"
+#include "api/go_yaml.hpp"
 
 namespace druid::druidctl {
 namespace {
@@ -97,6 +98,23 @@ void Logger::detail(std::string_view ns, std::string_view name, std::string_view
   if (!verbose_) return;
   const std::lock_guard lock(log_mutex());
   out_ << fmt::format("[{}/{}] {}\n", ns, name, message) << std::flush;
+}
+
+util::Expected<void, std::string> write_document(std::ostream& out,
+                                                 const nlohmann::ordered_json& document,
+                                                 std::string_view format, std::string_view what) {
+  if (format == "json") {
+    out << document.dump(2) << "\n" << std::flush;
+  } else if (format == "json-raw") {
+    out << document.dump() << "\n" << std::flush;
+  } else {
+    auto yaml = api::go_yaml_marshal(nlohmann::json::parse(document.dump()));
+    if (!yaml) {
+      return util::unexpected(fmt::format("failed to marshal {} to YAML: {}", what, yaml.error()));
+    }
+    out << *yaml << std::flush;
+  }
+  return {};
 }
 
 }  // namespace druid::druidctl

@@ -4,10 +4,13 @@
 // prefixed with the Etcd they are about (upstream's charm logger, druidctl/internal/log).
 
 #include <chrono>
+#include <nlohmann/json.hpp>
 #include <ostream>
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include "util/expected.hpp"
 
 namespace druid::druidctl {
 
@@ -20,6 +23,12 @@ std::string short_duration(std::chrono::nanoseconds d);
 
 // Go's time.Duration.Round(time.Second).String(): "0s", "12s", "1m5s".
 std::string rounded_seconds(std::chrono::nanoseconds d);
+
+// `document` on `out` as -o asks: "json" (indented), "json-raw" (one line), anything else YAML.
+// `what` names the document when it cannot be written as YAML.
+util::Expected<void, std::string> write_document(std::ostream& out,
+                                                 const nlohmann::ordered_json& document,
+                                                 std::string_view format, std::string_view what);
 
 class Logger {
  public:

@@ -188,40 +188,29 @@ CommandResult run_trigger(const CommandContext& ctx, const std::vector<std::stri
   if (auto invalid = validate_selection(ctx.global, args)) return util::unexpected(*invalid);
   if (auto invalid = validate_trigger(options)) return util::unexpected(*invalid);
   const Logger log(ctx.out, ctx.global.verbose);
-  if (ctx.global.all_namespaces) {
-    auto confirmed = confirm_all_namespaces(ctx.in, ctx.out, "reconcile");
-    if (!confirmed) return util::unexpected(confirmed.error());
-    if (!*confirmed) {
-      log.info("Operation cancelled by user");
-      return {};
-    }
-  }
+  auto selection = confirm_and_select(ctx, args, "reconcile", log);
+  if (!selection) return util::unexpected(selection.error());
+  if (selection->etcds.empty()) return {};
+  const auto& client = selection->client;
+  const auto& etcds = selection->etcds;
   // --watch waits without a deadline; otherwise -t bounds the whole command.
   const auto deadline =
       options.watch
           ? std::chrono::steady_clock::time_point::max()
           : std::chrono::steady_clock::now() +
                 std::chrono::duration_cast<std::chrono::steady_clock::duration>(options.timeout);
-  auto client = ctx.client();
-  if (!client) return util::unexpected(client.error());
-  auto etcds = select_etcds(**client, ctx.global, args);
-  if (!etcds) return util::unexpected(etcds.error());
-  if (etcds->empty()) {
-    log.info("No Etcd resources found");
-    return {};
-  }
 
   ReconcileStatusBoard board;
   const bool waiting = options.wait_till_ready || options.watch;
-  std::vector<std::optional<std::string>> errors(etcds->size());
+  std::vector<std::optional<std::string>> errors(etcds.size());
   std::mutex done_mutex;
   std::condition_variable done;
-  std::size_t remaining = etcds->size();
+  std::size_t remaining = etcds.size();
   std::vector<std::thread> workers;
-  for (std::size_t i = 0; i < etcds->size(); ++i) {
+  for (std::size_t i = 0; i < etcds.size(); ++i) {
     workers.emplace_back([&, i] {
-      const auto& meta = util::metadata_of((*etcds)[i]);
-      TriggerRun run(**client, options, log, board, deadline);
+      const auto& meta = util::metadata_of(etcds[i]);
+      TriggerRun run(*client, options, log, board, deadline);
       errors[i] = run(util::string_field(meta, "namespace"), util::string_field(meta, "name"));
       const std::lock_guard lock(done_mutex);
       --remaining;
@@ -244,7 +233,7 @@ CommandResult run_trigger(const CommandContext& ctx, const std::vector<std::stri
   std::vector<std::pair<std::string, std::string>> failures;
   for (std::size_t i = 0; i < errors.size(); ++i) {
     if (!errors[i]) continue;
-    const auto& meta = util::metadata_of((*etcds)[i]);
+    const auto& meta = util::metadata_of(etcds[i]);
     failures.emplace_back(
         util::string_field(meta, "namespace") + "/" + util::string_field(meta, "name"), *errors[i]);
   }

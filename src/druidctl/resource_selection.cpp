@@ -130,4 +130,24 @@ util::Expected<bool, std::string> confirm_all_namespaces(std::istream& in, std::
   return answer == "y" || answer == "yes";
 }
 
+util::Expected<Selection, std::string> confirm_and_select(const CommandContext& ctx,
+                                                          const std::vector<std::string>& args,
+                                                          std::string_view operation,
+                                                          const Logger& log) {
+  if (ctx.global.all_namespaces) {
+    auto confirmed = confirm_all_namespaces(ctx.in, ctx.out, operation);
+    if (!confirmed) return util::unexpected(confirmed.error());
+    if (!*confirmed) {
+      log.info("Operation cancelled by user");
+      return Selection{};
+    }
+  }
+  auto client = ctx.client();
+  if (!client) return util::unexpected(client.error());
+  auto etcds = select_etcds(**client, ctx.global, args);
+  if (!etcds) return util::unexpected(etcds.error());
+  if (etcds->empty()) log.info("No Etcd resources found");
+  return Selection{std::move(*client), std::move(*etcds)};
+}
+
 }  // namespace druid::druidctl

@@ -11,7 +11,9 @@
 #include <string_view>
 #include <vector>
 
+#include "druidctl/command_context.hpp"
 #include "druidctl/options.hpp"
+#include "druidctl/output.hpp"
 #include "kube/client.hpp"
 #include "util/expected.hpp"
 
@@ -42,5 +44,19 @@ util::Expected<std::vector<nlohmann::json>, std::string> select_etcds(
 // an error when stdin ends before an answer.
 util::Expected<bool, std::string> confirm_all_namespaces(std::istream& in, std::ostream& out,
                                                          std::string_view operation);
+
+// What a command that changes Etcds works on: the client and the selected Etcds.
+struct Selection {
+  std::shared_ptr<kube::Client> client;
+  std::vector<nlohmann::json> etcds;
+};
+
+// The steps every changing command starts with: -A asks first (confirm_all_namespaces with
+// `operation`), then the Etcds are selected. `etcds` is empty when the user said no ("Operation
+// cancelled by user") or nothing matched ("No Etcd resources found"); both are said on `log`.
+util::Expected<Selection, std::string> confirm_and_select(const CommandContext& ctx,
+                                                          const std::vector<std::string>& args,
+                                                          std::string_view operation,
+                                                          const Logger& log);
 
 }  // namespace druid::druidctl

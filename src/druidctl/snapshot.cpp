@@ -104,29 +104,18 @@ CommandResult run_snapshot(const CommandContext& ctx, const std::vector<std::str
   if (auto invalid = validate_selection(ctx.global, args)) return util::unexpected(*invalid);
   if (auto invalid = validate_snapshot(options)) return util::unexpected(*invalid);
   const Logger log(ctx.out, ctx.global.verbose);
-  if (ctx.global.all_namespaces) {
-    auto confirmed = confirm_all_namespaces(ctx.in, ctx.out, "snapshot");
-    if (!confirmed) return util::unexpected(confirmed.error());
-    if (!*confirmed) {
-      log.info("Operation cancelled by user");
-      return {};
-    }
-  }
+  auto selection = confirm_and_select(ctx, args, "snapshot", log);
+  if (!selection) return util::unexpected(selection.error());
+  if (selection->etcds.empty()) return {};
+  const auto& client = selection->client;
+  const auto& etcds = selection->etcds;
   const auto deadline =
       std::chrono::steady_clock::now() +
       std::chrono::duration_cast<std::chrono::steady_clock::duration>(options.timeout);
-  auto client = ctx.client();
-  if (!client) return util::unexpected(client.error());
-  auto etcds = select_etcds(**client, ctx.global, args);
-  if (!etcds) return util::unexpected(etcds.error());
-  if (etcds->empty()) {
-    log.info("No Etcd resources found");
-    return {};
-  }
   const std::string type = options.delta ? api::kSnapshotTypeDelta : api::kSnapshotTypeFull;
 
   // Every Etcd is checked before any task is created, so a refusal leaves nothing behind.
-  for (const auto& etcd_object : *etcds) {
+  for (const auto& etcd_object : etcds) {
     auto etcd = api::decode_etcd(etcd_object);
     const auto& meta = util::metadata_of(etcd_object);
     const std::string key =
@@ -142,7 +131,7 @@ CommandResult run_snapshot(const CommandContext& ctx, const std::vector<std::str
   }
 
   std::vector<CreatedTask> created;
-  for (const auto& etcd_object : *etcds) {
+  for (const auto& etcd_object : etcds) {
     const auto& meta = util::metadata_of(etcd_object);
     const std::string ns = util::string_field(meta, "namespace");
     const std::string name = util::string_field(meta, "name");
@@ -153,7 +142,7 @@ CommandResult run_snapshot(const CommandContext& ctx, const std::vector<std::str
     task.spec.config.on_demand_snapshot = api::OnDemandSnapshotConfig{};
     task.spec.config.on_demand_snapshot->type = type;
     auto written =
-        (*client)->create(api::resources::kEtcdOpsTasks, ns, api::encode_etcd_ops_task(task));
+        client->create(api::resources::kEtcdOpsTasks, ns, api::encode_etcd_ops_task(task));
     if (!written) {
       return util::unexpected(fmt::format("failed to create an EtcdOpsTask for etcd {}/{}: {}", ns,
                                           name, written.error().message));
@@ -167,7 +156,7 @@ CommandResult run_snapshot(const CommandContext& ctx, const std::vector<std::str
 
   std::vector<std::string> failures;
   for (const auto& task : created) {
-    auto followed = follow(**client, task, options, log, deadline);
+    auto followed = follow(*client, task, options, log, deadline);
     if (!followed) failures.push_back(followed.error());
   }
   if (failures.empty()) return {};

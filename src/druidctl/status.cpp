@@ -8,7 +8,6 @@
 #include <ostream>
 
 #include "api/annotations.hpp"
-#include "api/go_yaml.hpp"
 #include "api/labels.hpp"
 #include "api/names.hpp"
 #include "druidctl/output.hpp"
@@ -404,14 +403,9 @@ CommandResult run_status(const CommandContext& ctx, const std::vector<std::strin
       ctx.out << render_etcd_status(report);
     }
     ctx.out << std::flush;
-  } else if (options.output == "json") {
-    ctx.out << document.dump(2) << "\n" << std::flush;
-  } else {
-    auto yaml = api::go_yaml_marshal(json::parse(document.dump()));
-    if (!yaml) return util::unexpected("failed to marshal the status to YAML: " + yaml.error());
-    ctx.out << *yaml << std::flush;
+    return {};
   }
-  return {};
+  return write_document(ctx.out, document, options.output, "the status");
 }
 
 }  // namespace druid::druidctl
