@@ -150,7 +150,8 @@ ordered_json snapshot_entry(const json& leases, const std::string& name,
   const json spec = lease->value("spec", json::object());
   entry["found"] = true;
   // etcd-backup-restore writes the snapshot's last revision as the holder identity and the
-  // snapshot's time as renewTime (../shared/spec/sidecars.md); no holder = none taken yet.
+  // snapshot's time as renewTime (etcd-backup-restore's pkg/health/heartbeat/heartbeat.go);
+  // no holder = none taken yet.
   const std::string holder = util::string_field(spec, "holderIdentity");
   entry["revision"] = holder.empty() ? ordered_json(nullptr) : ordered_json(holder);
   entry["ageSeconds"] = age_seconds(util::string_field(spec, "renewTime"), now);
