@@ -7,6 +7,8 @@
 #include <chrono>
 #include <optional>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include "api/etcd.hpp"
 #include "api/image_vector.hpp"
@@ -47,6 +49,18 @@ struct Context {
   // Writes (creates, patches, deletes) the components sent in this reconcile:
   // a periodic re-sync that sent none leaves lastOperation alone.
   int writes = 0;
+  // The objects this reconcile created and updated ("StatefulSet etcd-main"),
+  // in order, for the Etcd's lifecycle Event.
+  std::vector<std::string> created;
+  std::vector<std::string> updated;
+
+  // Counts a create or update of `kind` `name` that the API server accepted.
+  void record_created(std::string_view kind, std::string_view name) {
+    created.push_back(std::string(kind) + " " + std::string(name));
+  }
+  void record_updated(std::string_view kind, std::string_view name) {
+    updated.push_back(std::string(kind) + " " + std::string(name));
+  }
 };
 
 }  // namespace druid::component

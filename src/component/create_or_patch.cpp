@@ -4,6 +4,7 @@
 
 #include "api/quantity.hpp"
 #include "kube/patch.hpp"
+#include "util/json_access.hpp"
 
 namespace druid::component {
 namespace {
@@ -121,6 +122,14 @@ kube::ApiResult<PatchOutcome> create_or_patch(Context& ctx, const util::Resource
                                               const CreateOrPatchOptions& options) {
   auto outcome = create_or_patch(ctx.client, ctx.reader, type, desired, options);
   if (!outcome || outcome->action != PatchAction::kNone) ++ctx.writes;
+  if (outcome && outcome->action != PatchAction::kNone) {
+    const std::string name = util::metadata_of(desired).value("name", "");
+    if (outcome->action == PatchAction::kCreated) {
+      ctx.record_created(type.kind, name);
+    } else {
+      ctx.record_updated(type.kind, name);
+    }
+  }
   return outcome;
 }
 

@@ -236,6 +236,7 @@ class StatefulSetComponent final : public Component {
         ctx.client.patch(kType, ctx.etcd.metadata.namespace_, api::statefulset_name(ctx.etcd),
                          kube::PatchType::kMerge, patch);
     if (!patched) return util::unexpected(patched.error());
+    ctx.record_updated(kType.kind, api::statefulset_name(ctx.etcd));
     return PatchOutcome{PatchAction::kPatched, std::move(*patched)};
   }
 

@@ -34,6 +34,9 @@ json reference_to(const json& object) {
   return ref;
 }
 
+// client-go's EventAggregatorByReasonMessageFunc.
+constexpr std::string_view kCombinedPrefix = "(combined from similar events): ";
+
 }  // namespace
 
 std::string_view event_type_name(EventType type) {
@@ -75,22 +78,76 @@ bool EventRecorder::admit_locked(const std::string& object_key) {
   return true;
 }
 
+bool EventRecorder::aggregate_locked(Pending& pending, std::string group) {
+  const std::size_t max_events = options_.aggregate_max_events;
+  if (max_events == 0) return false;
+  const auto now = clock_.now();
+  auto it = aggregates_.find(group);
+  if (it == aggregates_.end()) {
+    aggregate_lru_.push_front(group);
+    it = aggregates_.emplace(group, Aggregate{{}, now, aggregate_lru_.begin()}).first;
+    while (aggregates_.size() > std::max<std::size_t>(1, options_.correlation_cache_size)) {
+      aggregates_.erase(aggregate_lru_.back());
+      aggregate_lru_.pop_back();
+    }
+  } else {
+    aggregate_lru_.splice(aggregate_lru_.begin(), aggregate_lru_, it->second.lru);
+    // As in client-go the interval runs from the group's previous event, not
+    // its first: a condition that keeps flapping stays combined.
+    if (now - it->second.last > options_.aggregate_interval) it->second.messages.clear();
+  }
+  Aggregate& aggregate = it->second;
+  aggregate.last = now;
+  aggregate.messages.insert(pending.message);
+  // client-go's threshold: the message that makes max_events distinct ones is
+  // the first to be combined.
+  if (aggregate.messages.size() < max_events) return false;
+  // Keep the set below the threshold so that every further new message is
+  // combined too. client-go drops an arbitrary member; dropping the new one
+  // (the one just combined) is deterministic and keeps the messages that went
+  // out as themselves, whose repeats still patch their own Events.
+  aggregate.messages.erase(pending.message);
+  pending.message = std::string(kCombinedPrefix) + pending.message;
+  pending.key = std::move(group);
+  return true;
+}
+
 void EventRecorder::event(const json& object, EventType type, std::string_view reason,
                           std::string_view message) {
   try {
-    Pending pending{reference_to(object), std::string(event_type_name(type)), std::string(reason),
-                    std::string(message), clock_.wall_now()};
-    const std::string object_key = pending.involved.dump();
+    Pending pending{reference_to(object), std::string(event_type_name(type)),
+                    std::string(reason),  std::string(message),
+                    clock_.wall_now(),    {}};
+    // The involved object as client-go's keys name it (getEventKey,
+    // getSpamKey): without its resourceVersion, so a repeat still correlates
+    // and the spam filter still counts after the object's status changed,
+    // which an Etcd's does with almost every Event about it.
+    const json& ref = pending.involved;
+    const json object =
+        json::array({string_at(ref, "apiVersion"), string_at(ref, "kind"),
+                     string_at(ref, "namespace"), string_at(ref, "name"), string_at(ref, "uid")});
+    pending.key = json::array({object, pending.type, pending.reason, pending.message,
+                               options_.component, options_.host})
+                      .dump();
+    // client-go's EventAggregatorByReasonFunc: everything but the message.
+    std::string group = json::array({"aggregate", options_.component, options_.host, object,
+                                     pending.type, pending.reason})
+                            .dump();
+    const std::string object_key = object.dump();
     {
       std::lock_guard lock(mutex_);
       if (stopping_ || queue_.size() >= options_.queue_limit) {
         ++stats_.dropped;
         return;
       }
+      // Aggregation comes before the spam filter, as in client-go's
+      // EventCorrelate: filtered events still count as seen messages.
+      const bool combined = aggregate_locked(pending, std::move(group));
       if (!admit_locked(object_key)) {
         ++stats_.filtered;
         return;
       }
+      if (combined) ++stats_.aggregated;
       queue_.push_back(std::move(pending));
     }
     cv_.notify_all();
@@ -152,7 +209,8 @@ void EventRecorder::remember(const std::string& key, Correlation correlation) {
   }
 }
 
-bool EventRecorder::try_write(const Pending& pending, const std::string& key) {
+bool EventRecorder::try_write(const Pending& pending) {
+  const std::string& key = pending.key;
   const std::string now = util::format_rfc3339(pending.timestamp);
   auto known = correlations_.find(key);
   if (known != correlations_.end()) {
@@ -221,13 +279,10 @@ bool EventRecorder::try_write(const Pending& pending, const std::string& key) {
 }
 
 void EventRecorder::write(const Pending& pending, bool last_chance) {
-  const std::string key = json::array({pending.involved, pending.type, pending.reason,
-                                       pending.message, options_.component, options_.host})
-                              .dump();
   const int attempts = last_chance ? 1 : std::max(1, options_.max_attempts);
   for (int attempt = 1; attempt <= attempts; ++attempt) {
     try {
-      if (try_write(pending, key)) return;
+      if (try_write(pending)) return;
     } catch (const std::exception& e) {
       spdlog::warn("event recorder: writing event {} failed: {}", pending.reason, e.what());
     }

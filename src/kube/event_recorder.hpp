@@ -1,10 +1,21 @@
 #pragma once
 // Records core/v1 Events about objects, as client-go's record.EventRecorder
 // does: asynchronously (a reconciler never waits for the API server), never
-// failing the caller, and with client-go's correlation: a repeat of the same
-// event (same involved object, type, reason and message) patches count and
-// lastTimestamp of the Event already written instead of creating another one.
-// A per-object token bucket (client-go's spam filter) drops floods.
+// failing the caller, and with client-go's EventCorrelator
+// (k8s.io/client-go/tools/record/events_cache.go):
+//  - aggregation (EventAggregatorByReasonFunc): events that differ only in
+//    their message (same source, involved object, type and reason) are
+//    grouped. Once `aggregate_max_events` distinct messages were seen in the
+//    group, this one included, with no more than `aggregate_interval` between
+//    one and the next, the event's message gets the prefix
+//    "(combined from similar events): " and it is correlated by the group, so a
+//    condition that flaps with a new message each time patches ONE Event
+//    instead of flooding the API server with new ones;
+//  - correlation: a repeat of the same event (same involved object, type,
+//    reason and message, or the same group once aggregated) patches count,
+//    lastTimestamp and message of the Event already written instead of
+//    creating another one;
+//  - a per-object token bucket (the spam filter) drops floods.
 
 #include <chrono>
 #include <condition_variable>
@@ -17,6 +28,7 @@
 #include <string_view>
 #include <thread>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "kube/client.hpp"
 #include "kube/clock.hpp"
@@ -38,15 +50,22 @@ struct EventRecorderOptions {
   // per `spam_refill`.
   int spam_burst = 25;
   Clock::Duration spam_refill = std::chrono::minutes(5);
+  // Aggregation: once this many distinct messages were recorded for the same
+  // object, type and reason, each at most `aggregate_interval` after the
+  // previous one, they are combined into one Event (client-go's defaults:
+  // 10 in 600 s). 0 turns aggregation off.
+  std::size_t aggregate_max_events = 10;
+  Clock::Duration aggregate_interval = std::chrono::minutes(10);
   const Clock* clock = nullptr;  // null: the system clock
 };
 
 struct EventRecorderStats {
-  std::uint64_t created = 0;   // Events created
-  std::uint64_t patched = 0;   // repeats folded into an existing Event
-  std::uint64_t dropped = 0;   // queue full, or recorded after stop()
-  std::uint64_t filtered = 0;  // spam filter
-  std::uint64_t failed = 0;    // gave up after errors
+  std::uint64_t created = 0;     // Events created
+  std::uint64_t patched = 0;     // repeats folded into an existing Event
+  std::uint64_t dropped = 0;     // queue full, or recorded after stop()
+  std::uint64_t filtered = 0;    // spam filter
+  std::uint64_t failed = 0;      // gave up after errors
+  std::uint64_t aggregated = 0;  // recorded with a combined message (also created/patched)
 };
 
 class EventRecorder {
@@ -80,11 +99,19 @@ class EventRecorder {
     nlohmann::json involved;  // the involvedObject reference
     std::string type, reason, message;
     util::Time timestamp;
+    std::string key;  // correlation key: the event's own, or its aggregate group's
   };
   struct Correlation {
     std::string ns, name;  // of the Event written
     std::int64_t count = 0;
     std::string first_timestamp;
+    std::list<std::string>::iterator lru;
+  };
+  // The distinct messages seen for one aggregate group (client-go's
+  // aggregateRecord).
+  struct Aggregate {
+    std::unordered_set<std::string> messages;
+    Clock::TimePoint last;  // of the group's latest event
     std::list<std::string>::iterator lru;
   };
   struct Bucket {
@@ -95,8 +122,11 @@ class EventRecorder {
   void run();
   void write(const Pending& pending, bool last_chance);
   // One attempt; true when done (success or a non-retryable failure).
-  bool try_write(const Pending& pending, const std::string& key);
+  bool try_write(const Pending& pending);
   bool admit_locked(const std::string& object_key);
+  // Applies the aggregator to `pending`, whose aggregate group is `group`:
+  // when combined, rewrites its message and key and returns true.
+  bool aggregate_locked(Pending& pending, std::string group);
   void remember(const std::string& key, Correlation correlation);
   nlohmann::json new_event(const Pending& pending, const std::string& ns, const std::string& name,
                            std::int64_t count, const std::string& first_timestamp) const;
@@ -112,6 +142,8 @@ class EventRecorder {
   bool stopping_ = false;
   EventRecorderStats stats_;
   std::unordered_map<std::string, Bucket> buckets_;
+  std::unordered_map<std::string, Aggregate> aggregates_;
+  std::list<std::string> aggregate_lru_;  // most recently used first
 
   // Writer thread only.
   std::uint64_t last_name_suffix_ = 0;  // keeps generated Event names unique

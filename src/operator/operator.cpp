@@ -250,6 +250,9 @@ class OperatorRun {
           add_metrics_route(server, [this] {
             MetricsSnapshot snapshot = gather_metrics(*manager_, *client_, lease_name_);
             snapshot.ondelete_pod_updates = ondelete_controller_->metrics->snapshot();
+            snapshot.etcds = controller::etcd::collect_etcd_series(*etcd_controller_->reader,
+                                                                   *etcd_controller_->metrics,
+                                                                   kube::system_clock().wall_now());
             if (compaction_controller_) {
               snapshot.compaction = compaction_controller_->metrics->snapshot();
             }

@@ -309,6 +309,87 @@ void write_compaction_metrics(PrometheusWriter& w,
   }
 }
 
+// One family over every Etcd that has a sample for it; absent without any.
+template <class Value>
+void write_etcd_family(PrometheusWriter& w, const std::vector<controller::etcd::EtcdSeries>& etcds,
+                       const char* name, const char* help, const char* type, Value value) {
+  namespace metric = controller::etcd::metric;
+  bool written = false;
+  for (const auto& etcd : etcds) {
+    const Labels labels{{metric::kNamespaceLabel, etcd.namespace_},
+                        {metric::kNameLabel, etcd.name}};
+    value(etcd, [&](Labels extra, double sample) {
+      if (!written) w.family(name, help, type);
+      written = true;
+      extra.insert(extra.begin(), labels.begin(), labels.end());
+      w.sample(name, std::move(extra), sample);
+    });
+  }
+}
+
+// Per-Etcd families (controller/etcd/metrics.hpp; docs/monitoring.md).
+void write_etcd_metrics(PrometheusWriter& w,
+                        const std::vector<controller::etcd::EtcdSeries>& etcds) {
+  namespace metric = controller::etcd::metric;
+  using Series = controller::etcd::EtcdSeries;
+  write_etcd_family(w, etcds, metric::kCondition,
+                    "Status of each condition of the Etcd: 1 True, 0 False, -1 Unknown.", "gauge",
+                    [](const Series& e, auto add) {
+                      for (const auto& [type, value] : e.conditions) {
+                        add({{metric::kConditionLabel, type}}, value);
+                      }
+                    });
+  write_etcd_family(w, etcds, metric::kMembersDesired, "Members the Etcd's spec asks for.", "gauge",
+                    [](const Series& e, auto add) { add({}, e.members_desired); });
+  write_etcd_family(w, etcds, metric::kMembersReady, "Members the Etcd's status reports Ready.",
+                    "gauge", [](const Series& e, auto add) { add({}, e.members_ready); });
+  write_etcd_family(w, etcds, metric::kLeaderChangesTotal,
+                    "Changes of the etcd leader seen by the operator's status checks.", "counter",
+                    [](const Series& e, auto add) {
+                      if (e.recorded) add({}, static_cast<double>(e.recorded->leader_changes));
+                    });
+  write_etcd_family(w, etcds, metric::kLastReconcileDurationSeconds,
+                    "Duration of the Etcd's last reconcile in seconds.", "gauge",
+                    [](const Series& e, auto add) {
+                      if (e.recorded) add({}, e.recorded->last_reconcile_duration_seconds);
+                    });
+  write_etcd_family(w, etcds, metric::kLastReconcileSuccess,
+                    "1 when the Etcd's last reconcile succeeded, else 0.", "gauge",
+                    [](const Series& e, auto add) {
+                      if (e.recorded) add({}, e.recorded->last_reconcile_succeeded ? 1 : 0);
+                    });
+  write_etcd_family(w, etcds, metric::kLastReconcileTimestampSeconds,
+                    "When the Etcd's last reconcile ended, in seconds since the epoch.", "gauge",
+                    [](const Series& e, auto add) {
+                      if (e.recorded) add({}, e.recorded->last_reconcile_timestamp_seconds);
+                    });
+  write_etcd_family(w, etcds, metric::kReconcileErrorsTotal,
+                    "Reconciles of the Etcd that ended with an error.", "counter",
+                    [](const Series& e, auto add) {
+                      if (e.recorded) add({}, static_cast<double>(e.recorded->reconcile_errors));
+                    });
+  write_etcd_family(w, etcds, metric::kSnapshotLeaseAgeSeconds,
+                    "Seconds since the last full or delta snapshot renewed its lease.", "gauge",
+                    [](const Series& e, auto add) {
+                      if (e.full_snapshot_age_seconds) {
+                        add({{metric::kKindLabel, "full"}}, *e.full_snapshot_age_seconds);
+                      }
+                      if (e.delta_snapshot_age_seconds) {
+                        add({{metric::kKindLabel, "delta"}}, *e.delta_snapshot_age_seconds);
+                      }
+                    });
+  write_etcd_family(w, etcds, metric::kSnapshotPeriodSeconds,
+                    "Expected seconds between two full or two delta snapshots.", "gauge",
+                    [](const Series& e, auto add) {
+                      if (e.full_snapshot_period_seconds) {
+                        add({{metric::kKindLabel, "full"}}, *e.full_snapshot_period_seconds);
+                      }
+                      if (e.delta_snapshot_period_seconds) {
+                        add({{metric::kKindLabel, "delta"}}, *e.delta_snapshot_period_seconds);
+                      }
+                    });
+}
+
 }  // namespace
 
 std::string render_prometheus_text(const MetricsSnapshot& snapshot) {
@@ -333,6 +414,7 @@ std::string render_prometheus_text(const MetricsSnapshot& snapshot) {
     }
   }
   write_compaction_metrics(w, snapshot.compaction);
+  write_etcd_metrics(w, snapshot.etcds);
   if (snapshot.process) write_process_metrics(w, *snapshot.process);
   return w.text();
 }

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "controller/compaction/metrics.hpp"
+#include "controller/etcd/metrics.hpp"
 #include "kube/client.hpp"
 #include "kube/controller.hpp"
 #include "kube/work_queue.hpp"
@@ -46,6 +47,8 @@ struct MetricsSnapshot {
   std::map<std::pair<std::string, std::string>, std::uint64_t> ondelete_pod_updates;
   // etcddruid_compaction_* (empty when the compaction controller is off).
   controller::compaction::CompactionMetrics::Snapshot compaction;
+  // etcddruid_etcd_*, one entry per Etcd in the caches.
+  std::vector<controller::etcd::EtcdSeries> etcds;
 };
 
 std::string render_prometheus_text(const MetricsSnapshot& snapshot);

@@ -219,6 +219,9 @@ TEST_F(EtcdControllerTest, SpecUpdateWaitsForTheReconcileAnnotation) {
   }));
   EXPECT_EQ(status_of(env_.etcd())["lastOperation"]["state"], "Succeeded");
   EXPECT_EQ((*env_.get("statefulsets.apps", kEtcd))["metadata"]["generation"], 2);
+  EXPECT_TRUE(env_.has_event_eventually(
+      "Normal SpecApplied: Applied generation 2: updated ConfigMap etcd-main-config, StatefulSet "
+      "etcd-main"));
 }
 
 TEST_F(EtcdControllerTest, DeletionRemovesEveryComponentButKeepsPvcsThenTheFinalizer) {
@@ -242,6 +245,11 @@ TEST_F(EtcdControllerTest, DeletionRemovesEveryComponentButKeepsPvcsThenTheFinal
                          std::chrono::seconds(20)));
   EXPECT_TRUE(none_exist(all_objects()));
   EXPECT_TRUE(env_.get("persistentvolumeclaims", kEtcd + "-" + kEtcd + "-0"));
+  // The Events outlive the Etcd: `kubectl get events` tells what happened.
+  EXPECT_TRUE(env_.has_event_eventually(
+      "Normal Deleting: Deleting the cluster's resources; its PersistentVolumeClaims are kept"));
+  EXPECT_TRUE(env_.has_event_eventually(
+      "Normal Deleted: Deleted the cluster's resources; its PersistentVolumeClaims are kept"));
 }
 
 TEST_F(EtcdControllerTest, PartialDeletionFailureKeepsFinalizerAndRecordsErrors) {

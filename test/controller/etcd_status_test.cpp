@@ -183,6 +183,26 @@ TEST_F(EtcdStatusTest, AllMembersActiveMakeEveryConditionHealthy) {
   EXPECT_EQ(status["selector"],
             "app.kubernetes.io/managed-by=etcd-druid,app.kubernetes.io/part-of=" + kEtcd);
   EXPECT_FALSE(status.contains("bootstrapWithExistingCluster"));
+
+  // What `kubectl describe etcd` shows of the way there.
+  EXPECT_TRUE(env_.has_event_eventually("Normal Created: Reconciled generation 1: created "));
+  EXPECT_TRUE(env_.has_event_eventually("Normal ClusterReady: Ready is True (Quorate)"));
+  EXPECT_TRUE(env_.has_event_eventually("Normal MembersReady: AllMembersReady is True"));
+  for (const auto& event : env_.etcd_events()) {
+    if (event.rfind("Normal Created:", 0) != 0) continue;
+    for (const char* object :
+         {"ServiceAccount etcd-main", "Role druid.gardener.cloud:etcd:etcd-main",
+          "Service etcd-main-client", "ConfigMap etcd-main-config", "Lease etcd-main-full-snap",
+          "StatefulSet etcd-main"}) {
+      EXPECT_NE(event.find(object), std::string::npos) << object << " in " << event;
+    }
+  }
+  // The operator saw member 0 lead all along.
+  EXPECT_EQ(env_.op().etcd_metrics().snapshot().at({kTestNamespace, kEtcd}).leader_changes, 0u);
+  sim_.set_leader(1);
+  EXPECT_TRUE(wait_for([&](const json&) {
+    return env_.op().etcd_metrics().snapshot().at({kTestNamespace, kEtcd}).leader_changes == 1;
+  }));
 }
 
 // reconciler_test.go "... not all sts replicas are ready", "... current revision is older
@@ -208,9 +228,14 @@ TEST_F(EtcdStatusTest, StatefulSetFieldsFollowTheStatefulSet) {
   EXPECT_EQ(condition(env_.etcd(), "AllMembersUpdated")["message"],
             "At least one member is not yet updated");
   EXPECT_EQ(status_of(env_.etcd())["readyReplicas"], 3);
+  EXPECT_TRUE(
+      env_.has_event_eventually("Normal RolloutStarted: Updating members: 0 of 3 members "
+                                "updated to revision "));
 
   sim_.set_rollout_in_progress(false);
   EXPECT_TRUE(wait_for(all_ready));
+  EXPECT_TRUE(env_.has_event_eventually(
+      "Normal RolloutCompleted: Every member runs the latest desired spec"));
 }
 
 // One member stops renewing: Unknown, then NotReady after the grace period;
@@ -228,6 +253,9 @@ TEST_F(EtcdStatusTest, MembersThatStopRenewingLoseReadinessThenQuorum) {
   json etcd = env_.etcd();
   EXPECT_TRUE(condition_is(etcd, "Ready", "True", "Quorate"));
   EXPECT_EQ(condition(etcd, "AllMembersReady")["message"], "At least one member is not ready");
+  EXPECT_TRUE(env_.has_event_eventually(
+      "Warning MemberNotReady: AllMembersReady is False (NotAllMembersReady): At least one member "
+      "is not ready; not ready: etcd-main-2 (LeaseExpired)"));
   // Unknown members are left out of the cluster ID comparison.
   EXPECT_TRUE(condition_is(etcd, "ClusterIDMismatch", "False", "NoClusterIDMismatchDetected"));
 
@@ -251,6 +279,7 @@ TEST_F(EtcdStatusTest, MembersThatStopRenewingLoseReadinessThenQuorum) {
   })) << status_of(env_.etcd()).dump(2);
   EXPECT_EQ(condition(env_.etcd(), "Ready")["message"],
             "The majority of ETCD members is not ready");
+  EXPECT_TRUE(env_.has_event_eventually("Warning ClusterNotReady: Ready is False (QuorumLost)"));
   EXPECT_TRUE(member_is(env_.etcd(), 0, "Ready", "LeaseSucceeded"));
   const std::string lost_since = condition(env_.etcd(), "Ready")["lastTransitionTime"];
 
@@ -276,6 +305,9 @@ TEST_F(EtcdStatusTest, StaleSnapshotLeasesMakeBackupUnknownThenFailed) {
   })) << status_of(env_.etcd()).dump(2);
   EXPECT_EQ(condition(env_.etcd(), "BackupReady")["message"],
             "Cannot determine etcd backup status");
+  EXPECT_TRUE(
+      env_.has_event_eventually("Warning BackupStale: BackupReady is Unknown (Unknown): Cannot "
+                                "determine etcd backup status"));
   const auto reconciles = env_.op().reconciles();
   ASSERT_TRUE(wait_for([&](const json&) { return env_.op().reconciles() >= reconciles + 3; }));
   EXPECT_TRUE(condition_is(env_.etcd(), "BackupReady", "Unknown", "Unknown"));

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "support/eventually.hpp"
 #include "support/live_server.hpp"
 
@@ -34,6 +36,14 @@ class EventRecorderTest : public ::testing::Test {
     o.component = "etcd-druid";
     o.host = "druid-0";
     o.retry_delay = 5ms;
+    return o;
+  }
+  // For the aggregator's tests: `clock`, and a spam filter that lets every
+  // event through (it is not what they are about).
+  EventRecorderOptions aggregating_options(const FakeClock& clock) {
+    auto o = options();
+    o.clock = &clock;
+    o.spam_burst = 1000;
     return o;
   }
 
@@ -176,6 +186,123 @@ TEST_F(EventRecorderTest, AFullQueueDropsInsteadOfBlocking) {
   for (int i = 0; i < 10; ++i) recorder.normal(subject_, "Tick", "tick " + std::to_string(i));
   EXPECT_GE(recorder.stats().dropped, 7u);
   ASSERT_TRUE(recorder.flush(5s));
+}
+
+// client-go's EventAggregator: the message that makes 10 distinct ones for the
+// same object, type and reason is the first to be combined.
+constexpr std::string_view kCombined = "(combined from similar events): ";
+
+std::vector<json> combined_events(const std::vector<json>& list) {
+  std::vector<json> out;
+  for (const json& e : list) {
+    if (e["message"].get<std::string>().starts_with(kCombined)) out.push_back(e);
+  }
+  return out;
+}
+
+TEST_F(EventRecorderTest, EventAggregatorCombinesSimilarEventsWithChangingMessages) {
+  FakeClock clock(*util::parse_rfc3339("2024-05-01T10:00:00Z"));
+  EventRecorder recorder(client(), aggregating_options(clock));
+  auto flap = [&](int i) {
+    recorder.warning(subject_, "Unhealthy", "member " + std::to_string(i) + " down");
+    clock.advance(1s);
+  };
+  for (int i = 1; i <= 9; ++i) flap(i);
+  ASSERT_TRUE(recorder.flush(5s));
+  ASSERT_EQ(events().size(), 9u);
+  EXPECT_TRUE(combined_events(events()).empty());
+
+  for (int i = 10; i <= 15; ++i) flap(i);
+  ASSERT_TRUE(recorder.flush(5s));
+  auto list = events();
+  ASSERT_EQ(list.size(), 10u);
+  auto combined = combined_events(list);
+  ASSERT_EQ(combined.size(), 1u);
+  const json& e = combined[0];
+  EXPECT_EQ(e["message"], "(combined from similar events): member 15 down");
+  EXPECT_EQ(e["count"], 6);
+  EXPECT_EQ(e["reason"], "Unhealthy");
+  EXPECT_EQ(e["type"], "Warning");
+  EXPECT_EQ(e["involvedObject"]["name"], "subject");
+  EXPECT_EQ(e["firstTimestamp"], "2024-05-01T10:00:09Z");
+  EXPECT_EQ(e["lastTimestamp"], "2024-05-01T10:00:14Z");
+  EXPECT_EQ(requests("create"), 10);
+  EXPECT_EQ(requests("patch"), 5);
+  EXPECT_EQ(recorder.stats().aggregated, 6u);
+
+  // A message that went out as itself still correlates with its own Event.
+  recorder.warning(subject_, "Unhealthy", "member 3 down");
+  ASSERT_TRUE(recorder.flush(5s));
+  list = events();
+  ASSERT_EQ(list.size(), 10u);
+  auto own = std::find_if(list.begin(), list.end(),
+                          [](const json& x) { return x["message"] == "member 3 down"; });
+  ASSERT_NE(own, list.end());
+  EXPECT_EQ((*own)["count"], 2);
+}
+
+TEST_F(EventRecorderTest, EventAggregatorStartsOverAfterTheIntervalWithoutSimilarEvents) {
+  FakeClock clock(*util::parse_rfc3339("2024-05-01T10:00:00Z"));
+  EventRecorder recorder(client(), aggregating_options(clock));
+  auto flap = [&](int i) {
+    recorder.warning(subject_, "Unhealthy", "member " + std::to_string(i) + " down");
+    clock.advance(1s);
+  };
+  for (int i = 1; i <= 10; ++i) flap(i);
+  // The interval runs from the previous similar event (as in client-go), so a
+  // condition that keeps flapping stays combined past 10 minutes.
+  clock.advance(9min);
+  flap(11);
+  clock.advance(9min);
+  flap(12);
+  ASSERT_TRUE(recorder.flush(5s));
+  ASSERT_EQ(events().size(), 10u);
+  ASSERT_EQ(combined_events(events()).size(), 1u);
+  EXPECT_EQ(combined_events(events())[0]["count"], 3);
+
+  clock.advance(10min + 1s);
+  for (int i = 13; i <= 15; ++i) flap(i);
+  ASSERT_TRUE(recorder.flush(5s));
+  auto list = events();
+  ASSERT_EQ(list.size(), 13u);
+  for (int i = 13; i <= 15; ++i) {
+    const std::string message = "member " + std::to_string(i) + " down";
+    EXPECT_EQ(std::count_if(list.begin(), list.end(),
+                            [&](const json& e) { return e["message"] == message; }),
+              1)
+        << message;
+  }
+  ASSERT_EQ(combined_events(list).size(), 1u);
+  EXPECT_EQ(combined_events(list)[0]["count"], 3);
+}
+
+TEST_F(EventRecorderTest, EventAggregatorGroupsByReason) {
+  FakeClock clock(*util::parse_rfc3339("2024-05-01T10:00:00Z"));
+  EventRecorder recorder(client(), aggregating_options(clock));
+  for (int i = 1; i <= 9; ++i) {
+    recorder.warning(subject_, "Unhealthy", "member " + std::to_string(i) + " down");
+    recorder.warning(subject_, "BackupFailed", "snapshot " + std::to_string(i) + " failed");
+  }
+  ASSERT_TRUE(recorder.flush(5s));
+  ASSERT_EQ(events().size(), 18u);
+  EXPECT_TRUE(combined_events(events()).empty());
+
+  recorder.warning(subject_, "Unhealthy", "member 10 down");
+  recorder.warning(subject_, "Unhealthy", "member 11 down");
+  recorder.warning(subject_, "BackupFailed", "snapshot 10 failed");
+  ASSERT_TRUE(recorder.flush(5s));
+  auto list = events();
+  ASSERT_EQ(list.size(), 20u);
+  auto combined = combined_events(list);
+  ASSERT_EQ(combined.size(), 2u);
+  std::sort(combined.begin(), combined.end(),
+            [](const json& a, const json& b) { return a["reason"] < b["reason"]; });
+  EXPECT_EQ(combined[0]["reason"], "BackupFailed");
+  EXPECT_EQ(combined[0]["message"], "(combined from similar events): snapshot 10 failed");
+  EXPECT_EQ(combined[0]["count"], 1);
+  EXPECT_EQ(combined[1]["reason"], "Unhealthy");
+  EXPECT_EQ(combined[1]["message"], "(combined from similar events): member 11 down");
+  EXPECT_EQ(combined[1]["count"], 2);
 }
 
 }  // namespace

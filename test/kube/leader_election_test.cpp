@@ -122,11 +122,12 @@ TEST_F(LeaderElectionTest, ReleaseOnStopHandsOverAtOnce) {
   auto spec = (*lease())["spec"];
   EXPECT_EQ(spec["holderIdentity"], "b");
   EXPECT_EQ(spec["leaseTransitions"], 1);
-  EXPECT_EQ(b_observed.started, 1);
-  {
+  // The callback runs on b's thread just after it became leader.
+  EXPECT_TRUE(eventually([&] { return b_observed.started == 1; }));
+  EXPECT_TRUE(eventually([&] {
     std::lock_guard lock(b_observed.mutex);
-    EXPECT_EQ(b_observed.leaders, (std::vector<std::string>{"a", "b"}));
-  }
+    return b_observed.leaders == std::vector<std::string>{"a", "b"};
+  }));
   b.stop();
   // Released: no holder.
   EXPECT_EQ((*lease())["spec"]["holderIdentity"], "");

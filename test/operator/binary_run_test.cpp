@@ -4,7 +4,6 @@
 // cleanly on SIGTERM.
 
 #include <gtest/gtest.h>
-#include <httplib.h>
 
 #include <nlohmann/json.hpp>
 #include <regex>
@@ -15,6 +14,7 @@
 #include "support/eventually.hpp"
 #include "support/fixtures.hpp"
 #include "support/live_server.hpp"
+#include "support/operator_binary.hpp"
 
 namespace druid::operator_::test {
 namespace {
@@ -22,25 +22,6 @@ namespace {
 using druid::kube::test::eventually;
 using druid::test::kTestEtcdName;
 using druid::test::kTestNamespace;
-
-constexpr const char* kBinary = ETCD_DRUID_BIN;
-constexpr const char* kConfigHeader =
-    "apiVersion: config.druid.gardener.cloud/v1alpha1\nkind: OperatorConfiguration\n";
-
-struct HttpAnswer {
-  int status = 0;  // 0: no connection
-  std::string body;
-  std::string content_type;
-};
-
-HttpAnswer http_get(int port, const std::string& path) {
-  httplib::Client client("127.0.0.1", port);
-  client.set_connection_timeout(1);
-  client.set_read_timeout(5);
-  auto result = client.Get(path.c_str());
-  if (!result) return {};
-  return {result->status, result->body, result->get_header_value("Content-Type")};
-}
 
 // Leader election identities are "<hostname>_<uuid>".
 std::string hostname_prefix() {
@@ -60,47 +41,14 @@ std::optional<double> sample(const std::string& metrics, const std::string& seri
   return std::nullopt;
 }
 
-class BinaryRunTest : public ::testing::Test {
+class BinaryRunTest : public OperatorBinaryTest {
  protected:
-  void SetUp() override {
-    live_.server().install_crds(std::filesystem::path(DRUID_SOURCE_DIR) / "config" / "crd");
-    ASSERT_EQ(kube::test::create_namespace(live_.client(), kTestNamespace), "");
-    kubeconfig_ = (dir_.path() / "kubeconfig").string();
-    live_.server().write_kubeconfig(kubeconfig_);
-  }
-
-  std::unique_ptr<ChildProcess> start(const std::string& config_body,
-                                      std::vector<std::string> extra_args = {},
-                                      std::map<std::string, std::string> env = {}) {
-    const auto config = dir_.write("config.yaml", kConfigHeader + config_body);
-    std::vector<std::string> args = {
-        "--config",  config.string(),       "--kubeconfig",
-        kubeconfig_, "--health-probe-port", std::to_string(probe_port_)};
-    args.insert(args.end(), extra_args.begin(), extra_args.end());
-    return std::make_unique<ChildProcess>(kBinary, args, env, dir_.path());
-  }
-
-  std::string metrics_config() const {
-    return "server:\n  metrics:\n    bindAddress: 127.0.0.1\n    port: " +
-           std::to_string(metrics_port_) + "\n";
-  }
-
-  bool wait_until_ready(std::chrono::milliseconds timeout = std::chrono::seconds(20)) {
-    return eventually([&] { return http_get(probe_port_, "/readyz").status == 200; }, timeout);
-  }
-
   std::string lease_holder() {
     const auto lease =
         live_.server().get("leases.coordination.k8s.io", kTestNamespace, "druid-leader-election");
     if (!lease) return "<none>";
     return lease->value("spec", nlohmann::json::object()).value("holderIdentity", "");
   }
-
-  kube::test::LiveServer live_;
-  TempDir dir_;
-  std::string kubeconfig_;
-  int metrics_port_ = free_port();
-  int probe_port_ = free_port();
 };
 
 TEST_F(BinaryRunTest, ReconcilesServesMetricsAndProbesAndStopsOnSigterm) {

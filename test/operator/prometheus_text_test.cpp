@@ -189,5 +189,60 @@ TEST(RenderPrometheusText, OnDeletePodUpdatesByNamespaceAndOutcome) {
                        "outcome=\"delete_failed\"} 3"));
 }
 
+TEST(RenderPrometheusText, PerEtcdFamiliesGroupEveryEtcdsSamples) {
+  MetricsSnapshot s;
+  EXPECT_EQ(render_prometheus_text(s).find("etcddruid_etcd_"), std::string::npos)
+      << "no Etcd, no family";
+  controller::etcd::EtcdSeries a;
+  a.namespace_ = "shoot--a";
+  a.name = "etcd-main";
+  a.conditions = {{"Ready", 1}, {"BackupReady", -1}};
+  a.members_desired = 3;
+  a.members_ready = 2;
+  a.recorded = controller::etcd::EtcdMetrics::Recorded{};
+  a.recorded->leader_changes = 4;
+  a.recorded->last_reconcile_duration_seconds = 0.25;
+  a.recorded->last_reconcile_succeeded = true;
+  a.recorded->last_reconcile_timestamp_seconds = 1.7e9;
+  a.recorded->reconcile_errors = 1;
+  a.full_snapshot_age_seconds = 3600;
+  a.full_snapshot_period_seconds = 86400;
+  a.delta_snapshot_period_seconds = 20;  // no delta snapshot yet: no age
+  controller::etcd::EtcdSeries b;
+  b.namespace_ = "shoot--b";
+  b.name = "etcd-events";
+  b.members_desired = 1;  // never reconciled, no backup store
+  s.etcds = {a, b};
+  const auto text = render_prometheus_text(s);
+  const std::string la = "etcd_name=\"etcd-main\",etcd_namespace=\"shoot--a\"";
+  const std::string lb = "etcd_name=\"etcd-events\",etcd_namespace=\"shoot--b\"";
+  EXPECT_TRUE(has_line(text, "# TYPE etcddruid_etcd_condition gauge"));
+  EXPECT_TRUE(has_line(text, "etcddruid_etcd_condition{condition=\"Ready\"," + la + "} 1"));
+  EXPECT_TRUE(has_line(text, "etcddruid_etcd_condition{condition=\"BackupReady\"," + la + "} -1"));
+  EXPECT_TRUE(has_line(text, "etcddruid_etcd_members_desired{" + la + "} 3"));
+  EXPECT_TRUE(has_line(text, "etcddruid_etcd_members_desired{" + lb + "} 1"));
+  EXPECT_TRUE(has_line(text, "etcddruid_etcd_members_ready{" + la + "} 2"));
+  EXPECT_TRUE(has_line(text, "etcddruid_etcd_members_ready{" + lb + "} 0"));
+  EXPECT_TRUE(has_line(text, "# TYPE etcddruid_etcd_leader_changes_total counter"));
+  EXPECT_TRUE(has_line(text, "etcddruid_etcd_leader_changes_total{" + la + "} 4"));
+  EXPECT_TRUE(has_line(text, "etcddruid_etcd_last_reconcile_duration_seconds{" + la + "} 0.25"));
+  EXPECT_TRUE(has_line(text, "etcddruid_etcd_last_reconcile_success{" + la + "} 1"));
+  EXPECT_TRUE(
+      has_line(text, "etcddruid_etcd_last_reconcile_timestamp_seconds{" + la + "} 1.7e+09"));
+  EXPECT_TRUE(has_line(text, "etcddruid_etcd_reconcile_errors_total{" + la + "} 1"));
+  EXPECT_TRUE(
+      has_line(text, "etcddruid_etcd_snapshot_lease_age_seconds{" + la + ",kind=\"full\"} 3600"));
+  EXPECT_TRUE(
+      has_line(text, "etcddruid_etcd_snapshot_period_seconds{" + la + ",kind=\"full\"} 86400"));
+  EXPECT_TRUE(
+      has_line(text, "etcddruid_etcd_snapshot_period_seconds{" + la + ",kind=\"delta\"} 20"));
+  EXPECT_EQ(text.find("kind=\"delta\"} 3600"), std::string::npos);
+  EXPECT_EQ(text.find("etcddruid_etcd_reconcile_errors_total{" + lb), std::string::npos)
+      << "no recorded reconcile, no series";
+  // One HELP/TYPE per family: every Etcd's samples follow it.
+  const auto first = text.find("# TYPE etcddruid_etcd_members_desired");
+  EXPECT_EQ(text.find("# TYPE etcddruid_etcd_members_desired", first + 1), std::string::npos);
+}
+
 }  // namespace
 }  // namespace druid::operator_

@@ -13,6 +13,7 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "api/image_vector.hpp"
 #include "api/resources.hpp"
@@ -57,6 +58,8 @@ class OperatorProcess {
   kube::Manager& manager() { return manager_; }
   // What the Etcd controller reads: its caches.
   component::CachedReader& reader() { return *wiring_->reader; }
+  // What the Etcd controller recorded for its per-Etcd metrics.
+  const controller::etcd::EtcdMetrics& etcd_metrics() const { return *wiring_->metrics; }
   // Reconciles finished so far (any result).
   std::uint64_t reconciles() const {
     std::uint64_t total = 0;
@@ -130,6 +133,36 @@ class OperatorEnv {
           return op.value("type", "") == type && op.value("state", "") == state;
         },
         timeout);
+  }
+
+  // The Events about the Etcd, as "<type> <reason>: <message>" (what `kubectl
+  // describe etcd` lists).
+  std::vector<std::string> etcd_events(const std::string& name = kTestEtcdName) {
+    std::vector<std::string> found;
+    auto listed = client().list(kube::resources::kEvents, kTestNamespace);
+    if (!listed) return found;
+    for (const auto& event : listed->value("items", nlohmann::json::array())) {
+      const auto& involved = event["involvedObject"];
+      if (involved.value("kind", "") != "Etcd" || involved.value("name", "") != name) continue;
+      found.push_back(event.value("type", "") + " " + event.value("reason", "") + ": " +
+                      event.value("message", ""));
+    }
+    return found;
+  }
+  // Waits for an Event about the Etcd that starts with `prefix`
+  // ("Warning MemberNotReady: ..."); the failure lists those there are.
+  ::testing::AssertionResult has_event_eventually(const std::string& prefix,
+                                                  const std::string& name = kTestEtcdName) {
+    const auto found = [&] {
+      for (const auto& event : etcd_events(name)) {
+        if (event.rfind(prefix, 0) == 0) return true;
+      }
+      return false;
+    };
+    if (kube::test::eventually(found)) return ::testing::AssertionSuccess();
+    auto failure = ::testing::AssertionFailure() << "no Event starting with \"" << prefix << "\":";
+    for (const auto& event : etcd_events(name)) failure << "\n  " << event;
+    return failure;
   }
 
  private:

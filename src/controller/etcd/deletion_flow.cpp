@@ -38,6 +38,8 @@ kube::ReconcileOutcome EtcdReconciler::reconcile_deletion(Run& run) {
     if (auto patched = patch_status(run, record_start_patch(run.record)); !patched) {
       return util::unexpected(kube::ReconcileError{patched.error()});
     }
+    emit(run, {kube::EventType::kNormal, event_reason::kDeleting,
+               "Deleting the cluster's resources; its PersistentVolumeClaims are kept"});
   }
   for (auto step :
        {&EtcdReconciler::delete_all_components, &EtcdReconciler::verify_components_deleted,
@@ -52,6 +54,8 @@ kube::ReconcileOutcome EtcdReconciler::reconcile_deletion(Run& run) {
     return util::unexpected(kube::ReconcileError{result.description});
   }
   spdlog::info("Etcd {}: deleted (its PersistentVolumeClaims are kept)", run.key);
+  emit(run, {kube::EventType::kNormal, event_reason::kDeleted,
+             "Deleted the cluster's resources; its PersistentVolumeClaims are kept"});
   return kube::ReconcileResult{};
 }
 

@@ -28,17 +28,37 @@ EtcdReconciler::EtcdReconciler(ReconcilerDependencies dependencies, EtcdControll
       image_vector_(dependencies.image_vector),
       events_(dependencies.events),
       clock_(dependencies.clock != nullptr ? *dependencies.clock : kube::system_clock()),
-      config_(std::move(config)) {}
+      config_(std::move(config)),
+      metrics_(dependencies.metrics) {}
 
 kube::ReconcileOutcome EtcdReconciler::reconcile(const kube::Request& request) {
+  const auto started = clock_.now();
+  kube::ReconcileOutcome outcome = reconcile_etcd(request);
+  if (metrics_ == nullptr) return outcome;
+  const EtcdMetrics::Key key{request.namespace_, request.name};
+  // A deleted Etcd's removal reconciles it once more: its series end then.
+  if (auto current = reader_.get(api::resources::kEtcds, request.namespace_, request.name);
+      current && !*current) {
+    metrics_->forget(key);
+    return outcome;
+  }
+  metrics_->reconciled(key, clock_.now() - started, outcome.has_value(), clock_.wall_now());
+  return outcome;
+}
+
+kube::ReconcileOutcome EtcdReconciler::reconcile_etcd(const kube::Request& request) {
   auto read = reader_.get(api::resources::kEtcds, request.namespace_, request.name);
   if (!read) {
     return util::unexpected(kube::ReconcileError{
         fmt::format("reading Etcd {}: {}", request.key(), read.error().what())});
   }
   if (!*read) {  // gone: nothing to do
-    std::lock_guard lock(warned_operations_mutex_);
-    warned_operations_.erase(request.key());
+    {
+      std::lock_guard lock(warned_operations_mutex_);
+      warned_operations_.erase(request.key());
+    }
+    std::lock_guard lock(rollouts_mutex_);
+    rollouts_.erase(request.key());
     return kube::ReconcileResult{};
   }
   auto decoded = api::decode_etcd(**read);
@@ -64,6 +84,7 @@ kube::ReconcileOutcome EtcdReconciler::reconcile(const kube::Request& request) {
   if (const StepResult status = reconcile_status(run); status.stops()) {
     return util::unexpected(kube::ReconcileError{status.description});
   }
+  if (spec_due && spec.kind == StepResult::Kind::kContinue) report_spec_applied(run);
   // A spec reconcile recreates what is missing; without one, say what is.
   if (!spec_due) {
     if (const StepResult report = report_missing_objects(run); report.stops()) {

@@ -19,7 +19,10 @@
 #include "component/registry.hpp"
 #include "controller/etcd/config.hpp"
 #include "controller/etcd/last_operation.hpp"
+#include "controller/etcd/lifecycle_events.hpp"
+#include "controller/etcd/metrics.hpp"
 #include "controller/etcd/step_result.hpp"
+#include "health/etcd_status.hpp"
 #include "kube/clock.hpp"
 #include "kube/controller.hpp"
 #include "kube/event_recorder.hpp"
@@ -39,6 +42,7 @@ struct ReconcilerDependencies {
   const api::ImageVector& image_vector;
   kube::EventRecorder* events = nullptr;  // optional
   const kube::Clock* clock = nullptr;     // null: the system clock
+  EtcdMetrics* metrics = nullptr;         // optional
 };
 
 class EtcdReconciler final : public kube::Reconciler {
@@ -50,6 +54,7 @@ class EtcdReconciler final : public kube::Reconciler {
  private:
   struct Run;  // one reconcile's Etcd, context and bookkeeping
 
+  kube::ReconcileOutcome reconcile_etcd(const kube::Request& request);
   bool should_reconcile_spec(const Run& run);
   kube::ReconcileOutcome finish(Run& run, const StepResult& spec, bool spec_ran);
 
@@ -71,6 +76,15 @@ class EtcdReconciler final : public kube::Reconciler {
   // status_flow.cpp
   StepResult reconcile_status(Run& run);
   StepResult write_status(Run& run, nlohmann::json changed);
+
+  // lifecycle Events (lifecycle_events.hpp) of the status flow: condition
+  // changes, rollout progress; and the leader for the metrics.
+  // `written`: `after` was written (else only the rollout and leader count).
+  void report_status_change(const Run& run, const api::EtcdStatus& before,
+                            const api::EtcdStatus& after, const health::StatusInputs& inputs,
+                            bool written);
+  void report_spec_applied(const Run& run);
+  void emit(const Run& run, const LifecycleEvent& event);
 
   // drift_report.cpp
   StepResult report_missing_objects(Run& run);
@@ -95,6 +109,11 @@ class EtcdReconciler final : public kube::Reconciler {
   // the Warning is sent once per value rather than on every status check.
   std::mutex warned_operations_mutex_;
   std::map<std::string, std::string> warned_operations_;
+  EtcdMetrics* metrics_;
+  // The rollout progress last reported per Etcd key; present while a rollout
+  // runs, so its start, steps and end are each said once.
+  std::mutex rollouts_mutex_;
+  std::map<std::string, std::string> rollouts_;
 };
 
 }  // namespace druid::controller::etcd

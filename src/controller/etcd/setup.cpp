@@ -80,7 +80,7 @@ std::unique_ptr<EtcdController> add_etcd_controller(kube::Manager& manager,
   options.clock = clock;
   wiring->reconciler = std::make_shared<EtcdReconciler>(
       ReconcilerDependencies{manager.client(), *wiring->reader, *wiring->registry, image_vector,
-                             &manager.event_recorder(), clock},
+                             &manager.event_recorder(), clock, wiring->metrics.get()},
       std::move(config));
   wiring->controller = &manager.add_controller("etcd-controller", wiring->reconciler, options);
   wiring->controller->watch(etcd_informer, etcd_predicate(auto_reconcile));

@@ -26,6 +26,7 @@ inline constexpr const char* kPvcWarningEventsFieldSelector =
 struct EtcdController {
   std::unique_ptr<component::Registry> registry;
   std::unique_ptr<component::CachedReader> reader;
+  std::unique_ptr<EtcdMetrics> metrics = std::make_unique<EtcdMetrics>();
   std::shared_ptr<EtcdReconciler> reconciler;
   kube::Controller* controller = nullptr;
 };

@@ -67,6 +67,15 @@ StepResult EtcdReconciler::reconcile_spec(Run& run) {
   return StepResult::proceed();
 }
 
+void EtcdReconciler::report_spec_applied(const Run& run) {
+  if (events_ == nullptr || run.completed_spec_status.is_null()) return;
+  if (auto event = spec_event(run.etcd, run.ctx.created, run.ctx.updated)) emit(run, *event);
+}
+
+void EtcdReconciler::emit(const Run& run, const LifecycleEvent& event) {
+  if (events_ != nullptr) events_->event(run.object, event.type, event.reason, event.message);
+}
+
 StepResult EtcdReconciler::ensure_finalizer(Run& run) {
   auto& finalizers = run.etcd.metadata.finalizers;
   if (std::find(finalizers.begin(), finalizers.end(), api::kEtcdDruidFinalizer) !=

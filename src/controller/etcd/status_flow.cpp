@@ -85,11 +85,44 @@ StepResult EtcdReconciler::reconcile_status(Run& run) {
 
   const api::EtcdStatus old_status = etcd.status.value_or(api::EtcdStatus{});
   const api::EtcdStatus new_status = health::compute_status(etcd, inputs);
-  if (!health::should_write_status(old_status, new_status, inputs.now, config_.status_heartbeat)) {
-    return write_status(run, json::object());
+  const bool write =
+      health::should_write_status(old_status, new_status, inputs.now, config_.status_heartbeat);
+  StepResult written = write_status(
+      run, write ? kube::create_merge_patch(owned_status(old_status), owned_status(new_status))
+                 : json::object());
+  if (!written.stops()) report_status_change(run, old_status, new_status, inputs, write);
+  return written;
+}
+
+void EtcdReconciler::report_status_change(const Run& run, const api::EtcdStatus& before,
+                                          const api::EtcdStatus& after,
+                                          const health::StatusInputs& inputs, bool written) {
+  if (metrics_ != nullptr) metrics_->leader_seen({run.ns(), run.name()}, leader_of(after));
+  if (events_ == nullptr) return;
+  // Said only once written: an unwritten change is seen again next time.
+  if (written) {
+    for (const auto& event : condition_events(before, after)) emit(run, event);
   }
-  return write_status(run,
-                      kube::create_merge_patch(owned_status(old_status), owned_status(new_status)));
+  const std::optional<std::string> progress =
+      inputs.statefulset ? rollout_progress(*inputs.statefulset, inputs.pods) : std::nullopt;
+  std::optional<LifecycleEvent> event;
+  {
+    const std::lock_guard lock(rollouts_mutex_);
+    const auto it = rollouts_.find(run.key);
+    if (progress && it == rollouts_.end()) {
+      event = LifecycleEvent{kube::EventType::kNormal, event_reason::kRolloutStarted,
+                             "Updating members: " + *progress};
+      rollouts_.emplace(run.key, *progress);
+    } else if (progress && it->second != *progress) {
+      event = LifecycleEvent{kube::EventType::kNormal, event_reason::kRolloutProgress, *progress};
+      it->second = *progress;
+    } else if (!progress && it != rollouts_.end() && inputs.statefulset) {
+      event = LifecycleEvent{kube::EventType::kNormal, event_reason::kRolloutCompleted,
+                             "Every member runs the latest desired spec"};
+      rollouts_.erase(it);
+    }
+  }
+  if (event) emit(run, *event);
 }
 
 // One status patch: the computed fields that changed and what a completed spec
