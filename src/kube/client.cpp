@@ -2,17 +2,15 @@
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
-#include <sys/stat.h>
 
 #include <cctype>
-#include <fstream>
 #include <mutex>
-#include <sstream>
 #include <type_traits>
 
 #include "kube/exec_credential.hpp"
 #include "kube/http_transport.hpp"
 #include "kube/rate_limiter.hpp"
+#include "kube/reloaded_file.hpp"
 #include "util/base64.hpp"
 #include "util/text.hpp"
 
@@ -109,44 +107,13 @@ ApiError local_error(ApiErrorReason reason, std::string message) {
   return e;
 }
 
-// Reads a token file and caches it by (mtime, size, inode) so a rotated token
-// is picked up by the next request; a failed read keeps the last good token,
-// as client-go does.
-class TokenFile {
- public:
-  explicit TokenFile(std::string path) : path_(std::move(path)) {}
-
-  std::string token() {
-    struct stat st {};
-    std::lock_guard lock(mu_);
-    if (::stat(path_.c_str(), &st) != 0) return token_;
-    Stamp stamp{st.st_mtim.tv_sec, st.st_mtim.tv_nsec, st.st_size, st.st_ino};
-    if (loaded_ && stamp == stamp_) return token_;
-    std::ifstream in(path_, std::ios::binary);
-    if (!in) return token_;
-    std::ostringstream text;
-    text << in.rdbuf();
-    std::string value = text.str();
-    while (!value.empty() && std::isspace(static_cast<unsigned char>(value.back())) != 0)
-      value.pop_back();
-    token_ = std::move(value);
-    stamp_ = stamp;
-    loaded_ = true;
-    return token_;
-  }
-
- private:
-  struct Stamp {
-    long long sec = 0, nsec = 0, size = 0;
-    unsigned long long inode = 0;
-    friend bool operator==(const Stamp&, const Stamp&) = default;
-  };
-  std::string path_;
-  std::mutex mu_;
-  std::string token_;
-  Stamp stamp_;
-  bool loaded_ = false;
-};
+// The token without the newline a file usually ends with.
+std::string token_of(ReloadedFile& file) {
+  std::string token = file.contents();
+  while (!token.empty() && std::isspace(static_cast<unsigned char>(token.back())) != 0)
+    token.pop_back();
+  return token;
+}
 
 }  // namespace
 
@@ -246,13 +213,13 @@ struct Client::Impl {
 
   explicit Impl(RestConfig c)
       : config(std::move(c)),
-        transport(TlsConfig{config.ca_pem, config.client_cert_pem, config.client_key_pem,
-                            config.insecure_skip_tls_verify},
+        transport(TlsConfig{config.ca_pem, config.ca_file, config.client_cert_pem,
+                            config.client_key_pem, config.insecure_skip_tls_verify},
                   config.timeout, config.user_agent.empty() ? "etcd-druid-cpp" : config.user_agent),
         limiter(config.qps, config.burst),
         host(host_of(config.server)) {
     if (!config.bearer_token_file.empty())
-      token_file = std::make_unique<TokenFile>(config.bearer_token_file);
+      token_file = std::make_unique<ReloadedFile>(config.bearer_token_file);
     if (config.exec)
       exec_source = std::make_unique<ExecCredentialSource>(
           *config.exec,
@@ -260,7 +227,7 @@ struct Client::Impl {
   }
 
   std::vector<std::pair<std::string, std::string>> static_auth_headers() {
-    std::string token = token_file ? token_file->token() : std::string();
+    std::string token = token_file ? token_of(*token_file) : std::string();
     if (token.empty()) token = config.bearer_token;
     if (!token.empty()) return {{"Authorization", "Bearer " + token}};
     if (!config.username.empty() || !config.password.empty())
@@ -383,7 +350,7 @@ struct Client::Impl {
   HttpTransport transport;
   RateLimiter limiter;
   std::string host;
-  std::unique_ptr<TokenFile> token_file;
+  std::unique_ptr<ReloadedFile> token_file;
   std::unique_ptr<ExecCredentialSource> exec_source;
   mutable std::mutex counts_mu;
   std::map<RequestKey, std::uint64_t> counts;

@@ -126,6 +126,7 @@ struct HttpTransport::Handle {
 HttpTransport::HttpTransport(TlsConfig tls, std::chrono::milliseconds default_timeout,
                              std::string user_agent)
     : tls_(std::move(tls)), default_timeout_(default_timeout), user_agent_(std::move(user_agent)) {
+  if (!tls_.ca_file.empty()) ca_file_ = std::make_unique<ReloadedFile>(tls_.ca_file, tls_.ca_pem);
   global_init_once();
 }
 
@@ -164,7 +165,8 @@ void HttpTransport::configure(Handle& handle, const HttpRequest& request, bool s
   // Streams stay uncompressed so each event is delivered as soon as it arrives.
   if (!streaming) curl_easy_setopt(easy, CURLOPT_ACCEPT_ENCODING, "");
 
-  if (!tls_.ca_pem.empty()) set_blob(easy, CURLOPT_CAINFO_BLOB, tls_.ca_pem);
+  const std::string ca_pem = ca_file_ ? ca_file_->contents() : tls_.ca_pem;
+  if (!ca_pem.empty()) set_blob(easy, CURLOPT_CAINFO_BLOB, ca_pem);
   const std::string& cert_pem =
       request.client_certificate ? request.client_certificate->cert_pem : tls_.client_cert_pem;
   const std::string& key_pem =

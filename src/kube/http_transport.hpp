@@ -16,12 +16,16 @@
 #include <vector>
 
 #include "kube/api_error.hpp"
+#include "kube/reloaded_file.hpp"
 #include "util/expected.hpp"
 
 namespace druid::kube {
 
 struct TlsConfig {
   std::string ca_pem;  // empty: system trust store
+  // Where ca_pem came from, when a file: re-read when it changes (a rotated
+  // CA bundle), so new connections verify against the new one.
+  std::string ca_file;
   std::string client_cert_pem, client_key_pem;
   bool insecure_skip_verify = false;
 };
@@ -90,6 +94,7 @@ class HttpTransport {
   void configure(Handle& handle, const HttpRequest& request, bool streaming);
 
   TlsConfig tls_;
+  std::unique_ptr<ReloadedFile> ca_file_;  // when tls_.ca_file is set
   std::chrono::milliseconds default_timeout_;
   std::string user_agent_;
   std::mutex mu_;

@@ -337,6 +337,10 @@ util::Expected<RestConfig, std::string> resolve_context(const MergedKubeconfig& 
   auto ca = data_or_file(cluster, "certificate-authority", cluster_dir, cluster_where);
   if (!ca) return unexpected(ca.error());
   rc.ca_pem = std::move(ca).value();
+  if (text(cluster, "certificate-authority-data").empty() &&
+      !text(cluster, "certificate-authority").empty()) {
+    rc.ca_file = resolve(cluster_dir, text(cluster, "certificate-authority")).string();
+  }
 
   if (user.contains("auth-provider"))
     return unexpected(
@@ -429,6 +433,7 @@ util::Expected<RestConfig, std::string> load_in_cluster_config(
   auto ca = read_file(service_account_dir / "ca.crt");
   if (!ca) return unexpected(fmt::format("in-cluster: CA: {}", ca.error()));
   rc.ca_pem = std::move(ca).value();
+  rc.ca_file = (service_account_dir / "ca.crt").string();
   if (auto ns = read_file(service_account_dir / "namespace")) {
     std::string value = *ns;
     while (!value.empty() && (value.back() == '\n' || value.back() == ' ')) value.pop_back();

@@ -31,6 +31,10 @@ struct ExecConfig {
 struct RestConfig {
   std::string server;  // "https://host:port" (a path prefix is kept)
   std::string ca_pem;  // trusted CA bundle (PEM); empty = system trust store
+  // The file ca_pem was read from (in-cluster ca.crt, a kubeconfig's
+  // certificate-authority): re-read when it changes, because clusters rotate
+  // their CA; empty when the CA came inline.
+  std::string ca_file;
   std::string client_cert_pem, client_key_pem;
   std::string bearer_token;
   // Read per request when set (and re-read when the file changes), because the

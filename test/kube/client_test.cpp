@@ -552,6 +552,36 @@ TEST_F(TlsClientTest, RejectsServerNotSignedByTheCa) {
   EXPECT_TRUE(insecure.get(resources::kPods, "ns1", "p"));
 }
 
+// A cluster that rotates its CA (in-cluster ca.crt, a kubeconfig's
+// certificate-authority file): the running client verifies new connections
+// against the bundle the file holds now.
+TEST_F(TlsClientTest, CaFileIsReReadWhenTheBundleRotates) {
+  FakeServer server(*pki_, false);
+  serve_pods(server);
+  server.start();
+  const auto other = test::make_test_pki();
+  test::TempDir dir;
+  const auto ca_file = dir.write("ca.crt", other.ca.cert);
+  RestConfig cfg;
+  cfg.server = server.url("https");
+  cfg.ca_pem = other.ca.cert;  // as loaded
+  cfg.ca_file = ca_file.string();
+  cfg.bearer_token = "tls-token";
+  Client client(cfg);
+  auto refused = client.get(resources::kPods, "ns1", "p");
+  ASSERT_FALSE(refused);
+  EXPECT_TRUE(is_transport(refused.error())) << refused.error().what();
+
+  // The kubelet swaps the projected volume's directory: a new inode.
+  std::filesystem::rename(dir.write("ca.crt.new", pki_->ca.cert), ca_file);
+  auto got = client.get(resources::kPods, "ns1", "p");
+  ASSERT_TRUE(got) << got.error().what();
+
+  // A file that cannot be read keeps the last good bundle.
+  std::filesystem::remove(ca_file);
+  EXPECT_TRUE(client.get(resources::kPods, "ns1", "p"));
+}
+
 TEST_F(TlsClientTest, PresentsClientCertificate) {
   FakeServer server(*pki_, /*require_client_cert=*/true);
   serve_pods(server);

@@ -151,6 +151,8 @@ users:
   auto rc = load_kubeconfig(path.string());
   ASSERT_TRUE(rc) << rc.error();
   EXPECT_EQ(rc->ca_pem, "CA FROM FILE");
+  // The client re-reads it when the CA rotates.
+  EXPECT_EQ(rc->ca_file, (dir_.path() / "kube" / "pki" / "ca.crt").string());
   EXPECT_EQ(rc->client_cert_pem, "CERT FROM FILE");
   EXPECT_EQ(rc->client_key_pem, "KEY FROM FILE");
   EXPECT_EQ(rc->bearer_token_file, (dir_.path() / "kube" / "token").string());
@@ -439,6 +441,7 @@ TEST_F(RestConfigTest, InClusterFromServiceAccountDirectory) {
   EXPECT_EQ(rc->server, "https://10.96.0.1:443");
   EXPECT_EQ(rc->bearer_token_file, (dir_.path() / "token").string());
   EXPECT_EQ(rc->ca_pem, "CLUSTER CA");
+  EXPECT_EQ(rc->ca_file, (dir_.path() / "ca.crt").string());
   EXPECT_EQ(rc->namespace_, "garden");
   EXPECT_EQ(rc->source, "in-cluster");
 
