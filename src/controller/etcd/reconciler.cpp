@@ -32,42 +32,45 @@ EtcdReconciler::EtcdReconciler(ReconcilerDependencies dependencies, EtcdControll
       metrics_(dependencies.metrics) {}
 
 kube::ReconcileOutcome EtcdReconciler::reconcile(const kube::Request& request) {
-  const auto started = clock_.now();
-  kube::ReconcileOutcome outcome = reconcile_etcd(request);
-  if (metrics_ == nullptr) return outcome;
-  const EtcdMetrics::Key key{request.namespace_, request.name};
-  // A deleted Etcd's removal reconciles it once more: its series end then.
-  if (auto current = reader_.get(api::resources::kEtcds, request.namespace_, request.name);
-      current && !*current) {
-    metrics_->forget(key);
-    return outcome;
-  }
-  metrics_->reconciled(key, clock_.now() - started, outcome.has_value(), clock_.wall_now());
-  return outcome;
-}
-
-kube::ReconcileOutcome EtcdReconciler::reconcile_etcd(const kube::Request& request) {
   auto read = reader_.get(api::resources::kEtcds, request.namespace_, request.name);
   if (!read) {
     return util::unexpected(kube::ReconcileError{
         fmt::format("reading Etcd {}: {}", request.key(), read.error().what())});
   }
-  if (!*read) {  // gone: nothing to do
-    {
-      std::lock_guard lock(warned_operations_mutex_);
-      warned_operations_.erase(request.key());
-    }
-    std::lock_guard lock(rollouts_mutex_);
-    rollouts_.erase(request.key());
+  if (!*read) {  // gone (a deletion's last reconcile): forget what was kept about it
+    forget(request);
     return kube::ReconcileResult{};
   }
-  auto decoded = api::decode_etcd(**read);
+  const auto started = clock_.now();
+  kube::ReconcileOutcome outcome = reconcile_etcd(request, **read);
+  if (metrics_ != nullptr) {
+    metrics_->reconciled({request.namespace_, request.name}, clock_.now() - started,
+                         outcome.has_value(), clock_.wall_now());
+  }
+  return outcome;
+}
+
+void EtcdReconciler::forget(const kube::Request& request) {
+  {
+    std::lock_guard lock(warned_operations_mutex_);
+    warned_operations_.erase(request.key());
+  }
+  {
+    std::lock_guard lock(rollouts_mutex_);
+    rollouts_.erase(request.key());
+  }
+  if (metrics_ != nullptr) metrics_->forget({request.namespace_, request.name});
+}
+
+kube::ReconcileOutcome EtcdReconciler::reconcile_etcd(const kube::Request& request,
+                                                      const json& object) {
+  auto decoded = api::decode_etcd(object);
   if (!decoded) {
     return util::unexpected(kube::ReconcileError{fmt::format(
         "Etcd {} cannot be decoded: {}", request.key(), decoded.error().front().message())});
   }
   const auto now = std::chrono::system_clock::time_point(clock_.wall_now());
-  Run run{**read,
+  Run run{object,
           std::move(*decoded),
           component::Context{client_, reader_, config_.settings, image_vector_, run.etcd},
           OperationRecord{OperationType::kReconcile, controller::new_run_id(), now},

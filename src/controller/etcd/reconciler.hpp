@@ -54,7 +54,10 @@ class EtcdReconciler final : public kube::Reconciler {
  private:
   struct Run;  // one reconcile's Etcd, context and bookkeeping
 
-  kube::ReconcileOutcome reconcile_etcd(const kube::Request& request);
+  // One reconcile of the Etcd `object` as the cache holds it (timed by reconcile()).
+  kube::ReconcileOutcome reconcile_etcd(const kube::Request& request, const nlohmann::json& object);
+  // The Etcd is gone: drop what is kept per Etcd (warnings sent, rollout, metrics).
+  void forget(const kube::Request& request);
   bool should_reconcile_spec(const Run& run);
   kube::ReconcileOutcome finish(Run& run, const StepResult& spec, bool spec_ran);
 
