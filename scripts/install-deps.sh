@@ -8,7 +8,7 @@ PACKAGES=(
   g++ cmake ninja-build make pkg-config git
   # libraries (see docs/dependencies.md for why each one)
   nlohmann-json3-dev libyaml-cpp-dev libspdlog-dev libfmt-dev libcli11-dev
-  libcurl4-openssl-dev libssl-dev libcpp-httplib-dev
+  libcurl4-openssl-dev libssl-dev libcpp-httplib-dev zlib1g-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   # real etcd members for the local environment and the e2e tier
   # (test/localenv/README.md): etcd itself, etcdctl, ip (network namespaces)

@@ -63,6 +63,7 @@ struct Sample {
   double requests_per_minute_steady = 0;  // every verb
   double cpu_seconds_per_minute_steady = 0;
   double peak_rss_mib = 0;
+  double steady_rss_mib = 0;  // at the end of the steady state
   double cpu_seconds = 0;
 };
 
@@ -243,11 +244,15 @@ class OperatorProcess {
   OperatorProcess& operator=(const OperatorProcess&) = delete;
 
   // VmHWM (peak resident set) in MiB.
-  double peak_rss_mib() const {
+  double peak_rss_mib() const { return status_mib("VmHWM:"); }
+  // VmRSS (resident set now) in MiB.
+  double rss_mib() const { return status_mib("VmRSS:"); }
+  // A "kB" line of /proc/PID/status in MiB.
+  double status_mib(const std::string& field) const {
     std::ifstream status("/proc/" + std::to_string(pid_) + "/status");
     std::string line;
     while (std::getline(status, line)) {
-      if (line.rfind("VmHWM:", 0) == 0) return std::stod(line.substr(6)) / 1024.0;
+      if (line.rfind(field, 0) == 0) return std::stod(line.substr(field.size())) / 1024.0;
     }
     return 0;
   }
@@ -325,7 +330,7 @@ Sample run_once(const fs::path& binary, int n, double qps, int burst, int steady
     double total = 0;
     for (const auto& [resource, count] : resources.items()) total += count.get<double>();
     if (verb == "create") total -= n;  // the bench's own Etcd creates
-    s.requests_per_etcd[verb] = total / n;
+    s.requests_per_etcd[verb] = n > 0 ? total / n : total;
   }
   // Steady state: nothing changes; count the operator's writes.
   std::this_thread::sleep_for(std::chrono::seconds(2));  // let in-flight requeues settle
@@ -344,6 +349,7 @@ Sample run_once(const fs::path& binary, int n, double qps, int burst, int steady
   // Which requests a steady state still costs, by verb and resource.
   if (requests > 0) std::cerr << n << " Etcds, steady requests: " << steady_counts.dump() << "\n";
   s.peak_rss_mib = op.peak_rss_mib();
+  s.steady_rss_mib = op.rss_mib();
   s.cpu_seconds = op.cpu_seconds();
   fs::remove_all(dir);
   return s;
@@ -380,7 +386,8 @@ int main(int argc, char** argv) {
       "| Etcds | client QPS/burst | time to Succeeded (s) | requests per Etcd "
       "(create/patch/get/list/watch/delete) | "
       "ratio to minimum writes | steady writes/min | steady requests/min | peak RSS (MiB) | "
-      "CPU (s) | steady CPU s/min |\n|---|---|---|---|---|---|---|---|---|---|\n");
+      "steady RSS (MiB) | CPU (s) | steady CPU s/min "
+      "|\n|---|---|---|---|---|---|---|---|---|---|---|\n");
   for (int n : sizes) {
     for (const auto& mode : modes) {
       const bool limited = mode == "limited";
@@ -403,7 +410,7 @@ int main(int argc, char** argv) {
       const double writes = verb("create") + verb("patch") + verb("update") + verb("delete");
       std::printf(
           "| %d | %s | %.2f | %.1f / %.1f / %.1f / %.1f / %.2f / %.1f | %.2f | %.1f | %.1f | %.1f "
-          "| %.2f | %.2f |\n",
+          "| %.1f | %.2f | %.2f |\n",
           n, limited ? "100/150" : "unlimited",
           med([](const Sample& s) { return s.seconds_to_succeeded; }), verb("create"),
           verb("patch"), verb("get"), verb("list"), verb("watch"), verb("delete"),
@@ -411,6 +418,7 @@ int main(int argc, char** argv) {
           med([](const Sample& s) { return s.writes_per_minute_steady; }),
           med([](const Sample& s) { return s.requests_per_minute_steady; }),
           med([](const Sample& s) { return s.peak_rss_mib; }),
+          med([](const Sample& s) { return s.steady_rss_mib; }),
           med([](const Sample& s) { return s.cpu_seconds; }),
           med([](const Sample& s) { return s.cpu_seconds_per_minute_steady; }));
       std::fflush(stdout);

@@ -33,4 +33,12 @@ kube::ApiResult<std::vector<kube::ObjectPtr>> CachedReader::list(const util::Res
   return cache->list(ns, util::Selector::from_labels(selector));
 }
 
+kube::ApiResult<std::vector<kube::ObjectPtr>> CachedReader::list_by_field(
+    const util::ResourceType& type, std::string_view ns, std::string_view path,
+    std::string_view value) {
+  const kube::Cache* cache = cache_for(type);
+  if (cache == nullptr) return live_.list_by_field(type, ns, path, value);
+  return cache->list_by_field(ns, path, value);
+}
+
 }  // namespace druid::component

@@ -24,6 +24,10 @@ class CachedReader final : public ObjectReader {
   kube::ApiResult<std::vector<kube::ObjectPtr>> list(const util::ResourceType& type,
                                                      std::string_view ns,
                                                      const util::Labels& selector) override;
+  kube::ApiResult<std::vector<kube::ObjectPtr>> list_by_field(const util::ResourceType& type,
+                                                              std::string_view ns,
+                                                              std::string_view path,
+                                                              std::string_view value) override;
 
  private:
   const kube::Cache* cache_for(const util::ResourceType& type) const;

@@ -13,6 +13,16 @@ std::string selector_string(const util::Labels& selector) {
   return text;
 }
 
+std::string field_selector_string(std::string_view path, std::string_view value) {
+  std::string text(path);
+  text += '=';
+  for (const char c : value) {
+    if (c == '\\' || c == ',' || c == '=') text += '\\';
+    text += c;
+  }
+  return text;
+}
+
 kube::ApiResult<kube::ObjectPtr> LiveReader::get(const util::ResourceType& type,
                                                  std::string_view ns, std::string_view name) {
   auto object = client_.get(type, ns, name);
@@ -26,6 +36,19 @@ kube::ApiResult<std::vector<kube::ObjectPtr>> LiveReader::list(const util::Resou
                                                                const util::Labels& selector) {
   kube::ListOptions options;
   options.label_selector = selector_string(selector);
+  return list_with(type, ns, options);
+}
+
+kube::ApiResult<std::vector<kube::ObjectPtr>> LiveReader::list_by_field(
+    const util::ResourceType& type, std::string_view ns, std::string_view path,
+    std::string_view value) {
+  kube::ListOptions options;
+  options.field_selector = field_selector_string(path, value);
+  return list_with(type, ns, options);
+}
+
+kube::ApiResult<std::vector<kube::ObjectPtr>> LiveReader::list_with(
+    const util::ResourceType& type, std::string_view ns, const kube::ListOptions& options) {
   auto listed = client_.list(type, ns, options);
   if (!listed) return util::unexpected(listed.error());
   std::vector<kube::ObjectPtr> objects;

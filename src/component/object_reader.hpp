@@ -24,6 +24,12 @@ class ObjectReader {
   virtual kube::ApiResult<std::vector<kube::ObjectPtr>> list(const util::ResourceType& type,
                                                              std::string_view ns,
                                                              const util::Labels& selector) = 0;
+  // Objects of the namespace whose string field at the dotted `path` equals
+  // `value`: the field selector "path=value", which the API server must
+  // support for the type (involvedObject.name for Events).
+  virtual kube::ApiResult<std::vector<kube::ObjectPtr>> list_by_field(
+      const util::ResourceType& type, std::string_view ns, std::string_view path,
+      std::string_view value) = 0;
 };
 
 // Reads with GET/LIST requests.
@@ -35,12 +41,23 @@ class LiveReader final : public ObjectReader {
   kube::ApiResult<std::vector<kube::ObjectPtr>> list(const util::ResourceType& type,
                                                      std::string_view ns,
                                                      const util::Labels& selector) override;
+  kube::ApiResult<std::vector<kube::ObjectPtr>> list_by_field(const util::ResourceType& type,
+                                                              std::string_view ns,
+                                                              std::string_view path,
+                                                              std::string_view value) override;
 
  private:
+  kube::ApiResult<std::vector<kube::ObjectPtr>> list_with(const util::ResourceType& type,
+                                                          std::string_view ns,
+                                                          const kube::ListOptions& options);
+
   kube::Client& client_;
 };
 
 // `k1=v1,k2=v2` in key order, for label-selector query parameters.
 std::string selector_string(const util::Labels& selector);
+// `path=value` with the value escaped as apimachinery's fields.EscapeValue
+// does ('\\', ',' and '=' behind a backslash).
+std::string field_selector_string(std::string_view path, std::string_view value);
 
 }  // namespace druid::component

@@ -84,11 +84,13 @@ bool EventRecorder::aggregate_locked(Pending& pending, std::string group) {
   const auto now = clock_.now();
   auto it = aggregates_.find(group);
   if (it == aggregates_.end()) {
-    aggregate_lru_.push_front(group);
-    it = aggregates_.emplace(group, Aggregate{{}, now, aggregate_lru_.begin()}).first;
+    it = aggregates_.emplace(group, Aggregate{{}, now, {}}).first;
+    aggregate_lru_.push_front(&it->first);
+    it->second.lru = aggregate_lru_.begin();
     while (aggregates_.size() > std::max<std::size_t>(1, options_.correlation_cache_size)) {
-      aggregates_.erase(aggregate_lru_.back());
+      const std::string* oldest = aggregate_lru_.back();
       aggregate_lru_.pop_back();
+      aggregates_.erase(aggregates_.find(*oldest));  // by iterator: *oldest is the node's key
     }
   } else {
     aggregate_lru_.splice(aggregate_lru_.begin(), aggregate_lru_, it->second.lru);
@@ -200,12 +202,13 @@ void EventRecorder::remember(const std::string& key, Correlation correlation) {
     lru_.erase(it->second.lru);
     correlations_.erase(it);
   }
-  lru_.push_front(key);
-  correlation.lru = lru_.begin();
-  correlations_.emplace(key, std::move(correlation));
+  auto inserted = correlations_.emplace(key, std::move(correlation)).first;
+  lru_.push_front(&inserted->first);
+  inserted->second.lru = lru_.begin();
   while (correlations_.size() > std::max<std::size_t>(1, options_.correlation_cache_size)) {
-    correlations_.erase(lru_.back());
+    const std::string* oldest = lru_.back();
     lru_.pop_back();
+    correlations_.erase(correlations_.find(*oldest));  // by iterator: *oldest is the node's key
   }
 }
 

@@ -105,14 +105,14 @@ class EventRecorder {
     std::string ns, name;  // of the Event written
     std::int64_t count = 0;
     std::string first_timestamp;
-    std::list<std::string>::iterator lru;
+    std::list<const std::string*>::iterator lru;
   };
   // The distinct messages seen for one aggregate group (client-go's
   // aggregateRecord).
   struct Aggregate {
     std::unordered_set<std::string> messages;
     Clock::TimePoint last;  // of the group's latest event
-    std::list<std::string>::iterator lru;
+    std::list<const std::string*>::iterator lru;
   };
   struct Bucket {
     double tokens = 0;
@@ -143,12 +143,14 @@ class EventRecorder {
   EventRecorderStats stats_;
   std::unordered_map<std::string, Bucket> buckets_;
   std::unordered_map<std::string, Aggregate> aggregates_;
-  std::list<std::string> aggregate_lru_;  // most recently used first
+  // Most recently used first; the keys of aggregates_ (unordered_map nodes do
+  // not move), so each group's key is held once.
+  std::list<const std::string*> aggregate_lru_;
 
   // Writer thread only.
   std::uint64_t last_name_suffix_ = 0;  // keeps generated Event names unique
   std::unordered_map<std::string, Correlation> correlations_;
-  std::list<std::string> lru_;  // most recently used first
+  std::list<const std::string*> lru_;  // most recently used first; keys of correlations_
 
   std::mutex lifecycle_mutex_;  // stop() may come from several threads
   std::thread thread_;

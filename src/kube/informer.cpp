@@ -56,6 +56,7 @@ Informer::Informer(Client& client, InformerOptions options)
     : client_(client),
       options_(std::move(options)),
       clock_(options_.clock != nullptr ? *options_.clock : system_clock()),
+      cache_(options_.indexed_fields),
       random_(std::random_device{}()) {}
 
 Informer::~Informer() {

@@ -7,8 +7,9 @@
 // as an update (so level-triggered controllers revisit everything now and then).
 //
 // Handlers run on the informer's threads, one call at a time and in event
-// order; they should be quick (enqueue a key). Objects reach handlers as the
-// same shared pointers the cache holds.
+// order; they should be quick (enqueue a key). A handler gets the object as
+// the event or list carried it, and the old version of an update as the cache
+// held it (unpacked for the call; see cache.hpp).
 
 #include <atomic>
 #include <chrono>
@@ -60,7 +61,9 @@ struct InformerOptions {
   // second copy of the whole object) are bookkeeping that readers never need;
   // dropping them roughly halves the memory of small objects.
   bool strip_apply_bookkeeping = true;
-  ObjectTransform transform;         // after the two reductions above
+  ObjectTransform transform;  // after the two reductions above
+  // Dotted string fields the cache indexes for Cache::list_by_field.
+  std::vector<std::string> indexed_fields;
   std::int64_t page_size = 500;      // list page size (limit/continue); <= 0: one request
   Clock::Duration resync_period{0};  // 0: no resync
   BackoffPolicy backoff;

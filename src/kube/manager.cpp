@@ -8,8 +8,11 @@ namespace {
 
 std::string informer_identity(const InformerOptions& o) {
   // Two requests for the same data share one informer (and one watch).
-  return o.type.api_version() + "|" + o.type.resource + "|" + o.ns + "|" + o.label_selector + "|" +
-         o.field_selector + "|" + (o.metadata_only ? "meta" : "full") + "|" + o.transform.name;
+  std::string identity = o.type.api_version() + "|" + o.type.resource + "|" + o.ns + "|" +
+                         o.label_selector + "|" + o.field_selector + "|" +
+                         (o.metadata_only ? "meta" : "full") + "|" + o.transform.name;
+  for (const auto& field : o.indexed_fields) identity += "|" + field;
+  return identity;
 }
 
 // How often the wait for cache sync re-checks the informers.

@@ -46,23 +46,49 @@ TEST(ObjectKeyTest, NamespacedAndClusterScoped) {
   EXPECT_EQ(object_key(*object("", "x")), "x");
 }
 
-TEST(CacheTest, UpsertGetEraseShareTheStoredObject) {
+TEST(CacheTest, UpsertGetEraseReturnTheStoredVersion) {
   Cache cache;
-  ObjectPtr v1 = object("ns", "a", {}, "1");
+  ObjectPtr v1 = object("ns", "a", {{"app", "etcd"}}, "1");
   EXPECT_EQ(cache.upsert(v1), nullptr);
-  EXPECT_EQ(cache.get("ns", "a"), v1);  // the same pointer: no copy
-  EXPECT_EQ(cache.get("ns/a"), v1);
+  ASSERT_NE(cache.get("ns", "a"), nullptr);
+  EXPECT_EQ(*cache.get("ns", "a"), *v1);
+  EXPECT_EQ(*cache.get("ns/a"), *v1);
   EXPECT_EQ(cache.get("ns", "b"), nullptr);
 
   ObjectPtr v2 = object("ns", "a", {}, "2");
-  EXPECT_EQ(cache.upsert(v2), v1);
-  EXPECT_EQ(cache.get("ns", "a"), v2);
-  // A reader holding the old version keeps a valid object.
-  EXPECT_EQ((*v1)["metadata"]["resourceVersion"], "1");
+  ObjectPtr previous = cache.upsert(v2);
+  ASSERT_NE(previous, nullptr);
+  EXPECT_EQ(*previous, *v1);
+  EXPECT_EQ(*cache.get("ns", "a"), *v2);
+  // A reader holding what it read keeps a valid object after the update.
+  EXPECT_EQ((*previous)["metadata"]["resourceVersion"], "1");
 
-  EXPECT_EQ(cache.erase("ns", "a"), v2);
+  ObjectPtr erased = cache.erase("ns", "a");
+  ASSERT_NE(erased, nullptr);
+  EXPECT_EQ(*erased, *v2);
   EXPECT_EQ(cache.erase("ns", "a"), nullptr);
   EXPECT_EQ(cache.size(), 0u);
+}
+
+TEST(CacheTest, PackedObjectsReadBackExactly) {
+  // Every JSON type an API object holds: nested objects and arrays, strings
+  // with escapes and non-ASCII text, negative and large integers, floats,
+  // booleans and null, empty containers.
+  const json original = {
+      {"apiVersion", "v1"},
+      {"kind", "ConfigMap"},
+      {"metadata", {{"name", "a"}, {"namespace", "ns"}, {"resourceVersion", "7"}}},
+      {"data",
+       {{"etcd.conf.yaml", "name: etcd\ninitial-cluster: \"a=https://x:2380\"\n"},
+        {"unicode", "gr\u00fc\u00dfe \u2603"}}},
+      {"numbers", {0, -1, 9007199254740993LL, 18446744073709551615ULL, 0.5, -2.25e-7}},
+      {"flags", {{"on", true}, {"off", false}, {"none", nullptr}}},
+      {"empty", {{"object", json::object()}, {"array", json::array()}, {"string", ""}}}};
+  Cache cache;
+  cache.upsert(std::make_shared<const json>(original));
+  ASSERT_NE(cache.get("ns", "a"), nullptr);
+  EXPECT_EQ(*cache.get("ns", "a"), original);
+  EXPECT_EQ(cache.get("ns", "a")->dump(), original.dump());
 }
 
 TEST(CacheTest, ListsByNamespaceWithoutPrefixConfusion) {
@@ -143,7 +169,57 @@ TEST(CacheTest, ReplaceReportsTheDifference) {
   ASSERT_EQ(diff.deleted.size(), 1u);
   EXPECT_EQ((*diff.deleted[0])["metadata"]["name"], "gone");
   EXPECT_EQ(cache.keys(), (std::vector<std::string>{"ns/changed", "ns/kept", "ns/new"}));
-  EXPECT_EQ(cache.get("ns", "kept"), kept);  // unchanged objects keep their pointer
+  EXPECT_EQ(*cache.get("ns", "kept"), *kept);
+}
+
+json event(const std::string& ns, const std::string& name, const std::string& involved_name,
+           const std::string& rv = "1") {
+  return {{"apiVersion", "v1"},
+          {"kind", "Event"},
+          {"metadata", {{"name", name}, {"namespace", ns}, {"resourceVersion", rv}}},
+          {"involvedObject",
+           {{"kind", "PersistentVolumeClaim"}, {"name", involved_name}, {"namespace", ns}}},
+          {"type", "Warning"}};
+}
+
+// The same answers with and without the index, which only changes how they
+// are found.
+TEST(CacheTest, ListsByFieldWithAndWithoutAnIndex) {
+  for (const bool indexed : {true, false}) {
+    SCOPED_TRACE(indexed ? "indexed" : "scanned");
+    Cache cache(indexed ? std::vector<std::string>{"involvedObject.name"}
+                        : std::vector<std::string>{});
+    cache.upsert(std::make_shared<const json>(event("ns", "e1", "data-etcd-0")));
+    cache.upsert(std::make_shared<const json>(event("ns", "e2", "data-etcd-1")));
+    cache.upsert(std::make_shared<const json>(event("ns", "e3", "data-etcd-0")));
+    cache.upsert(std::make_shared<const json>(event("ns2", "e4", "data-etcd-0")));
+    cache.upsert(object("ns", "no-involved-object"));
+
+    EXPECT_EQ(names(cache.list_by_field("ns", "involvedObject.name", "data-etcd-0")),
+              (std::vector<std::string>{"e1", "e3"}));
+    EXPECT_EQ(names(cache.list_by_field("", "involvedObject.name", "data-etcd-0")),
+              (std::vector<std::string>{"e1", "e3", "e4"}));
+    EXPECT_EQ(names(cache.list_by_field("ns", "involvedObject.name", "data-etcd-1")),
+              (std::vector<std::string>{"e2"}));
+    EXPECT_TRUE(cache.list_by_field("ns", "involvedObject.name", "data-etcd-2").empty());
+    EXPECT_TRUE(cache.list_by_field("n", "involvedObject.name", "data-etcd-0").empty());
+    // An absent field reads as "", as field selectors read it.
+    EXPECT_EQ(names(cache.list_by_field("ns", "involvedObject.name", "")),
+              (std::vector<std::string>{"no-involved-object"}));
+
+    // The index follows updates, relists and deletes.
+    cache.upsert(std::make_shared<const json>(event("ns", "e1", "data-etcd-1", "2")));
+    EXPECT_EQ(names(cache.list_by_field("ns", "involvedObject.name", "data-etcd-0")),
+              (std::vector<std::string>{"e3"}));
+    EXPECT_EQ(names(cache.list_by_field("ns", "involvedObject.name", "data-etcd-1")),
+              (std::vector<std::string>{"e1", "e2"}));
+    cache.erase("ns", "e2");
+    cache.replace({std::make_shared<const json>(event("ns", "e1", "data-etcd-1", "2")),
+                   std::make_shared<const json>(event("ns", "e5", "data-etcd-1", "3"))});
+    EXPECT_EQ(names(cache.list_by_field("ns", "involvedObject.name", "data-etcd-1")),
+              (std::vector<std::string>{"e1", "e5"}));
+    EXPECT_TRUE(cache.list_by_field("ns", "involvedObject.name", "data-etcd-0").empty());
+  }
 }
 
 TEST(CacheTest, ReadersRunConcurrentlyWithAWriter) {

@@ -108,6 +108,53 @@ TEST_F(EventRecorderTest, RepeatsAreAggregatedIntoOneEvent) {
   EXPECT_EQ(recorder.stats().patched, 1u);
 }
 
+// The correlation cache remembers the most recently written events only: a
+// repeat of one it forgot creates a new Event, a repeat of one it still holds
+// (refreshed by use) patches its Event.
+TEST_F(EventRecorderTest, CorrelationCacheForgetsTheLeastRecentlyUsedEvent) {
+  FakeClock clock(*util::parse_rfc3339("2024-05-01T10:00:00Z"));
+  auto o = aggregating_options(clock);
+  o.correlation_cache_size = 2;
+  EventRecorder recorder(client(), o);
+  auto say = [&](const std::string& message) {
+    recorder.normal(subject_, "Step", message);
+    ASSERT_TRUE(recorder.flush(5s));
+  };
+  say("a");
+  say("b");
+  say("a");  // a is now the most recent; b the least
+  say("c");  // evicts b
+  EXPECT_EQ(recorder.stats().created, 3u);
+  EXPECT_EQ(recorder.stats().patched, 1u);
+  say("a");  // still remembered: patched
+  EXPECT_EQ(recorder.stats().patched, 2u);
+  say("b");  // forgotten: a new Event
+  EXPECT_EQ(recorder.stats().created, 4u);
+  std::vector<std::int64_t> counts;
+  for (const auto& e : events()) {
+    if (e["message"] == "a") counts.push_back(e["count"].get<std::int64_t>());
+  }
+  EXPECT_EQ(counts, std::vector<std::int64_t>{3});
+}
+
+// The aggregator's groups are bounded the same way: a group it forgot starts
+// counting distinct messages from none.
+TEST_F(EventRecorderTest, AggregatorForgetsTheLeastRecentlyUsedGroup) {
+  FakeClock clock(*util::parse_rfc3339("2024-05-01T10:00:00Z"));
+  auto o = aggregating_options(clock);
+  o.correlation_cache_size = 1;
+  o.aggregate_max_events = 2;
+  EventRecorder recorder(client(), o);
+  recorder.normal(subject_, "First", "1");
+  recorder.normal(subject_, "Second", "1");  // forgets group First
+  recorder.normal(subject_, "First", "2");   // one message seen in a new group: not combined
+  ASSERT_TRUE(recorder.flush(5s));
+  EXPECT_EQ(recorder.stats().aggregated, 0u);
+  recorder.normal(subject_, "First", "3");  // the second distinct message: combined
+  ASSERT_TRUE(recorder.flush(5s));
+  EXPECT_EQ(recorder.stats().aggregated, 1u);
+}
+
 TEST_F(EventRecorderTest, ARepeatOfADeletedEventCreatesItAgainWithTheCount) {
   EventRecorder recorder(client(), options());
   recorder.normal(subject_, "Reconciled", "all good");

@@ -114,7 +114,8 @@ TEST_F(InformerTest, DeliversAddUpdateDeleteAndKeepsTheCache) {
   auto [old_object, new_object] = log.last_update();
   EXPECT_EQ((*old_object)["data"]["k"], "1");
   EXPECT_EQ((*new_object)["data"]["k"], "2");
-  EXPECT_EQ(informer.cache().get("inf", "a"), new_object);
+  ASSERT_NE(informer.cache().get("inf", "a"), nullptr);
+  EXPECT_EQ(*informer.cache().get("inf", "a"), *new_object);
 
   ASSERT_TRUE(client().remove(resources::kConfigMaps, "inf", "a"));
   ASSERT_TRUE(eventually([&] { return log.count("delete inf/a") == 1; }));

@@ -65,6 +65,7 @@ std::unique_ptr<EtcdController> add_etcd_controller(kube::Manager& manager,
   kube::InformerOptions events;
   events.type = kube::resources::kEvents;
   events.field_selector = kPvcWarningEventsFieldSelector;
+  events.indexed_fields = {kEventInvolvedObjectName};
   events.clock = clock;
   wiring->reader->add_cache(kube::resources::kEvents, manager.informer(events).cache());
   // Pre-sync snapshot tasks carry no druid labels.

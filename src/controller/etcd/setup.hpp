@@ -21,6 +21,9 @@ namespace druid::controller::etcd {
 // Both are field selectors every API server supports for Events.
 inline constexpr const char* kPvcWarningEventsFieldSelector =
     "involvedObject.kind=PersistentVolumeClaim,type=Warning";
+// The field the status flow reads those events by (one claim at a time), and
+// their cache indexes.
+inline constexpr const char* kEventInvolvedObjectName = "involvedObject.name";
 
 // What the wiring owns; it must outlive the manager's run.
 struct EtcdController {

@@ -11,6 +11,7 @@
 #include "component/component.hpp"
 #include "controller/etcd/reconciler.hpp"
 #include "controller/etcd/run.hpp"
+#include "controller/etcd/setup.hpp"
 #include "health/etcd_status.hpp"
 #include "kube/patch.hpp"
 #include "kube/resource.hpp"
@@ -33,11 +34,22 @@ void read_list(component::ObjectReader& reader, const util::ResourceType& type,
   }
 }
 
-bool any_unbound(const std::vector<health::ObjectPtr>& pvcs) {
+// Warning events about each claim that is not bound, read by the claim's name
+// (the cache indexes involvedObject.name, setup.cpp), or the first error.
+void read_unbound_claim_events(component::ObjectReader& reader, const std::string& ns,
+                               const std::vector<health::ObjectPtr>& pvcs,
+                               std::vector<health::ObjectPtr>& events,
+                               std::optional<std::string>& error) {
   for (const auto& pvc : pvcs) {
-    if (pvc && pvc->value("status", json::object()).value("phase", "") != "Bound") return true;
+    if (!pvc || pvc->value("status", json::object()).value("phase", "") == "Bound") continue;
+    auto listed = reader.list_by_field(kube::resources::kEvents, ns, kEventInvolvedObjectName,
+                                       util::string_field(util::metadata_of(*pvc), "name"));
+    if (!listed) {
+      error = listed.error().what();
+      return;
+    }
+    events.insert(events.end(), listed->begin(), listed->end());
   }
-  return false;
 }
 
 // The keys of the status the status flow owns; lastOperation, lastErrors and
@@ -78,10 +90,9 @@ StepResult EtcdReconciler::reconcile_status(Run& run) {
   }
   // Events matter only while a PVC is not bound. They come from the cache of
   // Warning events about PVCs (setup.cpp), so a claim that stays Pending costs
-  // no request per status check.
-  if (any_unbound(inputs.pvcs)) {
-    read_list(reader_, kube::resources::kEvents, run.ns(), {}, inputs.events, inputs.events_error);
-  }
+  // no request per status check, and from its index by claim name, so the
+  // check does not scan the namespace's events.
+  read_unbound_claim_events(reader_, run.ns(), inputs.pvcs, inputs.events, inputs.events_error);
 
   const api::EtcdStatus old_status = etcd.status.value_or(api::EtcdStatus{});
   const api::EtcdStatus new_status = health::compute_status(etcd, inputs);
