@@ -54,9 +54,8 @@ class Inflater {
   bool inflate_into(std::span<const std::uint8_t> dictionary, std::span<const std::uint8_t> in,
                     std::vector<std::uint8_t>& out) {
     if (!ok_) return false;
-    if (!dictionary.empty() &&
-        inflateSetDictionary(&stream_, input(dictionary.data()),
-                             static_cast<uInt>(dictionary.size())) != Z_OK) {
+    if (!dictionary.empty() && inflateSetDictionary(&stream_, input(dictionary.data()),
+                                                    static_cast<uInt>(dictionary.size())) != Z_OK) {
       return false;
     }
     stream_.next_in = input(in.data());
@@ -98,11 +97,10 @@ std::vector<std::uint8_t> ObjectPacker::pack(const json& object) {
   put_varint(out, msgpack.size());
   const std::size_t header = out.size();
   z_stream& stream = deflater_->stream;
-  const bool ready =
-      deflater_->ok && msgpack.size() <= std::numeric_limits<uInt>::max() &&
-      deflateReset(&stream) == Z_OK &&
-      deflateSetDictionary(&stream, input(dictionary_.data()),
-                           static_cast<uInt>(dictionary_.size())) == Z_OK;
+  const bool ready = deflater_->ok && msgpack.size() <= std::numeric_limits<uInt>::max() &&
+                     deflateReset(&stream) == Z_OK &&
+                     deflateSetDictionary(&stream, input(dictionary_.data()),
+                                          static_cast<uInt>(dictionary_.size())) == Z_OK;
   if (ready) {
     out.resize(header + deflateBound(&stream, static_cast<uLong>(msgpack.size())));
     stream.next_in = input(msgpack.data());
