@@ -2,6 +2,8 @@
 
 #include <zlib.h>
 
+#include <algorithm>
+#include <cstddef>
 #include <limits>
 
 namespace druid::kube {
@@ -87,12 +89,18 @@ struct ObjectPacker::Deflater {
   bool ok = false;
 };
 
-ObjectPacker::ObjectPacker() : deflater_(std::make_unique<Deflater>()) {}
+ObjectPacker::ObjectPacker() = default;
 ObjectPacker::~ObjectPacker() = default;
 
 std::vector<std::uint8_t> ObjectPacker::pack(const json& object) {
   const std::vector<std::uint8_t> msgpack = json::to_msgpack(object);
-  if (dictionary_.empty()) dictionary_ = msgpack;
+  // zlib reads only the last window's worth of a preset dictionary, so that
+  // is all that is kept; and a cache that is never written allocates no stream.
+  if (dictionary_.empty()) {
+    const std::size_t kept = std::min<std::size_t>(msgpack.size(), std::size_t{1} << -kWindowBits);
+    dictionary_.assign(msgpack.end() - static_cast<std::ptrdiff_t>(kept), msgpack.end());
+  }
+  if (!deflater_) deflater_ = std::make_unique<Deflater>();
   std::vector<std::uint8_t> out;
   put_varint(out, msgpack.size());
   const std::size_t header = out.size();
