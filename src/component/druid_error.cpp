@@ -8,6 +8,8 @@ namespace druid::component {
 
 std::string_view operation_name(Operation operation) {
   switch (operation) {
+    case Operation::kValidateSpec:
+      return "ValidateSpec";
     case Operation::kPreSync:
       return "PreSync";
     case Operation::kSync:

@@ -15,9 +15,10 @@
 
 namespace druid::component {
 
-enum class Operation { kPreSync, kSync, kTriggerDelete, kGetExistingResourceNames };
+// kValidateSpec is ours: the controller's check of the spec before any component syncs.
+enum class Operation { kValidateSpec, kPreSync, kSync, kTriggerDelete, kGetExistingResourceNames };
 
-// "PreSync", "Sync", "TriggerDelete", "GetExistingResourceNames".
+// "ValidateSpec", "PreSync", "Sync", "TriggerDelete", "GetExistingResourceNames".
 std::string_view operation_name(Operation operation);
 
 struct DruidError {

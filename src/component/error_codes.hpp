@@ -10,6 +10,9 @@ inline constexpr const char* kRequeueAfter = "ERR_REQUEUE_AFTER";
 // Ours: an object druid manages is gone while its spec is not being reconciled
 // (lastErrors until the next spec reconcile recreates it).
 inline constexpr const char* kManagedObjectMissing = "ERR_MANAGED_OBJECT_MISSING";
+// Ours: the spec breaks a rule of the CRD (one a CRD without CEL rules did not enforce) or would
+// change what cannot change on a deployed cluster; it is not applied until corrected.
+inline constexpr const char* kInvalidSpec = "ERR_INVALID_SPEC";
 
 inline constexpr const char* kGetServiceAccount = "ERR_GET_SERVICE_ACCOUNT";
 inline constexpr const char* kSyncServiceAccount = "ERR_SYNC_SERVICE_ACCOUNT";

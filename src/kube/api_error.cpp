@@ -38,6 +38,7 @@ constexpr std::array kReasons{
     ReasonInfo{ApiErrorReason::kNotAcceptable, "NotAcceptable", 406},
     ReasonInfo{ApiErrorReason::kRequestEntityTooLarge, "RequestEntityTooLarge", 413},
     ReasonInfo{ApiErrorReason::kTransport, "Transport", 0},
+    ReasonInfo{ApiErrorReason::kNotLeader, "NotLeader", 0},
     ReasonInfo{ApiErrorReason::kUnknown, "Unknown", 0},
 };
 
@@ -115,7 +116,7 @@ std::string_view reason_name(ApiErrorReason reason) {
 ApiErrorReason reason_from_name(std::string_view name) {
   if (name == "Expired") return ApiErrorReason::kGone;
   for (const auto& info : kReasons)
-    if (info.name == name && info.reason != ApiErrorReason::kTransport) return info.reason;
+    if (info.name == name && info.code != 0) return info.reason;  // not one of ours alone
   return ApiErrorReason::kUnknown;
 }
 

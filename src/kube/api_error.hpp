@@ -32,11 +32,12 @@ enum class ApiErrorReason {
   kNotAcceptable,          // 406
   kRequestEntityTooLarge,  // 413
   kTransport,              // no HTTP response: connect/TLS/timeout/stream failure
+  kNotLeader,              // not sent: the process does not hold its leader lease (Client fence)
   kUnknown,                // anything else
 };
 
-// "NotFound", "AlreadyExists", ... (the metav1.StatusReason spelling; "Transport"
-// and "Unknown" for the two that have none).
+// "NotFound", "AlreadyExists", ... (the metav1.StatusReason spelling; "Transport",
+// "NotLeader" and "Unknown" for the three that have none).
 std::string_view reason_name(ApiErrorReason reason);
 // The inverse for Status reasons; "Expired" maps to kGone; unknown text to kUnknown.
 ApiErrorReason reason_from_name(std::string_view name);

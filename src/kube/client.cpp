@@ -321,8 +321,19 @@ struct Client::Impl {
                           std::string_view accept = "application/json") {
     limiter.acquire();
     HttpRequest request = make_request(method, path_and_query, body, content_type, accept);
+    std::optional<ApiError> refused;
+    if (method != "GET") {
+      request.before_send = [&] {
+        refused = check_fence(method, path_and_query);
+        return !refused;
+      };
+    }
     auto sent =
         send(method, request, [this](const HttpRequest& r) { return transport.perform(r); });
+    if (refused) {
+      spdlog::debug("{} {}: not sent: {}", method, path_and_query, refused->message);
+      return util::unexpected(std::move(*refused));
+    }
     if (!sent) return util::unexpected(std::move(sent).error());
     auto& response = *sent;
     if (!response) {
@@ -346,9 +357,21 @@ struct Client::Impl {
     return parsed;
   }
 
+  std::optional<ApiError> check_fence(std::string_view method, std::string_view path_and_query) {
+    std::shared_ptr<const WriteFence> current;
+    {
+      std::lock_guard lock(fence_mu);
+      current = fence;
+    }
+    if (!current || !*current) return std::nullopt;
+    return (*current)(method, path_and_query);
+  }
+
   RestConfig config;
   HttpTransport transport;
   RateLimiter limiter;
+  std::mutex fence_mu;
+  std::shared_ptr<const WriteFence> fence;  // replaced whole, read under fence_mu
   std::string host;
   std::unique_ptr<ReloadedFile> token_file;
   std::unique_ptr<ExecCredentialSource> exec_source;
@@ -520,6 +543,12 @@ ApiResult<WatchEnd> Client::watch(const util::ResourceType& type, std::string_vi
   if (callback_stopped) return WatchEnd::kCallbackStopped;
   if (result->end == StreamEnd::kStopRequested) return WatchEnd::kStopRequested;
   return WatchEnd::kServerClosed;
+}
+
+void Client::set_write_fence(WriteFence fence) {
+  auto shared = std::make_shared<const WriteFence>(std::move(fence));
+  std::lock_guard lock(impl_->fence_mu);
+  impl_->fence = std::move(shared);
 }
 
 std::map<RequestKey, std::uint64_t> Client::request_counts() const {

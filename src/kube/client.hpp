@@ -185,6 +185,14 @@ class Client {
   // Requests sent so far by (method, code, host). Thread-safe snapshot.
   std::map<RequestKey, std::uint64_t> request_counts() const;
 
+  // Asked right before every request that may write (any method but GET): an error it returns
+  // is the request's result and nothing is sent. A manager with leader election fences its
+  // controllers' client with the lease, so a process that lost it (or was paused past its
+  // renew deadline) cannot write; an empty fence (the default) admits everything.
+  using WriteFence = std::function<std::optional<ApiError>(std::string_view method,
+                                                           std::string_view path_and_query)>;
+  void set_write_fence(WriteFence fence);
+
  private:
   struct Impl;
   std::unique_ptr<Impl> impl_;

@@ -103,6 +103,13 @@ TransportError make_error(CURLcode code, const char* detail) {
   return e;
 }
 
+// CURLOPT_PREREQFUNCTION: `data` is the request's before_send.
+int ask_before_send(void* data, char* /*primary_ip*/, char* /*local_ip*/, int /*primary_port*/,
+                    int /*local_port*/) {
+  const auto& before_send = *static_cast<const std::function<bool()>*>(data);
+  return before_send() ? CURL_PREREQFUNC_OK : CURL_PREREQFUNC_ABORT;
+}
+
 void finish_response(CURL* easy, HttpResponse& response) {
   long code = 0;
   curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &code);
@@ -210,6 +217,15 @@ void HttpTransport::configure(Handle& handle, const HttpRequest& request, bool s
   list = curl_slist_append(list, "Expect:");
   handle.headers.reset(list);
   curl_easy_setopt(easy, CURLOPT_HTTPHEADER, list);
+  // Handles are reused: the callback is set or cleared on every request.
+  if (request.before_send) {
+    curl_easy_setopt(easy, CURLOPT_PREREQFUNCTION, ask_before_send);
+    curl_easy_setopt(easy, CURLOPT_PREREQDATA,
+                     const_cast<std::function<bool()>*>(&request.before_send));
+  } else {
+    curl_easy_setopt(easy, CURLOPT_PREREQFUNCTION, nullptr);
+    curl_easy_setopt(easy, CURLOPT_PREREQDATA, nullptr);
+  }
 }
 
 util::Expected<HttpResponse, TransportError> HttpTransport::perform(const HttpRequest& request) {

@@ -45,6 +45,10 @@ struct HttpRequest {
   std::optional<std::chrono::milliseconds> timeout;
   // Overrides TlsConfig's client certificate when set.
   std::shared_ptr<const ClientCertificate> client_certificate;
+  // Asked once the connection is ready, right before the request goes on the wire (libcurl's
+  // CURLOPT_PREREQFUNCTION), so the answer is as fresh as it can be; false aborts the request
+  // unsent (CURLE_ABORTED_BY_CALLBACK).
+  std::function<bool()> before_send;
 };
 
 struct HttpResponse {

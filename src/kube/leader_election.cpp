@@ -209,22 +209,32 @@ void LeaderElector::release() {
                config_.identity);
 }
 
+bool LeaderElector::holds_lease() const {
+  return leading_.load() && clock_.now().time_since_epoch().count() < lease_held_until_.load();
+}
+
+void LeaderElector::hold_lease_until(Clock::TimePoint until) {
+  lease_held_until_.store(until.time_since_epoch().count());
+}
+
 void LeaderElector::run() {
   spdlog::info("leader election {}/{}: {} is a candidate", config_.lease_namespace,
                config_.lease_name, config_.identity);
+  auto last_renew = clock_.now();
   while (!try_acquire_or_renew()) {
     if (!wait_until(clock_.now() + jittered_retry())) return;
+    last_renew = clock_.now();
   }
   if (stop_) {
     if (config_.release_on_cancel) release();
     return;
   }
+  hold_lease_until(last_renew + config_.renew_deadline);
   leading_ = true;
   spdlog::info("leader election {}/{}: {} acquired the lease", config_.lease_namespace,
                config_.lease_name, config_.identity);
   if (callbacks_.on_started_leading) callbacks_.on_started_leading();
 
-  auto last_renew = clock_.now();
   while (wait_until(clock_.now() + config_.retry_period)) {
     // Keep trying until renewDeadline has passed since the last renewal;
     // others wait the longer leaseDuration from when they saw it, so we stop
@@ -237,6 +247,7 @@ void LeaderElector::run() {
       if (try_acquire_or_renew()) {
         renewed = true;
         last_renew = attempt;
+        hold_lease_until(last_renew + config_.renew_deadline);
         break;
       }
       if (!wait_until(std::min(deadline, clock_.now() + config_.retry_period))) break;
@@ -247,6 +258,7 @@ void LeaderElector::run() {
       break;
     }
   }
+  hold_lease_until(Clock::TimePoint{});
   leading_ = false;
   if (lost_) {
     spdlog::error(

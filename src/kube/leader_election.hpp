@@ -78,6 +78,11 @@ class LeaderElector {
   void stop();
 
   bool is_leader() const { return leading_.load(); }
+  // Leading, and renewDeadline has not passed since the last renewal began (read from the clock
+  // now, not from the elector thread, which a paused process does not run): what a write fence
+  // asks. Others wait leaseDuration from when they saw that renewal, so while this holds nobody
+  // else can have taken the lease.
+  bool holds_lease() const;
   // The holder last observed ("" when none or not yet read).
   std::string leader() const;
   // True once leadership was held and then lost (not released by stop()).
@@ -88,6 +93,7 @@ class LeaderElector {
   // One attempt to take or keep the Lease; true when we hold it afterwards.
   bool try_acquire_or_renew();
   void release();
+  void hold_lease_until(Clock::TimePoint until);
   // Waits until `deadline` or stop; false when stopped.
   bool wait_until(Clock::TimePoint deadline);
   // retryPeriod stretched by up to 1.2x at random (client-go's JitterFactor),
@@ -104,6 +110,9 @@ class LeaderElector {
   std::atomic<bool> stop_{false};
   std::atomic<bool> leading_{false};
   std::atomic<bool> lost_{false};
+  // Until when holds_lease() is true: the start of the last successful renewal plus
+  // renewDeadline (Clock::TimePoint ticks; the epoch's when not leading).
+  std::atomic<Clock::Duration::rep> lease_held_until_{0};
   mutable std::mutex mutex_;
   std::condition_variable cv_;
   std::string observed_holder_;  // guarded by mutex_ (read by leader())

@@ -1,5 +1,6 @@
 #include "kube/manager.hpp"
 
+#include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
 namespace druid::kube {
@@ -32,6 +33,7 @@ Manager::Manager(Client& client, ManagerOptions options)
 Manager::~Manager() {
   request_stop();
   shut_down();
+  if (elector_) client_.set_write_fence({});  // the fence refers to the elector
 }
 
 Informer& Manager::informer(const InformerOptions& options) {
@@ -162,7 +164,27 @@ util::Expected<std::monostate, ManagerError> Manager::run() {
       // the process ends and its successor takes over.
       if (elector_->lost()) request_stop();
     };
-    elector_ = std::make_unique<LeaderElector>(client_, std::move(config), std::move(callbacks));
+    election_client_ = std::make_unique<Client>(client_.config());
+    elector_ =
+        std::make_unique<LeaderElector>(*election_client_, std::move(config), std::move(callbacks));
+    // Controllers write only while the lease is held: a leader paused (or cut off) past its
+    // renew deadline writes nothing more, even before its elector thread notices, so nothing it
+    // sends can land after a successor took over.
+    client_.set_write_fence(
+        [elector = elector_.get()](std::string_view method, std::string_view path) {
+          std::optional<ApiError> refused;
+          if (!elector->holds_lease()) {
+            refused = ApiError{ApiErrorReason::kNotLeader,
+                               0,
+                               fmt::format("{} {} not sent: this process does not hold the leader "
+                                           "lease (lost, or not renewed within renewDeadline)",
+                                           method, path),
+                               {},
+                               std::nullopt,
+                               nullptr};
+          }
+          return refused;
+        });
     elector_->start();
   } else {
     leading_ = true;

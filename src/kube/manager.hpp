@@ -99,6 +99,9 @@ class Manager {
 
   std::map<std::string, std::unique_ptr<Informer>> informers_;  // by identity of their options
   std::vector<std::unique_ptr<Controller>> controllers_;
+  // The elector talks through a client of its own (as controller-runtime's leader election does),
+  // so that client_ can be fenced by the lease without fencing the lease's own renewals.
+  std::unique_ptr<Client> election_client_;
   std::unique_ptr<LeaderElector> elector_;
 };
 

@@ -149,4 +149,24 @@ nlohmann::json Controls::counts_json() const {
   return out;
 }
 
+void Controls::record_writes(bool on) {
+  std::lock_guard lock(mutex_);
+  record_writes_ = on;
+}
+
+void Controls::record_write(const std::string& user, const std::string& verb,
+                            const std::string& resource, const std::string& ns,
+                            const std::string& name, int code) {
+  if (!is_write_verb(verb)) return;
+  const auto answered = std::chrono::steady_clock::now();
+  std::lock_guard lock(mutex_);
+  if (!record_writes_) return;
+  writes_.push_back({answered, user, verb, resource, ns, name, code});
+}
+
+std::vector<RecordedWrite> Controls::recorded_writes() const {
+  std::lock_guard lock(mutex_);
+  return writes_;
+}
+
 }  // namespace druid::testing

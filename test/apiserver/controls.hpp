@@ -42,6 +42,17 @@ struct RequestAttributes {
   std::string name = "";
 };
 
+// A write as the server answered it (write log, for ordering checks between clients).
+struct RecordedWrite {
+  std::chrono::steady_clock::time_point answered;  // when the answer was ready (after the store)
+  std::string user;
+  std::string verb;      // create, update, patch, delete, deletecollection
+  std::string resource;  // plural, with "/<subresource>"
+  std::string ns;
+  std::string name;
+  int code = 0;
+};
+
 class Controls {
  public:
   void inject_error(ErrorInjection injection);
@@ -72,6 +83,12 @@ class Controls {
   // {"<verb>": {"<resource>": n}} for GET /debug/requests.
   nlohmann::json counts_json() const;
 
+  // The write log: off until record_writes(true); then every write request's answer, in order.
+  void record_writes(bool on);
+  void record_write(const std::string& user, const std::string& verb, const std::string& resource,
+                    const std::string& ns, const std::string& name, int code);
+  std::vector<RecordedWrite> recorded_writes() const;
+
  private:
   static bool applies(const RequestMatch& match, const RequestAttributes& request);
   mutable std::mutex mutex_;
@@ -79,6 +96,8 @@ class Controls {
   std::vector<std::pair<RequestMatch, std::chrono::milliseconds>> latencies_;
   std::map<std::pair<std::string, std::string>, std::int64_t> counts_;
   std::optional<std::int64_t> write_budget_;
+  bool record_writes_ = false;
+  std::vector<RecordedWrite> writes_;
 };
 
 }  // namespace druid::testing

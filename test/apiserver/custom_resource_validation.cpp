@@ -11,7 +11,10 @@ api::FieldErrors validate_custom_resource(const ResourceType& type, const nlohma
   if (type.group != "druid.gardener.cloud") return {};
   const bool update = !old.is_null();
   if (type.plural == "etcds") {
-    return update ? v::validate_etcd_update(object, old) : v::validate_etcd(object);
+    // The shipped CRD runs the CEL rules; the one without CEL only its schema.
+    const auto checks =
+        type.cel_rules ? v::EtcdChecks::kSchemaAndRules : v::EtcdChecks::kSchemaOnly;
+    return update ? v::validate_etcd_update(object, old, checks) : v::validate_etcd(object, checks);
   }
   if (type.plural == "etcdcopybackupstasks") {
     return update ? v::validate_etcd_copy_backups_task_update(object, old)

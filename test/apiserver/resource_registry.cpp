@@ -259,6 +259,21 @@ bool is_dns_subdomain(std::string_view s) {
   return true;
 }
 
+// Whether a CRD version's schema carries any x-kubernetes-validations (CEL) rule: a
+// server evaluates the rules its CRD has, so the without-CEL CRD gets none.
+bool has_cel_rules(const json& schema) {
+  if (schema.is_object()) {
+    if (schema.contains("x-kubernetes-validations")) return true;
+    return std::any_of(schema.begin(), schema.end(),
+                       [](const json& child) { return has_cel_rules(child); });
+  }
+  if (schema.is_array()) {
+    return std::any_of(schema.begin(), schema.end(),
+                       [](const json& child) { return has_cel_rules(child); });
+  }
+  return false;
+}
+
 }  // namespace
 
 bool ResourceType::has_verb(std::string_view verb) const {
@@ -445,6 +460,7 @@ std::vector<ResourceType> ResourceRegistry::types_of_crd(const json& crd) {
     if (v.contains("schema") && v["schema"].contains("openAPIV3Schema")) {
       t.schema = v["schema"]["openAPIV3Schema"];
     }
+    t.cel_rules = has_cel_rules(t.schema);
     out.push_back(std::move(t));
   }
   return out;

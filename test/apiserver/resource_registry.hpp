@@ -56,6 +56,9 @@ struct ResourceType {
   std::string crd_name;                                      // "etcds.druid.gardener.cloud"
   nlohmann::json printer_columns = nlohmann::json::array();  // additionalPrinterColumns
   nlohmann::json schema;  // openAPIV3Schema of a CRD version (null for built-ins)
+  // The schema has x-kubernetes-validations: the server evaluates CEL rules (the CRDs without CEL
+  // for Kubernetes < 1.29 have none).
+  bool cel_rules = false;
 
   // "v1" or "apps/v1": the apiVersion of objects of this type.
   std::string api_version() const { return group.empty() ? version : group + "/" + version; }

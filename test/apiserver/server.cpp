@@ -274,14 +274,20 @@ void TestApiServer::write_kubeconfig(const std::filesystem::path& path,
       path, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
 }
 
-void TestApiServer::install_crds(const std::filesystem::path& dir) {
+void TestApiServer::install_crds(const std::filesystem::path& dir, CrdRules rules) {
+  constexpr std::string_view kWithoutCel = "_without_cel";
   std::vector<std::filesystem::path> files;
   for (const auto& entry : std::filesystem::directory_iterator(dir)) {
     const auto& p = entry.path();
-    if ((p.extension() == ".yaml" || p.extension() == ".yml") &&
-        p.filename().string().find("without_cel") == std::string::npos) {
-      files.push_back(p);
+    if (p.extension() != ".yaml" && p.extension() != ".yml") continue;
+    const std::string stem = p.stem().string();
+    const bool without_cel = stem.ends_with(kWithoutCel);
+    if (rules == CrdRules::kCel && without_cel) continue;
+    if (rules == CrdRules::kWithoutCel && !without_cel &&
+        std::filesystem::exists(dir / (stem + std::string(kWithoutCel) + p.extension().string()))) {
+      continue;  // its variant without CEL is installed instead
     }
+    files.push_back(p);
   }
   std::sort(files.begin(), files.end());
   for (const auto& file : files) {

@@ -83,9 +83,11 @@ class TestApiServer {
   util::Expected<nlohmann::json, StatusError> put(nlohmann::json object) {
     return core_->put_object(std::move(object));
   }
-  // Installs every CustomResourceDefinition in the YAML files of `dir` (files
-  // whose name contains "without_cel" are skipped: the server is 1.32).
-  void install_crds(const std::filesystem::path& dir);
+  // Installs every CustomResourceDefinition in the YAML files of `dir`: as shipped for a 1.32
+  // server (files ending in "_without_cel" skipped), or, as on Kubernetes < 1.29, each CRD's
+  // variant without CEL rules where one exists.
+  enum class CrdRules { kCel, kWithoutCel };
+  void install_crds(const std::filesystem::path& dir, CrdRules rules = CrdRules::kCel);
 
   // Watch controls.
   void disconnect_watches() { core_->close_watches(); }

@@ -204,6 +204,46 @@ TEST_F(ClientTest, CreateUsesObjectNamespaceAndWriteOptions) {
   EXPECT_EQ(json::parse(req.body), cm);
 }
 
+// A write fence is asked right before a write would be sent; a refusal comes back as the
+// write's error and nothing reaches the server. Reads are never asked.
+TEST_F(ClientTest, AWriteFenceRefusesWritesUnsentAndLetsReadsPass) {
+  server_.on("POST", R"(/api/v1/namespaces/([^/]+)/configmaps)",
+             [](const httplib::Request& req, httplib::Response& res) {
+               reply(res, 201, json::parse(req.body));
+             });
+  server_.on("GET", R"(/api/v1/namespaces/([^/]+)/configmaps/([^/]+))",
+             [](const httplib::Request&, httplib::Response& res) {
+               reply(res, 200, {{"metadata", {{"name", "cm"}}}});
+             });
+  server_.start();
+  Client client(config());
+  std::atomic<bool> open{false};
+  std::vector<std::string> asked;
+  client.set_write_fence([&](std::string_view method, std::string_view path) {
+    asked.push_back(std::string(method) + " " + std::string(path));
+    std::optional<ApiError> refused;
+    if (!open) refused = ApiError{ApiErrorReason::kNotLeader, 0, "not leading", {}, {}, nullptr};
+    return refused;
+  });
+  const json cm = {{"apiVersion", "v1"},
+                   {"kind", "ConfigMap"},
+                   {"metadata", {{"name", "cm"}, {"namespace", "ns"}}}};
+  auto refused = client.create(resources::kConfigMaps, "ns", cm);
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().reason, ApiErrorReason::kNotLeader);
+  EXPECT_EQ(refused.error().message, "not leading");
+  EXPECT_TRUE(server_.requests().empty()) << "nothing was sent";
+  EXPECT_TRUE(client.get(resources::kConfigMaps, "ns", "cm"));
+  open = true;
+  EXPECT_TRUE(client.create(resources::kConfigMaps, "ns", cm));
+  EXPECT_EQ(asked, (std::vector<std::string>{"POST /api/v1/namespaces/ns/configmaps",
+                                             "POST /api/v1/namespaces/ns/configmaps"}));
+  EXPECT_EQ(server_.requests().size(), 2u);  // the read and the admitted write
+  client.set_write_fence({});
+  EXPECT_TRUE(client.create(resources::kConfigMaps, "ns", cm));
+  EXPECT_EQ(asked.size(), 2u);
+}
+
 TEST_F(ClientTest, CreateConflictsAreTyped) {
   server_.on("POST", "/api/v1/namespaces/ns1/pods",
              [](const httplib::Request&, httplib::Response& res) {

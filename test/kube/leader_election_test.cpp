@@ -184,6 +184,28 @@ TEST_F(LeaderElectionTest, LosesLeadershipWhenRenewalsFailPastTheDeadline) {
   EXPECT_EQ(observed.stopped, 1);
 }
 
+// holds_lease() reads the clock itself: a process paused past its renew deadline (its elector
+// thread not running) stops holding the lease the moment the clock says so, so its write fence
+// closes before a successor can take over.
+TEST_F(LeaderElectionTest, HoldsTheLeaseOnlyUntilTheRenewDeadline) {
+  FakeClock clock;
+  auto c = config("a");
+  c.clock = &clock;
+  LeaderElector elector(live_.client(), c);
+  EXPECT_FALSE(elector.holds_lease());
+  elector.start();
+  ASSERT_TRUE(eventually([&] { return elector.is_leader(); }));
+  EXPECT_TRUE(elector.holds_lease());
+  live_.server().controls().inject_error(test::failure("update", "leases", 500, 1000000));
+  clock.advance(c.renew_deadline - 1ms);  // renewals fail; still within the deadline
+  EXPECT_TRUE(elector.holds_lease());
+  clock.advance(1ms);  // the deadline: no longer held, whatever the elector thread does
+  EXPECT_FALSE(elector.holds_lease());
+  ASSERT_TRUE(eventually([&] { return elector.lost(); }));
+  EXPECT_FALSE(elector.holds_lease());
+  elector.stop();
+}
+
 TEST_F(LeaderElectionTest, RetriesAfterConflicts) {
   // Two conflicts on the first renewals: the elector keeps leading because a
   // later retry within the deadline succeeds.

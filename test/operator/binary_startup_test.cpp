@@ -115,6 +115,43 @@ TEST_F(BinaryStartupTest, ValidationErrorNamesTheField) {
       << line;
 }
 
+// A table of malformed OperatorConfigurations: each is a start-up error (exit code 1) whose line
+// names the file and the field at fault; none starts the operator.
+TEST_F(BinaryStartupTest, EveryMalformedConfigurationNamesItsField) {
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"clientConnection:\n  qps: fast\n", "clientConnection.qps"},
+      {"clientConnection:\n  burst: -1\n", "clientConnection.burst: Invalid value: -1"},
+      {"leaderElection:\n  enabled: true\n  leaseDuration: 10s\n  renewDeadline: 15s\n",
+       "leaderElection.leaseDuration: Invalid value: \"10s\": must be greater than "
+       "leaderElection.renewDeadline"},
+      {"leaderElection:\n  enabled: true\n  retryPeriod: often\n", "leaderElection.retryPeriod"},
+      {"leaderElection:\n  enabled: true\n  renewDeadline: -10s\n",
+       "leaderElection.renewDeadline: Invalid value: \"-10s\""},
+      {"controllers:\n  etcd:\n    etcdStatusSyncPeriod: -15s\n",
+       "controllers.etcd.etcdStatusSyncPeriod: Invalid value: \"-15s\""},
+      {"controllers:\n  etcd:\n    etcdMember:\n      notReadyThreshold: -5m\n",
+       "controllers.etcd.etcdMember.notReadyThreshold"},
+      {"controllers:\n  compaction:\n    enabled: true\n    eventsThreshold: -5\n",
+       "controllers.compaction.eventsThreshold: Invalid value: -5"},
+      {"controllers:\n  secret:\n    concurrentSyncs: -2\n",
+       "controllers.secret.concurrentSyncs: Invalid value: -2"},
+      {"controllers:\n  etcdOpsTask:\n    requeueInterval: later\n",
+       "controllers.etcdOpsTask.requeueInterval"},
+      {"controllers:\n  etcdCopyBackupsTask:\n    enabled: true\n    concurrentSyncs: -1\n",
+       "controllers.etcdCopyBackupsTask.concurrentSyncs: Invalid value: -1"},
+      {"logging:\n  logFormat: xml\n", "log.logFormat: Unsupported value: \"xml\""},
+      {"controllers: [1, 2]\n", "controllers"},
+  };
+  for (const auto& [body, field] : cases) {
+    const auto path = config(body);
+    const auto outcome = run({"--config", path});
+    EXPECT_EQ(outcome.exit_code, 1) << body;
+    const auto line = error_line(outcome);
+    EXPECT_NE(line.find(path), std::string::npos) << body << "\n" << line;
+    EXPECT_NE(line.find(field), std::string::npos) << body << "\n" << line;
+  }
+}
+
 TEST_F(BinaryStartupTest, TypeErrorNamesTheField) {
   const auto path = config("server:\n  metrics:\n    port: eighty\n");
   const auto outcome = run({"--config", path});

@@ -39,6 +39,9 @@ inline HttpAnswer http_get(int port, const std::string& path) {
 
 class OperatorBinaryTest : public ::testing::Test {
  protected:
+  explicit OperatorBinaryTest(druid::testing::TestApiServerOptions options = {})
+      : live_(std::move(options)) {}
+
   static constexpr const char* kBinary = ETCD_DRUID_BIN;
   static constexpr const char* kConfigHeader =
       "apiVersion: config.druid.gardener.cloud/v1alpha1\nkind: OperatorConfiguration\n";

@@ -79,9 +79,10 @@ class OperatorEnv {
  public:
   explicit OperatorEnv(
       controller::etcd::EtcdControllerConfig config = fast_etcd_controller_config(),
-      bool start = true)
+      bool start = true,
+      druid::testing::TestApiServer::CrdRules crds = druid::testing::TestApiServer::CrdRules::kCel)
       : config_(std::move(config)) {
-    live_.server().install_crds(std::filesystem::path(DRUID_SOURCE_DIR) / "config" / "crd");
+    live_.server().install_crds(std::filesystem::path(DRUID_SOURCE_DIR) / "config" / "crd", crds);
     const auto error = kube::test::create_namespace(live_.client(), kTestNamespace);
     if (!error.empty()) throw std::runtime_error(error);
     operator_client_ = live_.make_client();

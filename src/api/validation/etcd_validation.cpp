@@ -809,7 +809,7 @@ class CelRules {
 // ---------------------------------------------------------------------------
 
 // One validation (create when `old_input` is null).
-FieldErrors validate(const json& input, const json* old_input) {
+FieldErrors validate(const json& input, const json* old_input, EtcdChecks which) {
   if (auto errors = validate_type_meta(input, kApiVersion, kEtcdKind); !errors.empty()) {
     return errors;
   }
@@ -844,10 +844,14 @@ FieldErrors validate(const json& input, const json* old_input) {
     errors.insert(errors.end(), duplicates.begin(), duplicates.end());
   }
 
+  if (which == EtcdChecks::kSchemaOnly) return errors;
   if (has_blocking_error(errors)) {
+    if (which == EtcdChecks::kRulesOnly)
+      std::erase_if(errors, [](const FieldError& e) { return !has_blocking_error({e}); });
     errors.push_back(rules_not_checked_error());
     return errors;
   }
+  if (which == EtcdChecks::kRulesOnly) errors.clear();
 
   CelRules rules(etcd, object, old_object ? &old_etcd : nullptr,
                  old_object ? &*old_object : nullptr);
@@ -879,12 +883,12 @@ void check_store_spec_rules(FieldErrors& errors, const StoreSpec& store, const F
   }
 }
 
-FieldErrors validate_etcd(const json& etcd) {
-  return validate(etcd, nullptr);
+FieldErrors validate_etcd(const json& etcd, EtcdChecks checks) {
+  return validate(etcd, nullptr, checks);
 }
 
-FieldErrors validate_etcd_update(const json& new_etcd, const json& old_etcd) {
-  return validate(new_etcd, &old_etcd);
+FieldErrors validate_etcd_update(const json& new_etcd, const json& old_etcd, EtcdChecks checks) {
+  return validate(new_etcd, &old_etcd, checks);
 }
 
 }  // namespace druid::api::validation

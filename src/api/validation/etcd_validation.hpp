@@ -38,8 +38,16 @@
 
 namespace druid::api::validation {
 
-FieldErrors validate_etcd(const nlohmann::json& etcd);
-FieldErrors validate_etcd_update(const nlohmann::json& new_etcd, const nlohmann::json& old_etcd);
+// Which of the checks above run. A server with the CRD as shipped runs all; a server with
+// config/crd/druid.gardener.cloud_etcds_without_cel.yaml (Kubernetes < 1.29) runs steps 1-3
+// only; the Etcd controller re-checks step 4's rules that such a server let through (steps 1-3
+// then only report what blocks the rules: every server enforces the schema).
+enum class EtcdChecks { kSchemaAndRules, kSchemaOnly, kRulesOnly };
+
+FieldErrors validate_etcd(const nlohmann::json& etcd,
+                          EtcdChecks checks = EtcdChecks::kSchemaAndRules);
+FieldErrors validate_etcd_update(const nlohmann::json& new_etcd, const nlohmann::json& old_etcd,
+                                 EtcdChecks checks = EtcdChecks::kSchemaAndRules);
 
 // StoreSpec is shared with EtcdCopyBackupsTask (sourceStore, targetStore):
 // the schema checks of a store at `path` (container pattern and length) ...

@@ -28,6 +28,18 @@ json status_patch(const OperationRecord& record, const char* state, const std::s
            {{"lastOperation", std::move(operation)}, {"lastErrors", std::move(last_errors)}}}};
 }
 
+// status.lastErrors of the step's errors; null (removed) when there are none.
+json last_errors(const StepResult& result) {
+  if (result.errors.empty()) return nullptr;
+  json errors = json::array();
+  for (const auto& error : result.errors) {
+    errors.push_back({{"code", error.code},
+                      {"description", error.description()},
+                      {"observedAt", timestamp(error.observed_at)}});
+  }
+  return errors;
+}
+
 }  // namespace
 
 bool last_reconcile_succeeded(const api::Etcd& etcd) {
@@ -76,20 +88,35 @@ json record_success_patch(const OperationRecord& record) {
 }
 
 json record_incomplete_patch(const OperationRecord& record, const StepResult& result) {
-  json errors = nullptr;
-  if (!result.errors.empty()) {
-    errors = json::array();
-    for (const auto& error : result.errors) {
-      errors.push_back({{"code", error.code},
-                        {"description", error.description()},
-                        {"observedAt", timestamp(error.observed_at)}});
-    }
-  }
+  json errors = last_errors(result);
   // Any failure is state Error; a requeue the flow asked for is state Requeue.
   const char* state = result.kind == StepResult::Kind::kError ? api::last_operation::kStateError
                                                               : api::last_operation::kStateRequeue;
   return status_patch(record, state, result.description + " Operation will be retried.",
                       std::move(errors));
+}
+
+json record_invalid_spec_patch(const OperationRecord& record, const StepResult& result) {
+  return status_patch(record, api::last_operation::kStateError, result.description,
+                      last_errors(result));
+}
+
+bool records_invalid_spec(const api::Etcd& etcd, const StepResult& result) {
+  if (!etcd.status || !etcd.status->last_operation) return false;
+  const auto& operation = *etcd.status->last_operation;
+  const auto& recorded = etcd.status->last_errors;
+  if (operation.type != api::last_operation::kTypeReconcile ||
+      operation.state != api::last_operation::kStateError ||
+      operation.description != result.description || recorded.size() != result.errors.size()) {
+    return false;
+  }
+  for (std::size_t i = 0; i < recorded.size(); ++i) {
+    if (recorded[i].code != result.errors[i].code ||
+        recorded[i].description != result.errors[i].description()) {
+      return false;
+    }
+  }
+  return true;
 }
 
 }  // namespace druid::controller::etcd

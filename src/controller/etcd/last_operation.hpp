@@ -36,5 +36,11 @@ nlohmann::json record_success_patch(const OperationRecord& record);
 // lastOperation {state Error when the step carried errors, else Requeue;
 // "<description> Operation will be retried."}, lastErrors one per error.
 nlohmann::json record_incomplete_patch(const OperationRecord& record, const StepResult& result);
+// lastOperation {state Error, "<description>"}, lastErrors one per error: an
+// invalid spec, which is not retried until it changes.
+nlohmann::json record_invalid_spec_patch(const OperationRecord& record, const StepResult& result);
+// Whether `etcd`'s status already says what record_invalid_spec_patch(_, result)
+// would write (same description and lastErrors but for times and run ID).
+bool records_invalid_spec(const api::Etcd& etcd, const StepResult& result);
 
 }  // namespace druid::controller::etcd

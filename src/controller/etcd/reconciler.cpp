@@ -119,6 +119,8 @@ kube::ReconcileOutcome EtcdReconciler::finish(Run& run, const StepResult& spec, 
       return util::unexpected(kube::ReconcileError{spec.description});
     case StepResult::Kind::kRequeueAfter:
       return kube::ReconcileResult{false, spec.requeue_after};
+    case StepResult::Kind::kInvalidSpec:  // recorded; retrying cannot help until it changes
+      return kube::ReconcileResult{false, config_.status_sync_period};
     case StepResult::Kind::kContinue:
       break;
   }

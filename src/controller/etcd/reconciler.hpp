@@ -34,6 +34,7 @@ inline constexpr const char* kSpecReconciliationSkippedReason = "SpecReconciliat
 // Ours: Warning Events for what a user would otherwise not notice.
 inline constexpr const char* kManagedObjectMissingReason = "ManagedObjectMissing";
 inline constexpr const char* kUnknownOperationReason = "UnknownOperationAnnotation";
+inline constexpr const char* kInvalidSpecReason = "InvalidSpec";
 
 struct ReconcilerDependencies {
   kube::Client& client;
@@ -64,6 +65,8 @@ class EtcdReconciler final : public kube::Reconciler {
   // spec_flow.cpp
   StepResult reconcile_spec(Run& run);
   bool is_quiet_resync(const Run& run) const;
+  // The spec against the CRD's CEL rules and what is deployed (spec_validation.hpp).
+  StepResult validate_spec(Run& run);
   StepResult ensure_finalizer(Run& run);
   StepResult pre_sync(Run& run);
   StepResult sync_components(Run& run);

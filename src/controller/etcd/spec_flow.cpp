@@ -9,9 +9,12 @@
 
 #include "api/annotations.hpp"
 #include "api/duration.hpp"
+#include "api/names.hpp"
+#include "component/error_codes.hpp"
 #include "controller/etcd/concurrent_delete.hpp"
 #include "controller/etcd/reconciler.hpp"
 #include "controller/etcd/run.hpp"
+#include "controller/etcd/spec_validation.hpp"
 #include "controller/finalizers.hpp"
 #include "kube/resource.hpp"
 
@@ -38,7 +41,44 @@ bool EtcdReconciler::is_quiet_resync(const Run& run) const {
          last_reconcile_succeeded(etcd);
 }
 
+StepResult EtcdReconciler::validate_spec(Run& run) {
+  const auto& etcd = run.etcd;
+  auto statefulset =
+      reader_.get(kube::resources::kStatefulSets, run.ns(), api::statefulset_name(etcd));
+  if (!statefulset) {
+    return StepResult::failed(
+        fmt::format("reading StatefulSet of Etcd {}: {}", run.key, statefulset.error().what()));
+  }
+  auto configmap = reader_.get(kube::resources::kConfigMaps, run.ns(), api::configmap_name(etcd));
+  if (!configmap) {
+    return StepResult::failed(
+        fmt::format("reading ConfigMap of Etcd {}: {}", run.key, configmap.error().what()));
+  }
+  const auto deployed = deployed_spec(statefulset->get(), configmap->get(), etcd.metadata.uid);
+  const api::FieldErrors invalid = check_spec(run.object, etcd, deployed);
+  if (invalid.empty()) return StepResult::proceed();
+
+  StepResult result;
+  result.kind = StepResult::Kind::kInvalidSpec;
+  result.description =
+      fmt::format("Etcd {} has an invalid spec, which is not applied until it is corrected: {}",
+                  run.key, api::to_string(invalid));
+  for (const auto& error : invalid) {
+    result.errors.push_back(component::druid_error(run.ctx.now, component::error_code::kInvalidSpec,
+                                                   component::Operation::kValidateSpec,
+                                                   error.message()));
+  }
+  // Said once per finding: a status check that finds the same again writes nothing.
+  if (!records_invalid_spec(etcd, result)) {
+    record(run, record_invalid_spec_patch(run.record, result));
+    if (events_ != nullptr) events_->warning(run.object, kInvalidSpecReason, result.description);
+    spdlog::warn("{}", result.description);
+  }
+  return result;
+}
+
 StepResult EtcdReconciler::reconcile_spec(Run& run) {
+  if (StepResult validated = validate_spec(run); validated.stops()) return validated;
   const bool quiet = is_quiet_resync(run);
   if (!quiet) {
     if (auto patched = patch_status(run, record_start_patch(run.record)); !patched) {

@@ -1,6 +1,9 @@
 #pragma once
 // The outcome of one step of a reconcile flow: go on, retry after an interval
-// (not a failure), or fail with errors that end up in status.lastErrors.
+// (not a failure), fail with errors that end up in status.lastErrors, or refuse
+// an invalid spec (recorded like a failure, but not retried: the status flow
+// goes on, and the spec is looked at again when it changes or at the next
+// status sync).
 
 #include <chrono>
 #include <string>
@@ -11,7 +14,7 @@
 namespace druid::controller::etcd {
 
 struct StepResult {
-  enum class Kind { kContinue, kRequeueAfter, kError };
+  enum class Kind { kContinue, kRequeueAfter, kError, kInvalidSpec };
   Kind kind = Kind::kContinue;
   std::chrono::milliseconds requeue_after{0};
   // Why the flow stopped; recorded in lastOperation.description.

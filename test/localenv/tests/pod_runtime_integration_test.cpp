@@ -175,7 +175,7 @@ TEST_F(PodRuntimeIntegration, RunsScalesRecreatesRestartsAndCleansUp) {
 
   // The pod answers from the host, over the bridge.
   kube::HttpTransport http(kube::TlsConfig{}, 5s, "test");
-  const auto answer = http.perform({"GET", "http://" + ip + ":8080/name", {}, {}, 5s, nullptr});
+  const auto answer = http.perform({"GET", "http://" + ip + ":8080/name", {}, {}, 5s, nullptr, {}});
   ASSERT_TRUE(answer) << answer.error().message;
   EXPECT_EQ(answer->body, "web-0\n");
   const fs::path claim_dir = state_dir() / "pvcs" / "default" / "data-web-0";
