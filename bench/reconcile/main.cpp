@@ -12,8 +12,14 @@
 // 3 PVCs that stay Pending (no provisioner) each with a Warning event, and 10
 // unrelated Events; the steady state then also counts reads (every verb).
 //
+// --faults (issue 13 §1) runs each size twice, unthrottled: fault-free, then with 10% of the
+// requests failing in apiserver/controls.hpp's FaultMix and 0–10 ms added to each, every watch cut
+// every 5 s (every other cut answering the resumes 410 Gone) and one API-server restart 10 s in; it
+// reports both times, the requests and their ratio, the faults injected, peak RSS, and whether the
+// namespace ended equal to the fault-free run's (support/managed_state.hpp).
+//
 //   reconcile-bench [--sizes 1,100,1000] [--runs 5] [--steady-seconds 30]
-//                   [--modes limited,unlimited] [--shape bare|cluster]
+//                   [--modes limited,unlimited] [--shape bare|cluster] [--faults]
 
 #include <fcntl.h>
 #include <signal.h>
@@ -38,6 +44,7 @@
 #include "api/resources.hpp"
 #include "apiserver/server.hpp"
 #include "kube/client.hpp"
+#include "support/managed_state.hpp"
 
 extern char** environ;
 
@@ -355,6 +362,114 @@ Sample run_once(const fs::path& binary, int n, double qps, int burst, int steady
   return s;
 }
 
+struct FaultRun {
+  double seconds_to_succeeded = 0;
+  std::int64_t requests = 0;  // every verb, the bench's own creates excluded
+  double peak_rss_mib = 0;
+  json state;  // managed_state once settled
+  std::vector<std::string> duplicates;
+  std::map<std::string, std::int64_t> injected;
+  int watch_cuts = 0;
+  bool equal_to_expected = true;
+};
+
+// One run for --faults: `expected` is the fault-free run's state (null for that run itself).
+FaultRun run_with_faults(const fs::path& binary, int n, bool faults, const json& expected) {
+  druid::testing::TestApiServerOptions options;
+  options.threads = 256;  // watches cut and resumed hold threads until their streams notice
+  druid::testing::TestApiServer server(options);
+  server.start();
+  server.install_crds(fs::path(DRUID_SOURCE_DIR) / "config" / "crd");
+  auto client = admin_client(server);
+  (void)client->create(
+      druid::kube::resources::kNamespaces, "",
+      {{"apiVersion", "v1"}, {"kind", "Namespace"}, {"metadata", {{"name", kNamespace}}}});
+  const fs::path dir = fs::temp_directory_path() / ("druid-bench-" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  server.write_kubeconfig(dir / "kubeconfig");
+  const fs::path config = write_config(dir, 100000.0, 100000);
+  for (int i = 0; i < n; ++i) {  // before the faults: the bench's own requests meet none
+    auto created = client->create(druid::api::resources::kEtcds, kNamespace, etcd(i));
+    if (!created) throw std::runtime_error(created.error().what());
+  }
+  server.controls().reset_counts();
+  if (faults) {
+    server.controls().set_fault_mix(
+        {0.10, std::chrono::seconds(1), 42, std::chrono::milliseconds(10)});
+  }
+
+  FaultRun run;
+  OperatorProcess op(binary, dir / "kubeconfig", config, dir / "operator.log");
+  const auto start = Clock::now();
+  auto next_cut = start + std::chrono::seconds(5);
+  bool restarted = !faults;
+  while (succeeded(server) < static_cast<std::size_t>(n) || !restarted) {
+    const auto now = Clock::now();
+    if (now - start > std::chrono::minutes(15)) throw std::runtime_error("timeout");
+    if (faults && now >= next_cut) {
+      if (run.watch_cuts % 2 == 1) server.expire_next_watches(5);
+      server.disconnect_watches();
+      ++run.watch_cuts;
+      next_cut += std::chrono::seconds(5);
+    }
+    if (!restarted && now - start >= std::chrono::seconds(10)) {
+      server.restart();
+      restarted = true;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));  // polling interval, not sync
+  }
+  run.seconds_to_succeeded = std::chrono::duration<double>(Clock::now() - start).count();
+  const json counts = server.controls().counts_json();
+  for (const auto& [verb, resources] : counts.items()) {
+    for (const auto& [resource, count] : resources.items()) run.requests += count.get<int>();
+  }
+  run.injected = server.controls().injected_faults();
+  server.controls().set_fault_mix({});
+  // Settled: equal to the fault-free run, or unchanged for 5 s when there is none to compare.
+  const auto settle_deadline = Clock::now() + std::chrono::seconds(60);
+  json previous;
+  while (true) {
+    run.duplicates.clear();
+    run.state = druid::test::managed_state(server, kNamespace, &run.duplicates);
+    if (!expected.is_null() && run.state == expected) break;
+    if (expected.is_null() && run.state == previous) break;
+    if (Clock::now() > settle_deadline) break;
+    previous = run.state;
+    std::this_thread::sleep_for(std::chrono::seconds(expected.is_null() ? 5 : 1));
+  }
+  run.equal_to_expected = expected.is_null() || run.state == expected;
+  run.peak_rss_mib = op.peak_rss_mib();
+  fs::remove_all(dir);
+  return run;
+}
+
+void report_faults(const fs::path& binary, const std::vector<int>& sizes, int runs) {
+  std::printf(
+      "| Etcds | time to Succeeded, fault-free / with faults (s) | requests fault-free / with "
+      "faults | ratio | faults injected | watch cuts | peak RSS fault-free / with faults (MiB) "
+      "| objects equal |\n|---|---|---|---|---|---|---|---|\n");
+  for (int n : sizes) {
+    for (int r = 0; r < runs; ++r) {
+      const FaultRun clean = run_with_faults(binary, n, false, nullptr);
+      const FaultRun faulty = run_with_faults(binary, n, true, clean.state);
+      std::int64_t injected = 0;
+      for (const auto& [kind, count] : faulty.injected) injected += count;
+      const bool equal =
+          faulty.equal_to_expected && clean.duplicates.empty() && faulty.duplicates.empty();
+      std::printf("| %d | %.1f / %.1f | %lld / %lld | %.2f | %lld | %d | %.1f / %.1f | %s |\n", n,
+                  clean.seconds_to_succeeded, faulty.seconds_to_succeeded,
+                  static_cast<long long>(clean.requests), static_cast<long long>(faulty.requests),
+                  static_cast<double>(faulty.requests) / static_cast<double>(clean.requests),
+                  static_cast<long long>(injected), faulty.watch_cuts, clean.peak_rss_mib,
+                  faulty.peak_rss_mib, equal ? "yes" : "NO");
+      if (!equal) {
+        std::cerr << "differences: " << json::diff(clean.state, faulty.state).dump(1) << "\n";
+      }
+      std::fflush(stdout);
+    }
+  }
+}
+
 double median(std::vector<double> values) {
   std::sort(values.begin(), values.end());
   return values.empty() ? 0 : values[values.size() / 2];
@@ -380,7 +495,13 @@ int main(int argc, char** argv) {
   app.add_option("--runs", runs);
   app.add_option("--steady-seconds", steady_seconds);
   app.add_option("--binary", binary);
+  bool faults = false;
+  app.add_flag("--faults", faults, "fault-free against faulty runs (issue 13 §1) instead");
   CLI11_PARSE(app, argc, argv);
+  if (faults) {
+    report_faults(binary, sizes, runs);
+    return 0;
+  }
 
   std::printf(
       "| Etcds | client QPS/burst | time to Succeeded (s) | requests per Etcd "

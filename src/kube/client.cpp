@@ -3,8 +3,11 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <cctype>
+#include <chrono>
 #include <mutex>
+#include <thread>
 #include <type_traits>
 
 #include "kube/exec_credential.hpp"
@@ -208,6 +211,11 @@ const HttpResponse& response_of(const StreamResult& result) {
 
 }  // namespace
 
+// client-go's rest client: at most 10 retries for answers with Retry-After.
+constexpr int kMaxRetryAfterRetries = 10;
+// A Retry-After beyond this is cut short (the caller's backoff takes over afterwards).
+constexpr std::chrono::milliseconds kMaxRetryAfterWait{std::chrono::seconds(10)};
+
 struct Client::Impl {
   using ExecCredentialPtr = ExecCredentialSource::Credential;
 
@@ -315,10 +323,29 @@ struct Client::Impl {
 
   // Sends one request; 2xx bodies are decoded as JSON (non-JSON text is
   // returned as a JSON string only when `lenient`).
+  // As client-go's rest client (with_retry.go): an answer 429, or 5xx with Retry-After, is the
+  // server asking to be asked again later, so the request is sent again after the delay it
+  // names (at most kMaxRetryAfterWait), up to kMaxRetryAfterRetries times; the last answer is
+  // returned. Other failures are the caller's to retry (its work queue backs off per item).
   ApiResult<json> execute(std::string_view method, std::string_view path_and_query,
                           const json& body = nullptr,
                           std::string_view content_type = "application/json", bool lenient = false,
                           std::string_view accept = "application/json") {
+    for (int retries = 0;; ++retries) {
+      auto result = execute_once(method, path_and_query, body, content_type, lenient, accept);
+      if (result || retries >= kMaxRetryAfterRetries) return result;
+      const ApiError& error = result.error();
+      if (!error.retry_after || (error.http_code != 429 && error.http_code < 500)) return result;
+      const auto wait = std::min<std::chrono::milliseconds>(*error.retry_after, kMaxRetryAfterWait);
+      spdlog::debug("{} {}: {}; sent again in {} ms", method, path_and_query, error.what(),
+                    wait.count());
+      std::this_thread::sleep_for(wait);
+    }
+  }
+
+  ApiResult<json> execute_once(std::string_view method, std::string_view path_and_query,
+                               const json& body, std::string_view content_type, bool lenient,
+                               std::string_view accept) {
     limiter.acquire();
     HttpRequest request = make_request(method, path_and_query, body, content_type, accept);
     std::optional<ApiError> refused;

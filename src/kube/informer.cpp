@@ -52,6 +52,14 @@ Clock::Duration BackoffPolicy::delay(int failures) const {
   return Clock::Duration(static_cast<Clock::Duration::rep>(scaled));
 }
 
+Clock::Duration BackoffPolicy::jittered_delay(int failures, std::minstd_rand& random) const {
+  const Clock::Duration base = delay(failures);
+  if (base <= Clock::Duration::zero() || jitter <= 0) return base;
+  const double extra = std::uniform_real_distribution<double>(0.0, jitter)(random);
+  return base + Clock::Duration(
+                    static_cast<Clock::Duration::rep>(static_cast<double>(base.count()) * extra));
+}
+
 Informer::Informer(Client& client, InformerOptions options)
     : client_(client),
       options_(std::move(options)),
@@ -161,7 +169,7 @@ void Informer::run() {
   while (!stop_) {
     if (!list_and_replace()) {
       ++failures_;
-      if (!pause(options_.backoff.delay(failures_))) return;
+      if (!pause(options_.backoff.jittered_delay(failures_, random_))) return;
       continue;
     }
     failures_ = 0;
@@ -269,7 +277,7 @@ bool Informer::watch_once() {
       // A server that ends every watch at once would otherwise be hammered
       // in a tight loop (client-go's "very short watch").
       ++failures_;
-      pause(options_.backoff.delay(failures_));
+      pause(options_.backoff.jittered_delay(failures_, random_));
       return true;
     }
     failures_ = 0;
@@ -285,7 +293,7 @@ bool Informer::watch_once() {
   spdlog::warn("informer {}: watch failed: {}", describe(options_), result.error().what());
   // Resume from the last version seen; if the outage outlasted the server's
   // event history, the next watch answers 410 and we relist.
-  pause(options_.backoff.delay(failures_));
+  pause(options_.backoff.jittered_delay(failures_, random_));
   return true;
 }
 

@@ -33,8 +33,13 @@ struct BackoffPolicy {
   Clock::Duration initial = std::chrono::milliseconds(800);  // client-go's reflector
   Clock::Duration max = std::chrono::seconds(30);
   double factor = 2.0;
+  // Up to this share of the delay is added at random (client-go's reflector: 1.0), so the
+  // informers of many processes that lost one API server do not all come back at once.
+  double jitter = 1.0;
   // The n-th consecutive failure (n >= 1) waits initial * factor^(n-1), capped.
   Clock::Duration delay(int failures) const;
+  // delay(failures) plus up to jitter times as much, drawn from `random`.
+  Clock::Duration jittered_delay(int failures, std::minstd_rand& random) const;
 };
 
 // Reduces each object before it enters the cache, as controller-runtime's

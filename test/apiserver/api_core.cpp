@@ -199,21 +199,52 @@ ApiResponse ApiCore::handle_resource(const ApiRequest& request, const RequestInf
 
   RequestAttributes attributes{info.verb,  info.resource, info.subresource,
                                info.group, info.ns,       info.name};
-  if (auto latency = controls_.latency_for(attributes); latency.count() > 0) {
+  if (auto latency = controls_.latency_for(attributes) + controls_.draw_latency(attributes);
+      latency.count() > 0) {
     std::this_thread::sleep_for(latency);
   }
   if (auto injected = controls_.on_request(attributes)) return ApiResponse::error(*injected);
+  const Fault fault = controls_.draw_fault(attributes);
+  switch (fault) {
+    case Fault::kTooManyRequests:
+      return ApiResponse::error(too_many_requests(controls_.fault_retry_after()));
+    case Fault::kInternalError:
+      return ApiResponse::error(internal_error("injected fault"));
+    case Fault::kServiceUnavailable: {
+      StatusError unavailable;
+      unavailable.code = 503;
+      unavailable.reason = "ServiceUnavailable";
+      unavailable.message = "the server is currently unable to handle the request";
+      return ApiResponse::error(unavailable);
+    }
+    case Fault::kConflict:
+      return ApiResponse::error(conflict_modified({info.group, info.resource}, info.name));
+    default:
+      break;
+  }
 
   Context ctx{request, info, *type, query_value(request.query, "dryRun") == "All"};
   if (!type->namespaced) ctx.info.ns.clear();  // /namespaces/{name} names no namespace
-  if (info.verb == "get") return get(ctx);
-  if (info.verb == "list") return list(ctx);
-  if (info.verb == "watch") return watch(ctx);
-  if (info.verb == "create") return create(ctx);
-  if (info.verb == "update") return update(ctx);
-  if (info.verb == "patch") return patch(ctx);
-  if (info.verb == "delete") return remove(ctx);
-  if (info.verb == "deletecollection") return remove_collection(ctx);
+  ApiResponse response = dispatch(ctx);
+  if (fault == Fault::kTimeoutAfterApply && response.status >= 200 && response.status < 300) {
+    // Applied, but the client hears a timeout (kube-apiserver's request timeout filter).
+    return ApiResponse::error(
+        timeout("request did not complete within requested timeout - context deadline exceeded"));
+  }
+  response.cut_connection = fault == Fault::kCutConnection;
+  return response;
+}
+
+ApiResponse ApiCore::dispatch(Context& ctx) {
+  const std::string& verb = ctx.info.verb;
+  if (verb == "get") return get(ctx);
+  if (verb == "list") return list(ctx);
+  if (verb == "watch") return watch(ctx);
+  if (verb == "create") return create(ctx);
+  if (verb == "update") return update(ctx);
+  if (verb == "patch") return patch(ctx);
+  if (verb == "delete") return remove(ctx);
+  if (verb == "deletecollection") return remove_collection(ctx);
   return ApiResponse::error(method_not_allowed());
 }
 
@@ -300,6 +331,11 @@ void ApiCore::expire_next_watches(int n) {
 std::size_t ApiCore::open_watches() {
   std::lock_guard lock(mutex_);
   return store_.open_watches();
+}
+
+void ApiCore::resume() {
+  std::lock_guard lock(mutex_);
+  shut_down_ = false;
 }
 
 void ApiCore::shutdown() {

@@ -42,6 +42,8 @@ struct ApiResponse {
   std::string content_type = "application/json";
   std::vector<std::pair<std::string, std::string>> headers;
   std::shared_ptr<WatchStream> watch;  // set for watch requests: stream it instead of body
+  // An injected fault (Fault::kCutConnection): half the body is sent, then the connection drops.
+  bool cut_connection = false;
 
   static ApiResponse json_body(int status, nlohmann::json body);
   static ApiResponse error(const StatusError& error);
@@ -100,11 +102,14 @@ class ApiCore {
   std::size_t open_watches();
   // Ends all watch streams for good (server shutdown).
   void shutdown();
+  // Accepts watches again after shutdown() (a restart keeping the data).
+  void resume();
 
  private:
   struct Context;
   ApiResponse handle_non_resource(const ApiRequest& request, const RequestInfo& info);
   ApiResponse handle_resource(const ApiRequest& request, const RequestInfo& info);
+  ApiResponse dispatch(Context& ctx);  // by verb
 
   ApiResponse get(Context& ctx);
   ApiResponse list(Context& ctx);

@@ -169,4 +169,68 @@ std::vector<RecordedWrite> Controls::recorded_writes() const {
   return writes_;
 }
 
+const char* fault_name(Fault fault) {
+  switch (fault) {
+    case Fault::kNone:
+      return "None";
+    case Fault::kTooManyRequests:
+      return "TooManyRequests";
+    case Fault::kInternalError:
+      return "InternalError";
+    case Fault::kServiceUnavailable:
+      return "ServiceUnavailable";
+    case Fault::kConflict:
+      return "Conflict";
+    case Fault::kTimeoutAfterApply:
+      return "TimeoutAfterApply";
+    case Fault::kCutConnection:
+      return "CutConnection";
+  }
+  return "Unknown";
+}
+
+void Controls::set_fault_mix(FaultMix mix) {
+  std::lock_guard lock(mutex_);
+  faults_ = mix;
+  fault_random_.seed(mix.seed);
+}
+
+Fault Controls::draw_fault(const RequestAttributes& request) {
+  if (request.verb == "watch") return Fault::kNone;
+  std::lock_guard lock(mutex_);
+  if (faults_.rate <= 0) return Fault::kNone;
+  if (std::uniform_real_distribution<double>(0, 1)(fault_random_) >= faults_.rate) {
+    return Fault::kNone;
+  }
+  static constexpr Fault kReadFaults[] = {Fault::kTooManyRequests, Fault::kInternalError,
+                                          Fault::kServiceUnavailable, Fault::kCutConnection};
+  static constexpr Fault kWriteFaults[] = {Fault::kTooManyRequests,    Fault::kInternalError,
+                                           Fault::kServiceUnavailable, Fault::kCutConnection,
+                                           Fault::kConflict,           Fault::kTimeoutAfterApply};
+  const bool write = is_write_verb(request.verb);
+  const std::size_t kinds = write ? std::size(kWriteFaults) : std::size(kReadFaults);
+  const std::size_t pick = std::uniform_int_distribution<std::size_t>(0, kinds - 1)(fault_random_);
+  const Fault fault = write ? kWriteFaults[pick] : kReadFaults[pick];
+  ++injected_[fault_name(fault)];
+  return fault;
+}
+
+std::map<std::string, std::int64_t> Controls::injected_faults() const {
+  std::lock_guard lock(mutex_);
+  return injected_;
+}
+
+std::chrono::milliseconds Controls::draw_latency(const RequestAttributes& request) {
+  if (request.verb == "watch") return std::chrono::milliseconds(0);
+  std::lock_guard lock(mutex_);
+  if (faults_.max_latency.count() <= 0) return std::chrono::milliseconds(0);
+  return std::chrono::milliseconds(
+      std::uniform_int_distribution<std::int64_t>(0, faults_.max_latency.count())(fault_random_));
+}
+
+std::chrono::seconds Controls::fault_retry_after() const {
+  std::lock_guard lock(mutex_);
+  return faults_.retry_after;
+}
+
 }  // namespace druid::testing

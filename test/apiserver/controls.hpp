@@ -9,6 +9,7 @@
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <random>
 #include <string>
 #include <vector>
 
@@ -41,6 +42,32 @@ struct RequestAttributes {
   std::string ns = "";
   std::string name = "";
 };
+
+// Faults drawn at random, as an overloaded server or a flaky network gives them: a share `rate`
+// of the requests that are not watches fails, each with a kind picked uniformly from those its
+// verb can meet — for reads 429 (with Retry-After), 500, 503 and the connection cut halfway
+// through the answer; for writes also 409 Conflict (not applied) and 504 Timeout after the write
+// was applied (the client cannot tell it succeeded).
+struct FaultMix {
+  double rate = 0;
+  std::chrono::seconds retry_after{1};
+  std::uint32_t seed = 1;
+  // Every request that is not a watch is also held up to this long (uniformly drawn).
+  std::chrono::milliseconds max_latency{0};
+};
+
+enum class Fault {
+  kNone,
+  kTooManyRequests,
+  kInternalError,
+  kServiceUnavailable,
+  kConflict,
+  kTimeoutAfterApply,
+  kCutConnection,
+};
+
+// "TooManyRequests", "InternalError", ... ("None" for kNone).
+const char* fault_name(Fault fault);
 
 // A write as the server answered it (write log, for ordering checks between clients).
 struct RecordedWrite {
@@ -83,6 +110,16 @@ class Controls {
   // {"<verb>": {"<resource>": n}} for GET /debug/requests.
   nlohmann::json counts_json() const;
 
+  // Random faults (FaultMix); rate 0 turns them off.
+  void set_fault_mix(FaultMix mix);
+  // The fault one request meets (kNone mostly), counted by kind; watches meet none.
+  Fault draw_fault(const RequestAttributes& request);
+  // The faults injected so far, by fault_name.
+  std::map<std::string, std::int64_t> injected_faults() const;
+  std::chrono::seconds fault_retry_after() const;
+  // The added latency one request meets (FaultMix::max_latency; zero for watches).
+  std::chrono::milliseconds draw_latency(const RequestAttributes& request);
+
   // The write log: off until record_writes(true); then every write request's answer, in order.
   void record_writes(bool on);
   void record_write(const std::string& user, const std::string& verb, const std::string& resource,
@@ -96,6 +133,9 @@ class Controls {
   std::vector<std::pair<RequestMatch, std::chrono::milliseconds>> latencies_;
   std::map<std::pair<std::string, std::string>, std::int64_t> counts_;
   std::optional<std::int64_t> write_budget_;
+  FaultMix faults_;
+  std::mt19937 fault_random_{1};
+  std::map<std::string, std::int64_t> injected_;
   bool record_writes_ = false;
   std::vector<RecordedWrite> writes_;
 };

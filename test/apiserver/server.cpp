@@ -128,7 +128,8 @@ void TestApiServer::start() {
   // Writing to a connection the client closed raises SIGPIPE, which would end
   // the process; the write error is handled instead.
   std::signal(SIGPIPE, SIG_IGN);
-  tls_ = generate_tls_credentials({"localhost"}, {"127.0.0.1"});
+  // A restart keeps the credentials, as a restarted API server keeps its certificate.
+  if (tls_.cert_pem.empty()) tls_ = generate_tls_credentials({"localhost"}, {"127.0.0.1"});
   server_ = std::make_unique<httplib::SSLServer>(
       [this](SSL_CTX& ctx) { return use_pem_credentials(ctx, tls_.cert_pem, tls_.key_pem); });
   if (!server_->is_valid()) throw std::runtime_error("test API server: TLS set-up failed");
@@ -191,11 +192,18 @@ void TestApiServer::start() {
           });
       return;
     }
-    if (response.body.is_string()) {
-      res.set_content(response.body.get<std::string>(), response.content_type.c_str());
-    } else {
-      res.set_content(response.body.dump(), response.content_type.c_str());
+    auto body = std::make_shared<std::string>(
+        response.body.is_string() ? response.body.get<std::string>() : response.body.dump());
+    if (response.cut_connection) {
+      // Headers and half the body, then the connection drops (the provider fails).
+      res.set_content_provider(body->size(), response.content_type,
+                               [body](std::size_t offset, std::size_t, httplib::DataSink& sink) {
+                                 if (offset == 0) sink.write(body->data(), body->size() / 2);
+                                 return false;
+                               });
+      return;
     }
+    res.set_content(*body, response.content_type.c_str());
   };
   server_->Get(".*", handler);
   server_->Post(".*", handler);
@@ -237,6 +245,13 @@ void TestApiServer::stop() {
   }
   if (thread_.joinable()) thread_.join();
   server_.reset();
+}
+
+void TestApiServer::restart() {
+  stop();
+  options_.port = port_;
+  core_->resume();
+  start();
 }
 
 std::string TestApiServer::kubeconfig(const std::string& token) const {

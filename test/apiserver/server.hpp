@@ -55,6 +55,10 @@ class TestApiServer {
   void start();
   // Ends open watches, stops accepting and joins the server threads.
   void stop();
+  // stop(), then serves again on the same port with the same data, credentials and users: an API
+  // server restart that keeps its storage (clients see refused connections meanwhile and their
+  // watches end).
+  void restart();
 
   std::string url() const;  // https://127.0.0.1:<port>
   int port() const { return port_; }

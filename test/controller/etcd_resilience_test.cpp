@@ -9,7 +9,7 @@
 
 #include "support/eventually.hpp"
 #include "support/fixtures.hpp"
-#include "support/object_state.hpp"
+#include "support/managed_state.hpp"
 #include "support/operator_env.hpp"
 
 namespace druid::test {
@@ -17,16 +17,6 @@ namespace {
 
 using kube::test::eventually;
 using nlohmann::json;
-
-const std::vector<std::string> kManagedResources = {"serviceaccounts",
-                                                    "roles.rbac.authorization.k8s.io",
-                                                    "rolebindings.rbac.authorization.k8s.io",
-                                                    "leases.coordination.k8s.io",
-                                                    "poddisruptionbudgets.policy",
-                                                    "services",
-                                                    "configmaps",
-                                                    "statefulsets.apps",
-                                                    "etcdopstasks.druid.gardener.cloud"};
 
 // Client and backup-restore TLS and a store. Peer TLS would make every
 // re-sync wait for backup-restore to mark the member leases tls-enabled
@@ -58,22 +48,11 @@ bool reconciled(OperatorEnv& env) {
          status.value("lastOperation", json::object()).value("state", "") == "Succeeded";
 }
 
-// What must be equal between two runs: every managed object without the
-// fields the server assigns (in metadata) and without status.
+// What must be equal between two runs (support/managed_state.hpp).
 json managed_state(OperatorEnv& env) {
-  json state = json::object();
-  for (const auto& resource : kManagedResources) {
-    for (json object : env.server().core().list_objects(resource, kTestNamespace)) {
-      strip_volatile(object,
-                     {.fields = VolatileFields::kServerAssignedMetadata, .keep_status = false});
-      const std::string key = resource + "/" + object["metadata"].value("name", "");
-      EXPECT_FALSE(state.contains(key)) << "duplicate " << key;
-      state[key] = object;
-    }
-  }
-  json etcd = env.etcd();
-  state["etcd/finalizers"] = etcd["metadata"].value("finalizers", json::array());
-  state["etcd/observedGeneration"] = etcd["status"].value("observedGeneration", 0);
+  std::vector<std::string> duplicates;
+  json state = druid::test::managed_state(env.server(), kTestNamespace, &duplicates);
+  EXPECT_TRUE(duplicates.empty()) << json(duplicates).dump();
   return state;
 }
 

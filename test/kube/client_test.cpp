@@ -3,6 +3,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <future>
 #include <set>
 #include <thread>
@@ -389,11 +390,21 @@ TEST_F(ClientTest, InvalidAndTooManyRequestsOverHttp) {
                                   {"field", "spec.replicas"}}}}};
                reply(res, 422, s);
              });
+  std::atomic<int> lists{0};
   server_.on("GET", "/apis/druid.gardener.cloud/v1alpha1/namespaces/ns1/etcds",
-             [](const httplib::Request&, httplib::Response& res) {
-               res.set_header("Retry-After", "2");
-               reply(res, 429,
+             [&](const httplib::Request&, httplib::Response& res) {
+               if (++lists <= 2) {
+                 res.set_header("Retry-After", "1");
+                 reply(
+                     res, 429,
                      status(429, "TooManyRequests", "Too many requests, please try again later."));
+                 return;
+               }
+               reply(res, 200, {{"items", json::array()}});
+             });
+  server_.on("GET", "/apis/druid.gardener.cloud/v1alpha1/namespaces/ns2/etcds",
+             [](const httplib::Request&, httplib::Response& res) {
+               reply(res, 503, status(503, "ServiceUnavailable", "try elsewhere"));
              });
   server_.start();
   Client client(config());
@@ -402,10 +413,17 @@ TEST_F(ClientTest, InvalidAndTooManyRequestsOverHttp) {
   ASSERT_TRUE(is_invalid(created.error()));
   ASSERT_EQ(created.error().causes.size(), 1u);
   EXPECT_EQ(created.error().causes[0].field, "spec.replicas");
+  // 429 with Retry-After: sent again after the delay the server named, as client-go does.
+  const auto started = std::chrono::steady_clock::now();
   auto listed = client.list(api::resources::kEtcds, "ns1");
-  ASSERT_FALSE(listed);
-  EXPECT_TRUE(is_too_many_requests(listed.error()));
-  EXPECT_EQ(listed.error().retry_after, std::chrono::seconds(2));
+  ASSERT_TRUE(listed) << listed.error().what();
+  EXPECT_EQ(lists, 3);
+  EXPECT_GE(std::chrono::steady_clock::now() - started, 2s);
+  // Without Retry-After a failure is the caller's to retry: returned at once.
+  auto unavailable = client.list(api::resources::kEtcds, "ns2");
+  ASSERT_FALSE(unavailable);
+  EXPECT_EQ(unavailable.error().reason, ApiErrorReason::kServiceUnavailable);
+  EXPECT_EQ(server_.requests().size(), 5u);  // the create, three lists, one list
 }
 
 TEST_F(ClientTest, GenericRequestForDiscovery) {

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <mutex>
 #include <optional>
+#include <set>
 
 #include "support/eventually.hpp"
 #include "support/live_server.hpp"
@@ -424,6 +425,22 @@ TEST(BackoffPolicyTest, GrowsAndCaps) {
   EXPECT_EQ(p.delay(4), Clock::Duration(800ms));
   EXPECT_EQ(p.delay(5), Clock::Duration(1s));
   EXPECT_EQ(p.delay(1000), Clock::Duration(1s));
+}
+
+TEST(BackoffPolicyTest, JitterAddsUpToItsShareOfTheDelay) {
+  BackoffPolicy p{100ms, 1s, 2.0, 1.0};
+  std::minstd_rand random(3);
+  std::set<Clock::Duration::rep> seen;
+  for (int i = 0; i < 50; ++i) {
+    const auto d = p.jittered_delay(2, random);
+    EXPECT_GE(d, Clock::Duration(200ms));
+    EXPECT_LT(d, Clock::Duration(400ms));
+    seen.insert(d.count());
+  }
+  EXPECT_GT(seen.size(), 40u) << "spread, not one value";
+  p.jitter = 0;
+  EXPECT_EQ(p.jittered_delay(2, random), Clock::Duration(200ms));
+  EXPECT_EQ(p.jittered_delay(0, random), Clock::Duration::zero());
 }
 
 }  // namespace

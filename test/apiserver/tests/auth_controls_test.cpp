@@ -3,6 +3,8 @@
 
 #include <gtest/gtest.h>
 
+#include <map>
+
 #include "apiserver/tests/fixture.hpp"
 
 namespace druid::testing {
@@ -50,6 +52,64 @@ TEST_F(AuthControlsTest, KubeconfigNamesServerCaAndToken) {
   EXPECT_NE(config.find("server: " + server_.url()), std::string::npos);
   EXPECT_NE(config.find("certificate-authority-data: "), std::string::npos);
   EXPECT_NE(config.find("token: tok"), std::string::npos);
+}
+
+// FaultMix at rate 1: every request meets a fault, each kind of its verb's list appears, and each
+// behaves as described — a 504 after the write was applied, a 409 before anything was, a cut
+// connection (no answer), 429 with the configured Retry-After.
+TEST_F(AuthControlsTest, RandomFaultsCoverEveryKindAndATimeoutComesAfterTheWrite) {
+  server_.controls().set_fault_mix({1.0, 2s, 7});
+  std::map<int, int> statuses;
+  for (int i = 0; i < 60; ++i) {
+    const std::string name = "cm-" + std::to_string(i);
+    auto r = client_->post(kConfigMaps, configmap(name));
+    ++statuses[r.status];
+    const bool stored = server_.get("configmaps", "default", name).has_value();
+    switch (r.status) {
+      case 504:
+        EXPECT_EQ(r.body["reason"], "Timeout");
+        EXPECT_TRUE(stored) << "a timeout after the write leaves it applied";
+        break;
+      case 429:
+        EXPECT_EQ(r.headers.find("Retry-After")->second, "2");
+        EXPECT_FALSE(stored);
+        break;
+      case 409:
+      case 500:
+      case 503:
+        EXPECT_FALSE(stored) << r.status;
+        break;
+      case -1:  // the connection was cut halfway through the answer (after applying)
+        EXPECT_TRUE(stored);
+        break;
+      default:
+        ADD_FAILURE() << "unexpected answer " << r.status << " " << r.text;
+    }
+    client_ = std::make_unique<TestClient>(server_);  // a cut connection is gone
+  }
+  for (int status : {429, 500, 503, 409, 504, -1}) EXPECT_GT(statuses[status], 0) << status;
+  std::int64_t injected = 0;
+  for (const auto& [kind, count] : server_.controls().injected_faults()) injected += count;
+  EXPECT_EQ(injected, 60);
+  // Reads never meet write-only faults.
+  for (int i = 0; i < 30; ++i) {
+    const int status = client_->get(kConfigMaps).status;
+    EXPECT_TRUE(status == 429 || status == 500 || status == 503 || status == -1) << status;
+    client_ = std::make_unique<TestClient>(server_);
+  }
+  server_.controls().set_fault_mix({});
+  EXPECT_EQ(client_->get(kConfigMaps).status, 200);
+}
+
+TEST_F(AuthControlsTest, RestartKeepsDataCredentialsAndPort) {
+  create(kConfigMaps, configmap("kept"));
+  const int port = server_.port();
+  const std::string ca = server_.ca_pem();
+  server_.restart();
+  EXPECT_EQ(server_.port(), port);
+  EXPECT_EQ(server_.ca_pem(), ca);
+  client_ = std::make_unique<TestClient>(server_);
+  EXPECT_EQ(client_->get(std::string(kConfigMaps) + "/kept").status, 200);
 }
 
 TEST_F(AuthControlsTest, InjectedErrorsHitTheNextMatchingRequests) {
