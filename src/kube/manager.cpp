@@ -164,7 +164,10 @@ util::Expected<std::monostate, ManagerError> Manager::run() {
       // the process ends and its successor takes over.
       if (elector_->lost()) request_stop();
     };
-    election_client_ = std::make_unique<Client>(client_.config());
+    {
+      std::lock_guard lock(mutex_);  // election_request_counts() reads it from other threads
+      election_client_ = std::make_unique<Client>(client_.config());
+    }
     elector_ =
         std::make_unique<LeaderElector>(*election_client_, std::move(config), std::move(callbacks));
     // Controllers write only while the lease is held: a leader paused (or cut off) past its
@@ -202,6 +205,12 @@ util::Expected<std::monostate, ManagerError> Manager::run() {
         ManagerError{ManagerErrorReason::kLeaderElectionLost, "leader election lost"});
   }
   return std::monostate{};
+}
+
+std::map<RequestKey, std::uint64_t> Manager::election_request_counts() const {
+  std::lock_guard lock(mutex_);
+  if (!election_client_) return {};
+  return election_client_->request_counts();
 }
 
 std::vector<ControllerMetrics> Manager::controller_metrics() const {

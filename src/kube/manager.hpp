@@ -56,6 +56,9 @@ class Manager {
   Manager& operator=(const Manager&) = delete;
 
   Client& client() { return client_; }
+  // Requests sent by the leader elector's own client (none without leader election), for
+  // rest_client_requests_total next to client()'s.
+  std::map<RequestKey, std::uint64_t> election_request_counts() const;
 
   // The informer for these options, created on first use; call before run().
   Informer& informer(const InformerOptions& options);

@@ -28,6 +28,9 @@ MetricsSnapshot gather_metrics(const kube::Manager& manager, const kube::Client&
   MetricsSnapshot snapshot;
   snapshot.controllers = manager.controller_metrics();
   snapshot.requests = client.request_counts();
+  // The leader elector talks through a client of its own; its requests count the same.
+  for (const auto& [key, count] : manager.election_request_counts())
+    snapshot.requests[key] += count;
   if (lease_name) snapshot.leader_election = LeaderElectionStatus{*lease_name, manager.is_leader()};
   snapshot.process = read_process_stats();
   return snapshot;

@@ -167,6 +167,17 @@ TEST_F(BinaryRunTest, LeaderElectionTakesTheLeaseAndReleasesItOnSigterm) {
       },
       std::chrono::seconds(10)));
 
+  // The elector's own client (the lease's GETs and PUTs) counts in rest_client_requests_total.
+  const std::string host = "127.0.0.1:" + std::to_string(live_.server().port());
+  EXPECT_TRUE(eventually(
+      [&] {
+        return sample(
+                   http_get(metrics_port_, "/metrics").body,
+                   "rest_client_requests_total{code=\"200\",host=\"" + host + "\",method=\"PUT\"}")
+                   .value_or(0) >= 1;
+      },
+      std::chrono::seconds(10)));
+
   op->signal(SIGTERM);
   EXPECT_EQ(op->wait(std::chrono::seconds(15)), 0) << op->stderr_text();
   EXPECT_EQ(lease_holder(), "") << "the lease is released on shutdown";
