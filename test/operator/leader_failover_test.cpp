@@ -161,9 +161,10 @@ TEST_F(LeaderFailoverTest, OneLeaderAtATimeThroughKillsHandOverAndPause) {
   }
 
   // A successor waits leaseDuration from when it saw the last renewal, which it reads at most
-  // one jittered retry (1.2 retryPeriod) late; the bound allows a second retry and 1 s of a
-  // loaded machine.
-  const auto bound = kLeaseDuration + 2 * kRetryPeriod * 12 / 10 + milliseconds(1000);
+  // one jittered retry (1.2 retryPeriod) late, and takes the lease at its first retry after
+  // that: at most leaseDuration + 2.4 retryPeriods; the bound adds 2 s for a machine busy with
+  // other tests (CI runs two at a time).
+  const auto bound = kLeaseDuration + 2 * kRetryPeriod * 12 / 10 + milliseconds(2000);
   std::mt19937 random(std::random_device{}());
   std::uniform_int_distribution<int> pause_ms(0, 1500);
   std::vector<milliseconds> takeovers;
@@ -196,7 +197,7 @@ TEST_F(LeaderFailoverTest, OneLeaderAtATimeThroughKillsHandOverAndPause) {
     ASSERT_TRUE(leader) << describe(candidates);
     const auto handover =
         std::chrono::duration_cast<milliseconds>(std::chrono::steady_clock::now() - asked);
-    EXPECT_LE(handover, 2 * kRetryPeriod * 12 / 10 + milliseconds(1000));
+    EXPECT_LE(handover, 2 * kRetryPeriod * 12 / 10 + milliseconds(2000));
     std::cout << "SIGTERM hand-over: " << handover.count() << " ms\n";
     order.push_back(candidates[*leader].user);
     candidates.push_back(start_candidate());
