@@ -281,15 +281,7 @@ class OperatorProcess {
 };
 
 std::size_t succeeded(druid::testing::TestApiServer& server) {
-  std::size_t n = 0;
-  for (const auto& e : server.core().list_objects("etcds.druid.gardener.cloud", kNamespace)) {
-    const json status = e.value("status", json::object());
-    if (status.value("lastOperation", json::object()).value("state", "") == "Succeeded" &&
-        status.value("observedGeneration", 0) == 1) {
-      ++n;
-    }
-  }
-  return n;
+  return static_cast<std::size_t>(druid::test::converged_etcds(server, kNamespace));
 }
 
 fs::path write_config(const fs::path& dir, double qps, int burst) {

@@ -37,16 +37,7 @@ json numbered_etcd(int i) {
 }
 
 int converged(OperatorEnv& env) {
-  int done = 0;
-  for (const auto& etcd :
-       env.server().core().list_objects("etcds.druid.gardener.cloud", kTestNamespace)) {
-    const auto status = etcd.value("status", json::object());
-    if (status.value("observedGeneration", 0) == 1 &&
-        status.value("lastOperation", json::object()).value("state", "") == "Succeeded") {
-      ++done;
-    }
-  }
-  return done;
+  return converged_etcds(env.server(), kTestNamespace);
 }
 
 std::int64_t total_requests(OperatorEnv& env) {

@@ -14,6 +14,7 @@
 #include <regex>
 
 #include "api/resources.hpp"
+#include "support/managed_state.hpp"
 #include "support/operator_binary.hpp"
 
 namespace druid::operator_::test {
@@ -97,15 +98,16 @@ class LeaderFailoverTest : public OperatorBinaryTest {
     return lease->value("spec", json::object()).value("holderIdentity", "");
   }
 
-  // Waits until one of `candidates` holds the lease; returns its index.
+  // Waits until one of `candidates` (but the one at `except`) holds the lease; returns its index.
   std::optional<std::size_t> wait_for_leader(std::vector<Candidate>& candidates,
-                                             milliseconds timeout) {
+                                             milliseconds timeout,
+                                             std::optional<std::size_t> except = std::nullopt) {
     std::optional<std::size_t> leader;
     eventually(
         [&] {
           const auto current = holder();
           for (std::size_t i = 0; i < candidates.size(); ++i) {
-            if (learn_identity(candidates[i]) && candidates[i].identity == current) {
+            if (i != except && learn_identity(candidates[i]) && candidates[i].identity == current) {
               leader = i;
               return true;
             }
@@ -116,18 +118,7 @@ class LeaderFailoverTest : public OperatorBinaryTest {
     return leader;
   }
 
-  int converged() {
-    int done = 0;
-    for (const auto& etcd :
-         live_.server().core().list_objects("etcds.druid.gardener.cloud", kTestNamespace)) {
-      const auto status = etcd.value("status", json::object());
-      if (status.value("observedGeneration", 0) == etcd["metadata"].value("generation", -1) &&
-          status.value("lastOperation", json::object()).value("state", "") == "Succeeded") {
-        ++done;
-      }
-    }
-    return done;
-  }
+  int converged() { return druid::test::converged_etcds(live_.server(), kTestNamespace); }
 
   // For failure messages: the holder and each candidate's state and last log lines.
   std::string describe(std::vector<Candidate>& candidates) {
@@ -226,21 +217,9 @@ TEST_F(LeaderFailoverTest, OneLeaderAtATimeThroughKillsHandOverAndPause) {
   const std::string paused_user = paused.user;
   paused.process->signal(SIGSTOP);
   const int late_at_pause = started_late();
-  const std::size_t paused_index = *leader;
-  ASSERT_TRUE(eventually(
-      [&] {
-        const auto current = holder();
-        for (std::size_t i = 0; i < candidates.size(); ++i) {
-          if (i != paused_index && learn_identity(candidates[i]) &&
-              candidates[i].identity == current) {
-            order.push_back(candidates[i].user);
-            return true;
-          }
-        }
-        return false;
-      },
-      std::chrono::seconds(30)))
-      << describe(candidates);
+  const auto successor = wait_for_leader(candidates, std::chrono::seconds(30), *leader);
+  ASSERT_TRUE(successor) << describe(candidates);
+  order.push_back(candidates[*successor].user);
   EXPECT_LT(late_at_pause, kBatch) << "paused with work left";
   paused.process->signal(SIGCONT);
   const auto resumed = std::chrono::steady_clock::now();

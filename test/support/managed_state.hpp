@@ -56,4 +56,17 @@ inline nlohmann::json managed_state(druid::testing::TestApiServer& server, const
   return state;
 }
 
+// How many Etcds of `ns` have converged: lastOperation Succeeded for their current generation.
+inline int converged_etcds(druid::testing::TestApiServer& server, const std::string& ns) {
+  int done = 0;
+  for (const auto& etcd : server.core().list_objects("etcds.druid.gardener.cloud", ns)) {
+    const auto status = etcd.value("status", nlohmann::json::object());
+    if (status.value("observedGeneration", 0) == etcd["metadata"].value("generation", -1) &&
+        status.value("lastOperation", nlohmann::json::object()).value("state", "") == "Succeeded") {
+      ++done;
+    }
+  }
+  return done;
+}
+
 }  // namespace druid::test
