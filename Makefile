@@ -2,7 +2,7 @@
 BUILD_DIR ?= build
 JOBS ?= $(shell nproc)
 
-.PHONY: all deps configure build test run format tidy bench clean
+.PHONY: all deps configure build test run format tidy bench clean fuzz configure-sanitize test-sanitize test-sanitize-ci
 
 all: build
 
@@ -19,8 +19,48 @@ configure: deps
 build: configure
 	cmake --build $(BUILD_DIR) -j $(JOBS)
 
+# CI (`.ci/run`) runs this: the whole suite, then the part of the sanitizer run
+# that fits CI's time budget (test-sanitize-ci). Each step's failure fails it.
 test: build
 	ctest --test-dir $(BUILD_DIR) --output-on-failure -j $(JOBS)
+	$(MAKE) test-sanitize-ci
+
+# AddressSanitizer + UndefinedBehaviorSanitizer (g++) on every target, product
+# and tests, in a build directory of its own; a sanitizer report fails the test.
+SANITIZE_DIR ?= build-sanitize
+SANITIZE_ENV = ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:strict_string_checks=1 \
+  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+
+configure-sanitize: deps
+	cmake -S . -B $(SANITIZE_DIR) -G Ninja -DDRUID_SANITIZE=ON -DDRUID_BUILD_BENCH=OFF
+
+# The whole suite but the e2e tier (real etcd clusters through the pod runtime).
+test-sanitize: configure-sanitize
+	cmake --build $(SANITIZE_DIR) -j $(JOBS)
+	$(SANITIZE_ENV) ctest --test-dir $(SANITIZE_DIR) -LE e2e --output-on-failure -j $(JOBS)
+
+# What CI affords (docs/benchmarks.md, "Fuzzing"): the unit tier and the fuzz
+# replays but the runtime layer's (label fuzz-runtime).
+test-sanitize-ci: configure-sanitize
+	cmake --build $(SANITIZE_DIR) -j $(JOBS) --target druid_sanitize_ci
+	$(SANITIZE_ENV) ctest --test-dir $(SANITIZE_DIR) -L '^(unit|fuzz)$$' -LE '^fuzz-runtime$$' \
+	  --output-on-failure -j $(JOBS)
+
+# libFuzzer (clang) on every target of test/fuzz, one after another, each for
+# FUZZ_SECONDS or FUZZ_RUNS executions, from the committed seeds
+# (test/fuzz/corpus/<target>); new inputs go to build-fuzz/corpus, findings to
+# build-fuzz/artifacts. FUZZ_TARGETS picks some (names without _fuzz).
+FUZZ_DIR ?= build-fuzz
+FUZZ_SECONDS ?= 60
+FUZZ_RUNS ?= -1
+FUZZ_TARGETS ?=
+
+fuzz: deps
+	cmake -S . -B $(FUZZ_DIR) -G Ninja -DCMAKE_CXX_COMPILER=clang++ -DDRUID_FUZZ=ON -DDRUID_BUILD_TESTS=OFF \
+	  -DDRUID_BUILD_BENCH=OFF
+	cmake --build $(FUZZ_DIR) -j $(JOBS) --target druid_fuzz_targets
+	FUZZ_DIR=$(FUZZ_DIR) FUZZ_SECONDS=$(FUZZ_SECONDS) FUZZ_RUNS=$(FUZZ_RUNS) \
+	  bash scripts/run-fuzz.sh $(FUZZ_TARGETS)
 
 # The operator against the cluster that answers (kubeconfig or in-cluster), or
 # else a local development environment (scripts/run-local.sh, README.md).
@@ -45,4 +85,4 @@ tidy: deps
 	run-clang-tidy -p build-tidy -j $(JOBS) -quiet 'src/'
 
 clean:
-	rm -rf $(BUILD_DIR)
+	rm -rf $(BUILD_DIR) $(SANITIZE_DIR) $(FUZZ_DIR)

@@ -16,10 +16,14 @@ PACKAGES=(
   # openssl: TLS material in tests and scripts/gen-etcd-certs.sh; python3: a pod's
   # HTTP server in the pod runtime's integration test
   openssl python3
+  # nghttpx: an HTTP/2 front for the test API server (watches sharing one connection)
+  nghttp2-proxy
   # make run and its test: flock (the run lock), pgrep/pkill (no process left behind)
   util-linux procps
   # code hygiene
   clang-format clang-tidy
+  # make fuzz: clang with libFuzzer and the sanitizer runtimes (make test-sanitize uses g++'s)
+  clang libclang-rt-14-dev
 )
 
 missing=()

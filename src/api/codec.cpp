@@ -78,7 +78,11 @@ void decode_integer(const nlohmann::json& j, Int& out, const FieldPath& path, De
     v = static_cast<long double>(j.get<std::uint64_t>());
   } else if (j.is_number_float()) {
     v = j.get<long double>();
-    if (v != static_cast<long double>(static_cast<std::int64_t>(v))) {
+    // Whole and within int64 before the cast: converting a float outside the
+    // target's range is undefined behaviour (2e80, found by fuzzing:
+    // test/fuzz/regressions/validation). Such a number is not an integer.
+    if (!(v >= -0x1p63L && v < 0x1p63L) ||
+        v != static_cast<long double>(static_cast<std::int64_t>(v))) {
       report_type_error(j, "integer", path, state);
       return;
     }

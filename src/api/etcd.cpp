@@ -13,6 +13,12 @@ util::Expected<Etcd, FieldErrors> decode_etcd(const nlohmann::json& j) {
   Etcd etcd;
   auto errors = decode_into(j, etcd);
   if (!errors.empty()) return util::unexpected(std::move(errors));
+  // An empty apiVersion or kind is an absent one (Go's omitempty reads both
+  // alike, and encoding omits ""): the type's own. Otherwise `"kind": ""`
+  // re-encoded without kind, which decoded to the default: found by fuzzing
+  // (test/fuzz/regressions/etcd_codec).
+  if (etcd.api_version.empty()) etcd.api_version = kApiVersion;
+  if (etcd.kind.empty()) etcd.kind = kEtcdKind;
   return etcd;
 }
 

@@ -14,6 +14,12 @@ util::Expected<EtcdCopyBackupsTask, FieldErrors> decode_etcd_copy_backups_task(
   EtcdCopyBackupsTask task;
   auto errors = decode_into(j, task);
   if (!errors.empty()) return util::unexpected(std::move(errors));
+  // An empty apiVersion or kind is an absent one (Go's omitempty reads both
+  // alike, and encoding omits ""): the type's own. Otherwise `"kind": ""`
+  // re-encoded without kind, which decoded to the default: found by fuzzing
+  // (test/fuzz/regressions/etcd_codec).
+  if (task.api_version.empty()) task.api_version = kApiVersion;
+  if (task.kind.empty()) task.kind = kEtcdCopyBackupsTaskKind;
   return task;
 }
 

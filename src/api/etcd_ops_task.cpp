@@ -6,6 +6,12 @@ util::Expected<EtcdOpsTask, FieldErrors> decode_etcd_ops_task(const nlohmann::js
   EtcdOpsTask task;
   auto errors = decode_into(j, task);
   if (!errors.empty()) return util::unexpected(std::move(errors));
+  // An empty apiVersion or kind is an absent one (Go's omitempty reads both
+  // alike, and encoding omits ""): the type's own. Otherwise `"kind": ""`
+  // re-encoded without kind, which decoded to the default: found by fuzzing
+  // (test/fuzz/regressions/etcd_codec).
+  if (task.api_version.empty()) task.api_version = kApiVersion;
+  if (task.kind.empty()) task.kind = kEtcdOpsTaskKind;
   return task;
 }
 

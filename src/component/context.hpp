@@ -14,7 +14,7 @@
 #include "api/image_vector.hpp"
 #include "api/operator_config.hpp"
 #include "component/object_reader.hpp"
-#include "kube/client.hpp"
+#include "component/object_writer.hpp"
 
 namespace druid::component {
 
@@ -25,15 +25,15 @@ struct OperatorSettings {
 };
 
 struct Context {
-  Context(kube::Client& client, ObjectReader& reader, const OperatorSettings& settings,
+  Context(ObjectWriter& writer, ObjectReader& reader, const OperatorSettings& settings,
           const api::ImageVector& image_vector, const api::Etcd& etcd)
-      : client(client),
+      : writer(writer),
         reader(reader),
         settings(settings),
         image_vector(image_vector),
         etcd(etcd) {}
 
-  kube::Client& client;
+  ObjectWriter& writer;
   ObjectReader& reader;
   const OperatorSettings& settings;
   const api::ImageVector& image_vector;

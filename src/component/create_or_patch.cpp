@@ -90,7 +90,7 @@ nlohmann::json desired_state_patch(const nlohmann::json& current, const nlohmann
   return kube::create_merge_patch(current, kube::apply_merge_patch(current, complete));
 }
 
-kube::ApiResult<PatchOutcome> create_or_patch(kube::Client& client, ObjectReader& reader,
+kube::ApiResult<PatchOutcome> create_or_patch(ObjectWriter& writer, ObjectReader& reader,
                                               const util::ResourceType& type,
                                               const nlohmann::json& desired,
                                               const CreateOrPatchOptions& options) {
@@ -101,18 +101,18 @@ kube::ApiResult<PatchOutcome> create_or_patch(kube::Client& client, ObjectReader
   if (!current) return util::unexpected(current.error());
   kube::ObjectPtr existing = *current;
   if (!existing) {
-    auto created = client.create(type, ns, without_nulls(desired));
+    auto created = writer.create(type, ns, without_nulls(desired));
     if (created) return PatchOutcome{PatchAction::kCreated, std::move(*created)};
     if (created.error().reason != kube::ApiErrorReason::kAlreadyExists) {
       return util::unexpected(created.error());
     }
-    auto live = client.get(type, ns, name);
+    auto live = writer.get_live(type, ns, name);
     if (!live) return util::unexpected(live.error());
     existing = std::make_shared<const nlohmann::json>(std::move(*live));
   }
   const nlohmann::json patch = desired_state_patch(*existing, desired, options);
   if (patch.empty()) return PatchOutcome{PatchAction::kNone, *existing};
-  auto patched = client.patch(type, ns, name, kube::PatchType::kMerge, patch);
+  auto patched = writer.patch(type, ns, name, kube::PatchType::kMerge, patch, {});
   if (!patched) return util::unexpected(patched.error());
   return PatchOutcome{PatchAction::kPatched, std::move(*patched)};
 }
@@ -120,7 +120,7 @@ kube::ApiResult<PatchOutcome> create_or_patch(kube::Client& client, ObjectReader
 kube::ApiResult<PatchOutcome> create_or_patch(Context& ctx, const util::ResourceType& type,
                                               const nlohmann::json& desired,
                                               const CreateOrPatchOptions& options) {
-  auto outcome = create_or_patch(ctx.client, ctx.reader, type, desired, options);
+  auto outcome = create_or_patch(ctx.writer, ctx.reader, type, desired, options);
   if (!outcome || outcome->action != PatchAction::kNone) ++ctx.writes;
   if (outcome && outcome->action != PatchAction::kNone) {
     const std::string name = util::metadata_of(desired).value("name", "");

@@ -13,6 +13,7 @@
 
 #include "component/context.hpp"
 #include "component/object_reader.hpp"
+#include "component/object_writer.hpp"
 #include "kube/client.hpp"
 
 namespace druid::component {
@@ -45,7 +46,7 @@ nlohmann::json desired_state_patch(const nlohmann::json& current, const nlohmann
 // absent (a create that meets AlreadyExists, because the reader was stale,
 // falls back to a live GET and a patch), patches it when it differs, and sends
 // nothing when it is already in the desired state.
-kube::ApiResult<PatchOutcome> create_or_patch(kube::Client& client, ObjectReader& reader,
+kube::ApiResult<PatchOutcome> create_or_patch(ObjectWriter& writer, ObjectReader& reader,
                                               const util::ResourceType& type,
                                               const nlohmann::json& desired,
                                               const CreateOrPatchOptions& options = {});

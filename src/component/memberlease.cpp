@@ -70,8 +70,8 @@ class MemberLeaseComponent final : public Component {
     const api::Etcd& etcd = ctx.etcd;
     kube::ListOptions selector;
     selector.label_selector = selector_string(api::member_lease_selector_labels(etcd));
-    auto deleted =
-        ctx.client.delete_collection(kube::resources::kLeases, etcd.metadata.namespace_, selector);
+    auto deleted = ctx.writer.delete_collection(kube::resources::kLeases, etcd.metadata.namespace_,
+                                                selector, {});
     if (!deleted && deleted.error().reason != kube::ApiErrorReason::kNotFound) {
       return util::unexpected(
           druid_error(ctx.now, delete_error_code(), Operation::kTriggerDelete,

@@ -24,7 +24,7 @@ DruidResult<std::vector<std::string>> existing_if_controlled(Context& ctx,
 DruidResult<> delete_ignoring_not_found(Context& ctx, const util::ResourceType& type,
                                         const std::string& name, const char* code,
                                         std::string_view object) {
-  auto removed = ctx.client.remove(type, ctx.etcd.metadata.namespace_, name);
+  auto removed = ctx.writer.remove(type, ctx.etcd.metadata.namespace_, name, {});
   if (!removed && !kube::is_not_found(removed.error())) {
     return util::unexpected(druid_error(ctx.now, code, Operation::kTriggerDelete,
                                         fmt::format("Failed to delete {}", object),

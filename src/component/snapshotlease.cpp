@@ -34,8 +34,8 @@ kube::ApiResult<nlohmann::json> delete_all_snapshot_leases(Context& ctx) {
   kube::ListOptions selector;
   selector.label_selector = selector_string(api::snapshot_lease_selector_labels(ctx.etcd));
   ++ctx.writes;
-  auto deleted = ctx.client.delete_collection(kube::resources::kLeases,
-                                              ctx.etcd.metadata.namespace_, selector);
+  auto deleted = ctx.writer.delete_collection(kube::resources::kLeases,
+                                              ctx.etcd.metadata.namespace_, selector, {});
   if (!deleted && deleted.error().reason == kube::ApiErrorReason::kNotFound) {
     return nlohmann::json::object();
   }

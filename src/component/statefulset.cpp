@@ -233,8 +233,8 @@ class StatefulSetComponent final : public Component {
     if (patch.empty()) return PatchOutcome{PatchAction::kNone, *existing};
     ++ctx.writes;
     auto patched =
-        ctx.client.patch(kType, ctx.etcd.metadata.namespace_, api::statefulset_name(ctx.etcd),
-                         kube::PatchType::kMerge, patch);
+        ctx.writer.patch(kType, ctx.etcd.metadata.namespace_, api::statefulset_name(ctx.etcd),
+                         kube::PatchType::kMerge, patch, {});
     if (!patched) return util::unexpected(patched.error());
     ctx.record_updated(kType.kind, api::statefulset_name(ctx.etcd));
     return PatchOutcome{PatchAction::kPatched, std::move(*patched)};
@@ -369,7 +369,7 @@ class StatefulSetComponent final : public Component {
     options.propagation_policy = "Orphan";
     ++ctx.writes;
     auto removed =
-        ctx.client.remove(kType, etcd.metadata.namespace_, api::statefulset_name(etcd), options);
+        ctx.writer.remove(kType, etcd.metadata.namespace_, api::statefulset_name(etcd), options);
     if (!removed && !kube::is_not_found(removed.error())) {
       return util::unexpected(
           sync_error(ctx,

@@ -74,7 +74,7 @@ DruidResult<> create_task(Context& ctx, std::string_view prefix, int index) {
   const auto& etcd = ctx.etcd;
   const std::string name = api::presync_snapshot_task_name(etcd.metadata.name, prefix, index);
   ++ctx.writes;
-  auto created = ctx.client.create(api::resources::kEtcdOpsTasks, etcd.metadata.namespace_,
+  auto created = ctx.writer.create(api::resources::kEtcdOpsTasks, etcd.metadata.namespace_,
                                    build_presync_snapshot_task(etcd, prefix, index));
   // AlreadyExists: the reader had not seen it yet; it is there, so wait for it.
   if (!created && !kube::is_already_exists(created.error())) {

@@ -147,7 +147,14 @@ ApiError from_response(int http_code, const std::string& body, const HttpHeaders
   e.reason = reason.empty() ? ApiErrorReason::kUnknown : reason_from_name(reason);
   if (e.reason == ApiErrorReason::kUnknown) {
     // An unset or unfamiliar reason: the code (from the Status, else HTTP) decides.
-    int code = status.value("code", 0) != 0 ? status.value("code", 0) : http_code;
+    // Only an integer code counts (metav1.Status.Code is an int32): json::value()
+    // would throw on `"code": "410"`, and no caller catches (fuzzing,
+    // test/fuzz/regressions/watch_stream).
+    const auto status_code = status.find("code");
+    int code = status_code != status.end() && status_code->is_number_integer()
+                   ? status_code->get<int>()
+                   : 0;
+    if (code == 0) code = http_code;
     e.reason = reason_from_code(code);
   }
   e.message = string_field(status, "message");

@@ -6,8 +6,12 @@
 #include <algorithm>
 #include <array>
 #include <cctype>
+#include <condition_variable>
 #include <cstring>
+#include <deque>
 #include <mutex>
+
+#include "kube/stream_multiplexer.hpp"
 
 namespace druid::kube {
 namespace {
@@ -17,6 +21,10 @@ namespace {
 constexpr std::size_t kMaxIdleHandles = 32;
 // How often a stream checks its stop flag.
 constexpr int kStopPollMillis = 50;
+// Body bytes of one shared stream waiting for its consumer before libcurl is
+// told to pause it (HTTP/2 flow control then holds the server back for that
+// stream alone).
+constexpr std::size_t kMaxQueuedStreamBytes = 4 << 20;
 
 void global_init_once() {
   static std::once_flag once;
@@ -87,6 +95,42 @@ size_t on_body(char* data, size_t size, size_t count, void* user) {
   }
   t->response->body.append(chunk);
   return chunk.size();
+}
+
+// A stream on the shared multi handle: libcurl's callbacks run on the
+// multiplexer's thread and queue the body here; the consumer's thread takes it.
+struct SharedStream {
+  CURL* easy = nullptr;
+  HttpResponse* response = nullptr;  // headers: written by on_header until `done`
+  std::mutex mutex;
+  std::condition_variable changed;
+  std::deque<std::string> chunks;  // of a 2xx body
+  std::size_t queued_bytes = 0;
+  bool paused = false;
+  std::string error_body;  // a non-2xx body, whole
+  bool done = false;
+  int result = 0;  // CURLcode, or StreamMultiplexer::kRemoved
+};
+
+size_t queue_body(char* data, size_t size, size_t count, void* user) {
+  auto* stream = static_cast<SharedStream*>(user);
+  const std::size_t length = size * count;
+  long code = 0;
+  curl_easy_getinfo(stream->easy, CURLINFO_RESPONSE_CODE, &code);
+  std::lock_guard lock(stream->mutex);
+  if (code < 200 || code >= 300) {
+    stream->error_body.append(data, length);
+    return length;
+  }
+  if (stream->queued_bytes >= kMaxQueuedStreamBytes) {
+    // libcurl hands the same bytes again once resumed.
+    stream->paused = true;
+    return CURL_WRITEFUNC_PAUSE;
+  }
+  stream->chunks.emplace_back(data, length);
+  stream->queued_bytes += length;
+  stream->changed.notify_one();
+  return length;
 }
 
 void set_blob(CURL* easy, CURLoption option, const std::string& pem) {
@@ -250,12 +294,22 @@ util::Expected<HttpResponse, TransportError> HttpTransport::perform(const HttpRe
   return response;
 }
 
+StreamMultiplexer* HttpTransport::multiplexer() {
+  std::lock_guard lock(mu_);
+  if (!multiplexer_) multiplexer_ = std::make_unique<StreamMultiplexer>();
+  return multiplexer_.get();
+}
+
 util::Expected<StreamResult, TransportError> HttpTransport::stream(
     const HttpRequest& request, const std::function<bool(std::string_view)>& on_data,
     const std::atomic<bool>* stop) {
   auto handle = take_handle();
   if (!handle->easy) return util::unexpected(TransportError{"curl_easy_init failed", 0, false});
   configure(*handle, request, /*streaming=*/true);
+  if (auto shared = stream_shared(*handle, on_data, stop)) {
+    give_back(std::move(handle));
+    return std::move(*shared);
+  }
   StreamResult result;
   Transfer transfer{handle->easy.get(), &result.response, &on_data, false};
   CURL* easy = handle->easy.get();
@@ -303,6 +357,77 @@ util::Expected<StreamResult, TransportError> HttpTransport::stream(
   }
   give_back(std::move(handle));
   return result;
+}
+
+}  // namespace druid::kube
+
+namespace druid::kube {
+
+std::optional<util::Expected<StreamResult, TransportError>> HttpTransport::stream_shared(
+    Handle& handle, const std::function<bool(std::string_view)>& on_data,
+    const std::atomic<bool>* stop) {
+  CURL* easy = handle.easy.get();
+  StreamResult result;
+  SharedStream shared;
+  shared.easy = easy;
+  shared.response = &result.response;
+  Transfer headers{easy, &result.response, nullptr, false};
+  curl_easy_setopt(easy, CURLOPT_HEADERFUNCTION, on_header);
+  curl_easy_setopt(easy, CURLOPT_HEADERDATA, &headers);
+  curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, queue_body);
+  curl_easy_setopt(easy, CURLOPT_WRITEDATA, &shared);
+  // Wait for the shared connection to say whether it multiplexes (ALPN) rather
+  // than open a second one while the first is being set up.
+  curl_easy_setopt(easy, CURLOPT_PIPEWAIT, 1L);
+  StreamMultiplexer* mux = multiplexer();
+  const bool added = mux->add(easy, [&shared](int code) {
+    std::lock_guard lock(shared.mutex);
+    shared.done = true;
+    shared.result = code;
+    shared.changed.notify_one();
+  });
+  if (!added) return std::nullopt;
+
+  bool removing = false;
+  bool consumer_stopped = false;
+  std::deque<std::string> chunks;
+  for (;;) {
+    bool done = false;
+    bool resume = false;
+    {
+      std::unique_lock lock(shared.mutex);
+      shared.changed.wait_for(lock, std::chrono::milliseconds(kStopPollMillis),
+                              [&] { return shared.done || !shared.chunks.empty(); });
+      chunks.swap(shared.chunks);
+      shared.queued_bytes = 0;
+      resume = shared.paused;
+      shared.paused = false;
+      done = shared.done;
+    }
+    if (resume && !done) mux->resume(easy);
+    for (const auto& chunk : chunks) {
+      if (consumer_stopped) break;
+      if (!on_data(chunk)) consumer_stopped = true;
+    }
+    chunks.clear();
+    if (done) break;
+    if (!removing && (consumer_stopped || (stop != nullptr && stop->load()))) {
+      if (!consumer_stopped) result.end = StreamEnd::kStopRequested;
+      mux->remove(easy);
+      removing = true;
+    }
+  }
+  // The handle has left the multi handle: it is the caller's again.
+  finish_response(easy, result.response);
+  result.response.body = std::move(shared.error_body);
+  curl_easy_setopt(easy, CURLOPT_PIPEWAIT, 0L);
+  if (consumer_stopped) {
+    result.end = StreamEnd::kConsumerStopped;
+  } else if (!removing && shared.result != CURLE_OK) {
+    return util::Expected<StreamResult, TransportError>(
+        util::unexpected(make_error(static_cast<CURLcode>(shared.result), handle.error.data())));
+  }
+  return util::Expected<StreamResult, TransportError>(std::move(result));
 }
 
 }  // namespace druid::kube

@@ -2,7 +2,8 @@
 // HTTP(S) requests over libcurl: easy handles kept in a free list so
 // connections (and HTTP/2 sessions, where the server offers h2 over TLS) are
 // reused; TLS material from memory; a streaming mode for watches that can be
-// stopped from another thread within ~100 ms.
+// stopped from another thread within ~100 ms, all streams sharing one HTTP/2
+// connection where the server offers h2.
 
 #include <atomic>
 #include <chrono>
@@ -20,6 +21,8 @@
 #include "util/expected.hpp"
 
 namespace druid::kube {
+
+class StreamMultiplexer;
 
 struct TlsConfig {
   std::string ca_pem;  // empty: system trust store
@@ -82,11 +85,14 @@ class HttpTransport {
   util::Expected<HttpResponse, TransportError> perform(const HttpRequest& request);
 
   // A long-lived response: `on_data` receives each chunk of a 2xx body as it
-  // arrives and returns false to end the stream. Non-2xx bodies are collected in
-  // the result instead. Ends when the server closes, the consumer stops, or
-  // `*stop` becomes true (checked at least every 100 ms). The request's
-  // timeout (default: none) bounds the whole stream; the connect timeout is the
-  // transport's default timeout. Thread-safe.
+  // arrives (on the calling thread) and returns false to end the stream. Non-2xx
+  // bodies are collected in the result instead. Ends when the server closes, the
+  // consumer stops, or `*stop` becomes true (checked at least every 100 ms). The
+  // request's timeout (default: none) bounds the whole stream; the connect
+  // timeout is the transport's default timeout. All streams of a transport run
+  // on one multi handle (stream_multiplexer.hpp): one HTTP/2 connection for all
+  // of them where the server speaks h2, one HTTP/1.1 connection each otherwise.
+  // Thread-safe.
   util::Expected<StreamResult, TransportError> stream(
       const HttpRequest& request, const std::function<bool(std::string_view)>& on_data,
       const std::atomic<bool>* stop);
@@ -96,6 +102,13 @@ class HttpTransport {
   std::unique_ptr<Handle> take_handle();
   void give_back(std::unique_ptr<Handle> handle);
   void configure(Handle& handle, const HttpRequest& request, bool streaming);
+  // The shared multi handle, started by the first stream.
+  StreamMultiplexer* multiplexer();
+  // stream() on the shared multi handle; nullopt when it cannot be used (the
+  // stream then runs on a multi handle of its own).
+  std::optional<util::Expected<StreamResult, TransportError>> stream_shared(
+      Handle& handle, const std::function<bool(std::string_view)>& on_data,
+      const std::atomic<bool>* stop);
 
   TlsConfig tls_;
   std::unique_ptr<ReloadedFile> ca_file_;  // when tls_.ca_file is set
@@ -103,6 +116,7 @@ class HttpTransport {
   std::string user_agent_;
   std::mutex mu_;
   std::vector<std::unique_ptr<Handle>> idle_;  // free list, most recently used last
+  std::unique_ptr<StreamMultiplexer> multiplexer_;
 };
 
 }  // namespace druid::kube

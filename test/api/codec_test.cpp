@@ -21,6 +21,17 @@ TEST(Codec, RoundTripKeepsUnknownFields) {
   EXPECT_EQ(encode_etcd(*etcd), j);
 }
 
+// Found by fuzzing (test/fuzz/regressions/etcd_codec): `"kind": ""` decoded to
+// "", was written without kind, and that decoded to "Etcd". Empty means absent.
+TEST(Codec, EmptyTypeMetaIsTheTypesOwn) {
+  auto etcd = decode_etcd(nlohmann::json{{"apiVersion", ""}, {"kind", ""}});
+  ASSERT_TRUE(etcd.has_value()) << to_string(etcd.error());
+  EXPECT_EQ(etcd->api_version, "druid.gardener.cloud/v1alpha1");
+  EXPECT_EQ(etcd->kind, "Etcd");
+  const auto encoded = encode_etcd(*etcd);
+  EXPECT_EQ(encode_etcd(*decode_etcd(encoded)), encoded);
+}
+
 TEST(Codec, TypeErrorsCarryPathAndKubernetesMessage) {
   auto j = nlohmann::json::parse(R"({"spec": {"replicas": "three", "labels": {"a": 1}}})");
   auto etcd = decode_etcd(j);
@@ -50,6 +61,22 @@ TEST(Codec, Int32RangeIsChecked) {
   auto etcd = decode_etcd(nlohmann::json::parse(R"({"spec": {"replicas": 3000000000}})"));
   ASSERT_FALSE(etcd.has_value());
   EXPECT_EQ(etcd.error()[0].field, "spec.replicas");
+}
+
+// Found by fuzzing (test/fuzz/regressions/validation): a float beyond int64 was
+// cast to int64 (undefined behaviour); it is not an integer, whole floats are.
+TEST(Codec, FloatBeyondInt64IsNotAnInteger) {
+  for (const char* number : {"2e80", "-2e80", "9.3e18", "-9.3e18"}) {
+    auto etcd = decode_etcd(
+        nlohmann::json::parse(std::string(R"({"spec": {"replicas": )") + number + "}}"));
+    ASSERT_FALSE(etcd.has_value()) << number;
+    EXPECT_EQ(etcd.error()[0].field, "spec.replicas");
+    EXPECT_NE(etcd.error()[0].message().find("must be of type integer"), std::string::npos)
+        << etcd.error()[0].message();
+  }
+  auto whole = decode_etcd(nlohmann::json::parse(R"({"spec": {"replicas": 3.0}})"));
+  ASSERT_TRUE(whole.has_value()) << to_string(whole.error());
+  EXPECT_EQ(whole->spec.replicas, 3);
 }
 
 TEST(Codec, SchemaListsRequiredFields) {

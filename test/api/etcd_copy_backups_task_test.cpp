@@ -30,6 +30,14 @@ nlohmann::json full_task() {
   })");
 }
 
+// As for Etcd (test/fuzz/regressions/etcd_codec): an empty kind is the type's own.
+TEST(EtcdCopyBackupsTask, EmptyTypeMetaIsTheTypesOwn) {
+  auto task = decode_etcd_copy_backups_task(nlohmann::json{{"apiVersion", ""}, {"kind", ""}});
+  ASSERT_TRUE(task.has_value()) << to_string(task.error());
+  EXPECT_EQ(task->api_version, "druid.gardener.cloud/v1alpha1");
+  EXPECT_EQ(task->kind, "EtcdCopyBackupsTask");
+}
+
 TEST(EtcdCopyBackupsTask, DecodesEveryField) {
   auto task = decode_etcd_copy_backups_task(full_task());
   ASSERT_TRUE(task) << to_string(task.error());

@@ -262,6 +262,15 @@ TEST(ValidateImageVector, SeveralErrorsAreListedTogether) {
 }
 
 // Masterminds/semver constraint syntax.
+// Found by fuzzing (test/fuzz/regressions/image_vector): a file that is not
+// UTF-8 used to abort while its error message was written; it is an error.
+TEST(ImageVector, TextThatIsNotUtf8IsAnError) {
+  auto parsed = parse_image_vector("images:\n- name: a\n  repository: r\xff\xff\n", "test.yaml");
+  ASSERT_FALSE(parsed.has_value());
+  EXPECT_NE(parsed.error().find("invalid leading UTF-8 octet"), std::string::npos)
+      << parsed.error();
+}
+
 class ConstraintSyntax : public ::testing::TestWithParam<std::pair<const char*, bool>> {};
 
 TEST_P(ConstraintSyntax, IsAcceptedOrRefused) {

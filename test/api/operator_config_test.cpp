@@ -212,6 +212,15 @@ server: null
   EXPECT_EQ(c, default_operator_config());
 }
 
+// Found by fuzzing (test/fuzz/regressions/operator_config): a configuration
+// that is not UTF-8 loaded into strings no JSON could be written from (the
+// operator aborted writing it); it is refused as Kubernetes' YAML decoder does.
+TEST(OperatorConfig, FileThatIsNotUtf8IsRefused) {
+  EXPECT_NE(load_error(std::string(kHeader) + "logging:\n  logLevel: inf\x94\n")
+                .find("error converting YAML to JSON: yaml: invalid leading UTF-8 octet"),
+            std::string::npos);
+}
+
 TEST(OperatorConfig, AcceptsJson) {
   const auto c = load_ok(
       R"({"apiVersion": "config.druid.gardener.cloud/v1alpha1", "kind": "OperatorConfiguration",

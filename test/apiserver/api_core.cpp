@@ -110,10 +110,12 @@ ApiResponse ApiCore::handle(const ApiRequest& request) {
   }
   if (info.kind == RequestInfo::Kind::kNonResource) return handle_non_resource(request, info);
   ApiResponse response = handle_resource(request, info);
-  controls_.record_write(
-      request.user.username, info.verb,
-      info.subresource.empty() ? info.resource : info.resource + "/" + info.subresource, info.ns,
-      info.name, response.status);
+  if (controls_.recording_writes()) {
+    controls_.record_write(
+        request.user.username, info.verb,
+        info.subresource.empty() ? info.resource : info.resource + "/" + info.subresource, info.ns,
+        info.name, response.status);
+  }
   return response;
 }
 

@@ -3,6 +3,7 @@
 // errors for the next N matching requests, added latency, and request counters
 // by verb and resource (to assert, e.g., that a reconcile wrote nothing).
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <map>
@@ -122,6 +123,8 @@ class Controls {
 
   // The write log: off until record_writes(true); then every write request's answer, in order.
   void record_writes(bool on);
+  // Whether record_write() keeps anything: callers skip building its arguments otherwise.
+  bool recording_writes() const { return record_writes_.load(); }
   void record_write(const std::string& user, const std::string& verb, const std::string& resource,
                     const std::string& ns, const std::string& name, int code);
   std::vector<RecordedWrite> recorded_writes() const;
@@ -136,7 +139,7 @@ class Controls {
   FaultMix faults_;
   std::mt19937 fault_random_{1};
   std::map<std::string, std::int64_t> injected_;
-  bool record_writes_ = false;
+  std::atomic<bool> record_writes_ = false;
   std::vector<RecordedWrite> writes_;
 };
 

@@ -18,6 +18,7 @@
 #include "apiserver/api_core.hpp"
 #include "apiserver/authenticator.hpp"
 #include "apiserver/controls.hpp"
+#include "apiserver/crd_install.hpp"
 #include "apiserver/tls.hpp"
 
 namespace httplib {
@@ -87,10 +88,8 @@ class TestApiServer {
   util::Expected<nlohmann::json, StatusError> put(nlohmann::json object) {
     return core_->put_object(std::move(object));
   }
-  // Installs every CustomResourceDefinition in the YAML files of `dir`: as shipped for a 1.32
-  // server (files ending in "_without_cel" skipped), or, as on Kubernetes < 1.29, each CRD's
-  // variant without CEL rules where one exists.
-  enum class CrdRules { kCel, kWithoutCel };
+  // Installs every CustomResourceDefinition in the YAML files of `dir` (crd_install.hpp).
+  using CrdRules = druid::testing::CrdRules;
   void install_crds(const std::filesystem::path& dir, CrdRules rules = CrdRules::kCel);
 
   // Watch controls.

@@ -80,7 +80,7 @@ TEST(ClientServiceBuilder, TrafficDistribution) {
 class ClientServiceComponentTest : public ::testing::Test {
  protected:
   json get_service() {
-    auto service = env_.client().get(kType, kTestNamespace, kServiceName);
+    auto service = env_.cluster().get(kType, kTestNamespace, kServiceName);
     if (!service) ADD_FAILURE() << service.error().what();
     return service ? *service : json();
   }
@@ -100,9 +100,9 @@ TEST_F(ClientServiceComponentTest, SpecSettingsReachTheServiceAndStayInSync) {
   EXPECT_EQ(service["metadata"]["annotations"].size(), 2u);
   EXPECT_EQ(service["spec"]["trafficDistribution"], "PreferClose");
 
-  env_.server().controls().reset_counts();
+  env_.cluster().controls().reset_counts();
   ASSERT_TRUE(component_->sync(ctx));
-  EXPECT_EQ(env_.server().controls().write_count(), 0);
+  EXPECT_EQ(env_.cluster().controls().write_count(), 0);
 }
 
 TEST_F(ClientServiceComponentTest, SettingsRemovedFromTheEtcdLeaveTheService) {
@@ -114,9 +114,9 @@ TEST_F(ClientServiceComponentTest, SettingsRemovedFromTheEtcdLeaveTheService) {
   api::Etcd changed = etcd;
   changed.spec.etcd.client_service.reset();
   auto changed_ctx = env_.context(changed);
-  env_.server().controls().reset_counts();
+  env_.cluster().controls().reset_counts();
   ASSERT_TRUE(component_->sync(changed_ctx));
-  EXPECT_EQ(env_.server().controls().write_count(), 1);
+  EXPECT_EQ(env_.cluster().controls().write_count(), 1);
   const json service = get_service();
   EXPECT_TRUE(service["metadata"].value("annotations", json::object()).empty()) << service.dump(2);
   EXPECT_FALSE(service["metadata"]["labels"].contains("gardener.cloud/role"));
@@ -142,7 +142,7 @@ TEST_F(ClientServiceComponentTest, InvalidLabelValueIsErrSyncClientService) {
 TEST_F(ClientServiceComponentTest, RejectedCreateIsErrSyncClientService) {
   const auto etcd = env_.create_etcd(base_etcd_json());
   auto ctx = env_.context(etcd);
-  env_.server().controls().fail_next("create", "services", 422);
+  env_.cluster().controls().fail_next("create", "services", 422);
   const auto result = component_->sync(ctx);
   ASSERT_FALSE(result);
   EXPECT_EQ(result.error().code, error_code::kSyncClientService);

@@ -247,7 +247,7 @@ TEST(ConfigMapChecksum, Sha256OfGoJsonOfTheData) {
 class ConfigMapComponentTest : public ::testing::Test {
  protected:
   json get_configmap(const api::Etcd& etcd) {
-    auto cm = env_.client().get(kType, kTestNamespace, api::configmap_name(etcd));
+    auto cm = env_.cluster().get(kType, kTestNamespace, api::configmap_name(etcd));
     if (!cm) ADD_FAILURE() << cm.error().what();
     return cm ? *cm : json();
   }
@@ -294,11 +294,11 @@ TEST_F(ConfigMapComponentTest, SecondSyncWritesNothingAndKeepsTheChecksum) {
   auto ctx = env_.context(etcd);
   ASSERT_TRUE(component_->sync(ctx));
   const auto first = ctx.configmap_checksum;
-  env_.server().controls().reset_counts();
+  env_.cluster().controls().reset_counts();
 
   auto again = env_.context(etcd);
   ASSERT_TRUE(component_->sync(again));
-  EXPECT_EQ(env_.server().controls().write_count(), 0);
+  EXPECT_EQ(env_.cluster().controls().write_count(), 0);
   EXPECT_EQ(again.configmap_checksum, first);
 }
 
@@ -306,15 +306,15 @@ TEST_F(ConfigMapComponentTest, DriftIsRepairedByOnePatch) {
   const auto etcd = env_.create_etcd(base_etcd_json());
   auto ctx = env_.context(etcd);
   ASSERT_TRUE(component_->sync(ctx));
-  ASSERT_TRUE(env_.client().patch(
+  ASSERT_TRUE(env_.cluster().patch(
       kType, kTestNamespace, api::configmap_name(etcd), kube::PatchType::kMerge,
       {{"metadata", {{"labels", {{"foreign", "label"}}}}},
        {"data", {{"etcd.conf.yaml", "name: tampered\n"}, {"extra.yaml", "x: 1\n"}}}}));
 
-  env_.server().controls().reset_counts();
+  env_.cluster().controls().reset_counts();
   ASSERT_TRUE(component_->sync(ctx));
-  EXPECT_EQ(env_.server().controls().write_count(), 1);
-  EXPECT_EQ(env_.server().controls().request_count("patch", "configmaps"), 1);
+  EXPECT_EQ(env_.cluster().controls().write_count(), 1);
+  EXPECT_EQ(env_.cluster().controls().request_count("patch", "configmaps"), 1);
   const json cm = get_configmap(etcd);
   EXPECT_FALSE(cm["metadata"]["labels"].contains("foreign"));
   EXPECT_EQ(cm["data"], desired(etcd)["data"]);  // extra.yaml removed: the data map is druid's
@@ -323,7 +323,7 @@ TEST_F(ConfigMapComponentTest, DriftIsRepairedByOnePatch) {
 TEST_F(ConfigMapComponentTest, FailedWriteIsErrSyncConfigMapAndSetsNoChecksum) {
   const auto etcd = env_.create_etcd(base_etcd_json());
   auto ctx = env_.context(etcd);
-  env_.server().controls().fail_next("create", "configmaps", 500);
+  env_.cluster().controls().fail_next("create", "configmaps", 500);
   const auto result = component_->sync(ctx);
   ASSERT_FALSE(result);
   EXPECT_EQ(result.error().code, error_code::kSyncConfigMap);
@@ -339,12 +339,12 @@ TEST_F(ConfigMapComponentTest, AnUnusableEtcdIsErrSyncConfigMapWithoutARequest) 
   bad["spec"]["etcd"]["quota"] = "lots";
   const auto etcd = test::decode(bad);  // never admitted by the API server
   auto ctx = env_.context(etcd);
-  env_.server().controls().reset_counts();
+  env_.cluster().controls().reset_counts();
   const auto result = component_->sync(ctx);
   ASSERT_FALSE(result);
   EXPECT_EQ(result.error().code, error_code::kSyncConfigMap);
   EXPECT_NE(result.error().message.find("spec.etcd.quota"), std::string::npos);
-  EXPECT_EQ(env_.server().controls().write_count(), 0);
+  EXPECT_EQ(env_.cluster().controls().write_count(), 0);
 }
 
 TEST_F(ConfigMapComponentTest, ExistingNamesListsOnlyAConfigMapControlledByTheEtcd) {
@@ -356,7 +356,7 @@ TEST_F(ConfigMapComponentTest, ExistingNamesListsOnlyAConfigMapControlledByTheEt
 
   json foreign = desired(etcd);
   foreign["metadata"]["ownerReferences"][0]["uid"] = "00000000-0000-0000-0000-000000000000";
-  ASSERT_TRUE(env_.client().create(kType, kTestNamespace, foreign));
+  ASSERT_TRUE(env_.cluster().create(kType, kTestNamespace, foreign));
   auto still_none = component_->existing_names(ctx);
   ASSERT_TRUE(still_none);
   EXPECT_TRUE(still_none->empty());
@@ -370,7 +370,7 @@ TEST_F(ConfigMapComponentTest, ExistingNamesListsOnlyAConfigMapControlledByTheEt
 TEST_F(ConfigMapComponentTest, FailedGetIsErrGetConfigMap) {
   const auto etcd = env_.create_etcd(base_etcd_json());
   auto ctx = env_.context(etcd);
-  env_.server().controls().fail_next("get", "configmaps", 500);
+  env_.cluster().controls().fail_next("get", "configmaps", 500);
   const auto names = component_->existing_names(ctx);
   ASSERT_FALSE(names);
   EXPECT_EQ(names.error().code, error_code::kGetConfigMap);
@@ -382,7 +382,7 @@ TEST_F(ConfigMapComponentTest, TriggerDeleteRemovesItAndToleratesNotFound) {
   auto ctx = env_.context(etcd);
   ASSERT_TRUE(component_->sync(ctx));
   ASSERT_TRUE(component_->trigger_delete(ctx));
-  const auto gone = env_.client().get(kType, kTestNamespace, api::configmap_name(etcd));
+  const auto gone = env_.cluster().get(kType, kTestNamespace, api::configmap_name(etcd));
   ASSERT_FALSE(gone);
   EXPECT_TRUE(kube::is_not_found(gone.error()));
   EXPECT_TRUE(component_->trigger_delete(ctx));
@@ -392,7 +392,7 @@ TEST_F(ConfigMapComponentTest, FailedDeleteIsErrDeleteConfigMap) {
   const auto etcd = env_.create_etcd(base_etcd_json());
   auto ctx = env_.context(etcd);
   ASSERT_TRUE(component_->sync(ctx));
-  env_.server().controls().fail_next("delete", "configmaps", 500);
+  env_.cluster().controls().fail_next("delete", "configmaps", 500);
   const auto result = component_->trigger_delete(ctx);
   ASSERT_FALSE(result);
   EXPECT_EQ(result.error().code, error_code::kDeleteConfigMap);

@@ -53,15 +53,15 @@ class MemberLeaseTest : public ::testing::Test {
   ComponentPtr component = make_member_lease_component();
 
   json get_lease(const std::string& name) {
-    auto lease = env.client().get(kLeases, kTestNamespace, name);
+    auto lease = env.cluster().get(kLeases, kTestNamespace, name);
     EXPECT_TRUE(lease) << lease.error().what();
     return lease ? *lease : json();
   }
   bool lease_exists(const std::string& name) {
-    return static_cast<bool>(env.client().get(kLeases, kTestNamespace, name));
+    return static_cast<bool>(env.cluster().get(kLeases, kTestNamespace, name));
   }
   std::vector<std::string> lease_names_in_namespace() {
-    auto list = env.client().list(kLeases, kTestNamespace);
+    auto list = env.cluster().list(kLeases, kTestNamespace);
     EXPECT_TRUE(list) << list.error().what();
     std::vector<std::string> names;
     if (list) {
@@ -71,11 +71,11 @@ class MemberLeaseTest : public ::testing::Test {
   }
   void patch_lease(const std::string& name, const json& patch) {
     auto patched =
-        env.client().patch(kLeases, kTestNamespace, name, kube::PatchType::kMerge, patch);
+        env.cluster().patch(kLeases, kTestNamespace, name, kube::PatchType::kMerge, patch);
     ASSERT_TRUE(patched) << patched.error().what();
   }
   std::int64_t count(const std::string& verb) {
-    return env.server().controls().request_count(verb, "leases");
+    return env.cluster().controls().request_count(verb, "leases");
   }
 };
 
@@ -139,19 +139,19 @@ TEST_F(MemberLeaseTest, SyncCreatesPrefixedLeases) {
 TEST_F(MemberLeaseTest, NoLeasesForZeroReplicas) {
   const auto etcd = env.create_etcd(test::base_etcd_json(0));
   auto ctx = env.context(etcd);
-  env.server().controls().reset_counts();
+  env.cluster().controls().reset_counts();
   ASSERT_TRUE(component->sync(ctx));
   EXPECT_TRUE(lease_names_in_namespace().empty());
-  EXPECT_EQ(env.server().controls().write_count(), 0);
+  EXPECT_EQ(env.cluster().controls().write_count(), 0);
 }
 
 TEST_F(MemberLeaseTest, SecondSyncSendsNoWrite) {
   const auto etcd = env.create_etcd(test::base_etcd_json(3));
   auto ctx = env.context(etcd);
   ASSERT_TRUE(component->sync(ctx));
-  env.server().controls().reset_counts();
+  env.cluster().controls().reset_counts();
   ASSERT_TRUE(component->sync(ctx));
-  EXPECT_EQ(env.server().controls().write_count(), 0);
+  EXPECT_EQ(env.cluster().controls().write_count(), 0);
 }
 
 TEST_F(MemberLeaseTest, RenewedLeaseKeepsSpecAndAnnotationWithoutWrite) {
@@ -160,9 +160,9 @@ TEST_F(MemberLeaseTest, RenewedLeaseKeepsSpecAndAnnotationWithoutWrite) {
   ASSERT_TRUE(component->sync(ctx));
   patch_lease("etcd-main-0", sidecar_renewal());
 
-  env.server().controls().reset_counts();
+  env.cluster().controls().reset_counts();
   ASSERT_TRUE(component->sync(ctx));
-  EXPECT_EQ(env.server().controls().write_count(), 0);
+  EXPECT_EQ(env.cluster().controls().write_count(), 0);
 
   const auto live = get_lease("etcd-main-0");
   EXPECT_EQ(live["spec"]["holderIdentity"], "8e9e05c52164694d:cdf818194e3a8c32:Leader");
@@ -177,10 +177,10 @@ TEST_F(MemberLeaseTest, ForeignLabelIsRemovedByOnePatchKeepingSidecarFields) {
   patch_lease("etcd-main-1", sidecar_renewal());
   patch_lease("etcd-main-1", {{"metadata", {{"labels", {{"foreign", "x"}}}}}});
 
-  env.server().controls().reset_counts();
+  env.cluster().controls().reset_counts();
   ASSERT_TRUE(component->sync(ctx));
   EXPECT_EQ(count("patch"), 1);
-  EXPECT_EQ(env.server().controls().write_count(), 1);
+  EXPECT_EQ(env.cluster().controls().write_count(), 1);
 
   const auto live = get_lease("etcd-main-1");
   EXPECT_EQ(live["metadata"]["labels"], json(api::member_lease_labels(etcd, "etcd-main-1")));
@@ -194,7 +194,7 @@ TEST_F(MemberLeaseTest, ChangedManagedLabelIsRepaired) {
   ASSERT_TRUE(component->sync(ctx));
   patch_lease("etcd-main-2", {{"metadata", {{"labels", {{api::kComponentLabelKey, "other"}}}}}});
 
-  env.server().controls().reset_counts();
+  env.cluster().controls().reset_counts();
   ASSERT_TRUE(component->sync(ctx));
   EXPECT_EQ(count("patch"), 1);
   EXPECT_EQ(get_lease("etcd-main-2")["metadata"]["labels"][api::kComponentLabelKey],
@@ -209,9 +209,9 @@ TEST_F(MemberLeaseTest, ScaleDownKeepsExtraLeases) {
   api::Etcd scaled = etcd;
   scaled.spec.replicas = 1;
   auto scaled_ctx = env.context(scaled);
-  env.server().controls().reset_counts();
+  env.cluster().controls().reset_counts();
   ASSERT_TRUE(component->sync(scaled_ctx));
-  EXPECT_EQ(env.server().controls().write_count(), 0);
+  EXPECT_EQ(env.cluster().controls().write_count(), 0);
   EXPECT_EQ(lease_names_in_namespace().size(), 3U);
 }
 
@@ -231,7 +231,7 @@ TEST_F(MemberLeaseTest, ExistingNamesListsOnlyLeasesControlledByTheEtcd) {
   // Carries etcd-main's labels, but its controller is another object.
   json impostor = build_member_lease(etcd, "etcd-main-9");
   impostor["metadata"]["ownerReferences"][0]["uid"] = other.metadata.uid;
-  ASSERT_TRUE(env.client().create(kLeases, kTestNamespace, impostor));
+  ASSERT_TRUE(env.cluster().create(kLeases, kTestNamespace, impostor));
 
   auto names = component->existing_names(ctx);
   ASSERT_TRUE(names) << names.error().description();
@@ -261,7 +261,7 @@ TEST_F(MemberLeaseTest, TriggerDeleteDeletesBySelectorAndSparesOtherEtcds) {
   ASSERT_TRUE(component->sync(ctx));
   ASSERT_TRUE(component->sync(other_ctx));
 
-  env.server().controls().reset_counts();
+  env.cluster().controls().reset_counts();
   auto deleted = component->trigger_delete(ctx);
   ASSERT_TRUE(deleted) << deleted.error().description();
   EXPECT_EQ(count("deletecollection"), 1);
@@ -284,7 +284,7 @@ TEST_F(MemberLeaseTest, TriggerDeleteWithoutLeasesSucceeds) {
 TEST_F(MemberLeaseTest, ListErrorGivesListMemberLease) {
   const auto etcd = env.create_etcd(test::base_etcd_json(3));
   auto ctx = env.context(etcd);
-  env.server().controls().fail_next("list", "leases", 500);
+  env.cluster().controls().fail_next("list", "leases", 500);
   auto names = component->existing_names(ctx);
   ASSERT_FALSE(names);
   EXPECT_EQ(names.error().code, error_code::kListMemberLease);
@@ -298,8 +298,8 @@ TEST_F(MemberLeaseTest, ListErrorGivesListMemberLease) {
 TEST_F(MemberLeaseTest, CreateErrorGivesSyncMemberLeaseAfterTryingEveryLease) {
   const auto etcd = env.create_etcd(test::base_etcd_json(3));
   auto ctx = env.context(etcd);
-  env.server().controls().reset_counts();
-  env.server().controls().fail_next("create", "leases", 500);
+  env.cluster().controls().reset_counts();
+  env.cluster().controls().fail_next("create", "leases", 500);
   auto synced = component->sync(ctx);
   ASSERT_FALSE(synced);
   EXPECT_EQ(synced.error().code, error_code::kSyncMemberLease);
@@ -319,7 +319,7 @@ TEST_F(MemberLeaseTest, PatchErrorGivesSyncMemberLease) {
   auto ctx = env.context(etcd);
   ASSERT_TRUE(component->sync(ctx));
   patch_lease("etcd-main-1", {{"metadata", {{"labels", {{"foreign", "x"}}}}}});
-  env.server().controls().fail_next("patch", "leases", 500);
+  env.cluster().controls().fail_next("patch", "leases", 500);
   auto synced = component->sync(ctx);
   ASSERT_FALSE(synced);
   EXPECT_EQ(synced.error().code, error_code::kSyncMemberLease);
@@ -331,7 +331,7 @@ TEST_F(MemberLeaseTest, DeleteCollectionErrorGivesDeleteMemberLease) {
   const auto etcd = env.create_etcd(test::base_etcd_json(3));
   auto ctx = env.context(etcd);
   ASSERT_TRUE(component->sync(ctx));
-  env.server().controls().fail_next("deletecollection", "leases", 500);
+  env.cluster().controls().fail_next("deletecollection", "leases", 500);
   auto deleted = component->trigger_delete(ctx);
   ASSERT_FALSE(deleted);
   EXPECT_EQ(deleted.error().code, error_code::kDeleteMemberLease);

@@ -59,13 +59,13 @@ TEST(PodDisruptionBudgetBuilder, MinAvailableIsAQuorumAboveOneMember) {
 class PodDisruptionBudgetComponentTest : public ::testing::Test {
  protected:
   json get_pdb() {
-    auto pdb = env_.client().get(kType, kTestNamespace, test::kTestEtcdName);
+    auto pdb = env_.cluster().get(kType, kTestNamespace, test::kTestEtcdName);
     if (!pdb) ADD_FAILURE() << pdb.error().what();
     return pdb ? *pdb : json();
   }
 
   void create_pod(const std::string& name, const util::Labels& labels) {
-    auto created = env_.client().create(
+    auto created = env_.cluster().create(
         kube::resources::kPods, kTestNamespace,
         {{"apiVersion", "v1"},
          {"kind", "Pod"},
@@ -87,7 +87,7 @@ class PodDisruptionBudgetComponentTest : public ::testing::Test {
     }
     kube::ListOptions options;
     options.label_selector = parsed->to_string();
-    auto pods = env_.client().list(kube::resources::kPods, kTestNamespace, options);
+    auto pods = env_.cluster().list(kube::resources::kPods, kTestNamespace, options);
     if (!pods) {
       ADD_FAILURE() << pods.error().what();
       return {};
@@ -110,8 +110,8 @@ TEST_F(PodDisruptionBudgetComponentTest, CountsTheMembersButNoJobPods) {
   ASSERT_TRUE(component_->sync(ctx));
   // Two members with the pod template druid writes, one left by an older druid
   // version with the default labels only (no component label).
-  auto sts = env_.client().get(kube::resources::kStatefulSets, kTestNamespace,
-                               api::statefulset_name(etcd));
+  auto sts = env_.cluster().get(kube::resources::kStatefulSets, kTestNamespace,
+                                api::statefulset_name(etcd));
   ASSERT_TRUE(sts) << sts.error().what();
   const auto template_labels = (*sts)["spec"]["template"]["metadata"]["labels"].get<util::Labels>();
   create_pod(api::pod_name(etcd, 0), template_labels);
@@ -138,15 +138,15 @@ TEST_F(PodDisruptionBudgetComponentTest, AnOlderSelectorIsPatchedOnce) {
   json older = build_pod_disruption_budget(etcd);
   older["spec"]["selector"].erase("matchExpressions");
   older["spec"].erase("unhealthyPodEvictionPolicy");
-  ASSERT_TRUE(env_.client().create(kType, kTestNamespace, older));
+  ASSERT_TRUE(env_.cluster().create(kType, kTestNamespace, older));
   auto ctx = env_.context(etcd);
-  env_.server().controls().reset_counts();
+  env_.cluster().controls().reset_counts();
   ASSERT_TRUE(component_->sync(ctx));
-  EXPECT_EQ(env_.server().controls().write_count(), 1);
+  EXPECT_EQ(env_.cluster().controls().write_count(), 1);
   EXPECT_EQ(get_pdb()["spec"]["selector"], build_pod_disruption_budget(etcd)["spec"]["selector"]);
-  env_.server().controls().reset_counts();
+  env_.cluster().controls().reset_counts();
   ASSERT_TRUE(component_->sync(ctx));
-  EXPECT_EQ(env_.server().controls().write_count(), 0);
+  EXPECT_EQ(env_.cluster().controls().write_count(), 0);
 }
 
 TEST_F(PodDisruptionBudgetComponentTest, FollowsTheAnnotationAndScaling) {
@@ -155,18 +155,18 @@ TEST_F(PodDisruptionBudgetComponentTest, FollowsTheAnnotationAndScaling) {
   ASSERT_TRUE(component_->sync(ctx));
   EXPECT_EQ(get_pdb()["spec"]["unhealthyPodEvictionPolicy"], "AlwaysAllow");
   // The policy is compared as set, not re-sent on every sync.
-  env_.server().controls().reset_counts();
+  env_.cluster().controls().reset_counts();
   ASSERT_TRUE(component_->sync(ctx));
-  EXPECT_EQ(env_.server().controls().write_count(), 0);
+  EXPECT_EQ(env_.cluster().controls().write_count(), 0);
 
   // The annotation is removed and the cluster scaled to one member.
   api::Etcd changed = etcd;
   changed.metadata.annotations.erase(api::kAllowUnhealthyPodEvictionAnnotation);
   changed.spec.replicas = 1;
   auto changed_ctx = env_.context(changed);
-  env_.server().controls().reset_counts();
+  env_.cluster().controls().reset_counts();
   ASSERT_TRUE(component_->sync(changed_ctx));
-  EXPECT_EQ(env_.server().controls().write_count(), 1);
+  EXPECT_EQ(env_.cluster().controls().write_count(), 1);
   const json pdb = get_pdb();
   EXPECT_FALSE(pdb["spec"].contains("unhealthyPodEvictionPolicy")) << pdb.dump(2);
   EXPECT_EQ(pdb["spec"]["minAvailable"], 0);

@@ -38,7 +38,7 @@ TEST(ServiceAccountBuilder, AutomountDisabledByTheOperator) {
 class ServiceAccountComponentTest : public ::testing::Test {
  protected:
   json get_service_account(const api::Etcd& etcd) {
-    auto sa = env_.client().get(kType, kTestNamespace, api::service_account_name(etcd));
+    auto sa = env_.cluster().get(kType, kTestNamespace, api::service_account_name(etcd));
     if (!sa) ADD_FAILURE() << sa.error().what();
     return sa ? *sa : json();
   }

@@ -230,7 +230,7 @@ class SingleObjectComponentContract : public ::testing::TestWithParam<Contract> 
   const Contract& c() const { return GetParam(); }
 
   json get_object() {
-    auto object = env_.client().get(*c().type, kTestNamespace, c().object_name);
+    auto object = env_.cluster().get(*c().type, kTestNamespace, c().object_name);
     if (!object) ADD_FAILURE() << object.error().what();
     return object ? *object : json();
   }
@@ -259,9 +259,9 @@ TEST_P(SingleObjectComponentContract, SecondSyncWritesNothing) {
   const auto etcd = env_.create_etcd(c().etcd());
   auto ctx = env_.context(etcd);
   ASSERT_TRUE(component_->sync(ctx));
-  env_.server().controls().reset_counts();
+  env_.cluster().controls().reset_counts();
   ASSERT_TRUE(component_->sync(ctx));
-  EXPECT_EQ(env_.server().controls().write_count(), 0);
+  EXPECT_EQ(env_.cluster().controls().write_count(), 0);
 }
 
 TEST_P(SingleObjectComponentContract, DriftIsRepairedByOnePatch) {
@@ -270,15 +270,15 @@ TEST_P(SingleObjectComponentContract, DriftIsRepairedByOnePatch) {
   ASSERT_TRUE(component_->sync(ctx));
   json drift = c().drift(desired(etcd));
   drift["metadata"]["labels"]["foreign"] = "label";
-  ASSERT_TRUE(env_.client().patch(*c().type, kTestNamespace, c().object_name,
-                                  kube::PatchType::kMerge, drift));
+  ASSERT_TRUE(env_.cluster().patch(*c().type, kTestNamespace, c().object_name,
+                                   kube::PatchType::kMerge, drift));
   // The drift must really change a managed field, or the repair proves nothing.
   ASSERT_FALSE(c().managed_fields_hold(get_object(), desired(etcd)));
 
-  env_.server().controls().reset_counts();
+  env_.cluster().controls().reset_counts();
   ASSERT_TRUE(component_->sync(ctx));
-  EXPECT_EQ(env_.server().controls().write_count(), 1);
-  EXPECT_EQ(env_.server().controls().request_count("patch", c().plural), 1);
+  EXPECT_EQ(env_.cluster().controls().write_count(), 1);
+  EXPECT_EQ(env_.cluster().controls().request_count("patch", c().plural), 1);
   const json object = get_object();
   EXPECT_FALSE(object["metadata"]["labels"].contains("foreign"));
   EXPECT_TRUE(c().managed_fields_hold(object, desired(etcd)));
@@ -288,7 +288,7 @@ TEST_P(SingleObjectComponentContract, DriftIsRepairedByOnePatch) {
 TEST_P(SingleObjectComponentContract, FailedCreateIsTheSyncCode) {
   const auto etcd = env_.create_etcd(c().etcd());
   auto ctx = env_.context(etcd);
-  env_.server().controls().fail_next("create", c().plural, 500);
+  env_.cluster().controls().fail_next("create", c().plural, 500);
   const auto result = component_->sync(ctx);
   ASSERT_FALSE(result);
   EXPECT_EQ(result.error().code, c().sync_code);
@@ -304,9 +304,9 @@ TEST_P(SingleObjectComponentContract, FailedPatchIsTheSyncCode) {
   const auto etcd = env_.create_etcd(c().etcd());
   auto ctx = env_.context(etcd);
   ASSERT_TRUE(component_->sync(ctx));
-  ASSERT_TRUE(env_.client().patch(*c().type, kTestNamespace, c().object_name,
-                                  kube::PatchType::kMerge, c().drift(desired(etcd))));
-  env_.server().controls().fail_next("patch", c().plural, 409);
+  ASSERT_TRUE(env_.cluster().patch(*c().type, kTestNamespace, c().object_name,
+                                   kube::PatchType::kMerge, c().drift(desired(etcd))));
+  env_.cluster().controls().fail_next("patch", c().plural, 409);
   const auto result = component_->sync(ctx);
   ASSERT_FALSE(result);
   EXPECT_EQ(result.error().code, c().sync_code);
@@ -328,7 +328,7 @@ TEST_P(SingleObjectComponentContract, ExistingNamesListsOnlyAnObjectControlledBy
   // Same name, another controller: not ours.
   json foreign = without_nulls(desired(etcd));
   foreign["metadata"]["ownerReferences"][0]["uid"] = "00000000-0000-0000-0000-000000000000";
-  ASSERT_TRUE(env_.client().create(*c().type, kTestNamespace, foreign));
+  ASSERT_TRUE(env_.cluster().create(*c().type, kTestNamespace, foreign));
   auto still_none = component_->existing_names(ctx);
   ASSERT_TRUE(still_none);
   EXPECT_TRUE(still_none->empty());
@@ -342,7 +342,7 @@ TEST_P(SingleObjectComponentContract, ExistingNamesListsOnlyAnObjectControlledBy
 TEST_P(SingleObjectComponentContract, FailedGetIsTheGetCode) {
   const auto etcd = env_.create_etcd(c().etcd());
   auto ctx = env_.context(etcd);
-  env_.server().controls().fail_next("get", c().plural, 503);
+  env_.cluster().controls().fail_next("get", c().plural, 503);
   const auto names = component_->existing_names(ctx);
   ASSERT_FALSE(names);
   EXPECT_EQ(names.error().code, c().get_code);
@@ -354,7 +354,7 @@ TEST_P(SingleObjectComponentContract, TriggerDeleteRemovesItAndToleratesNotFound
   auto ctx = env_.context(etcd);
   ASSERT_TRUE(component_->sync(ctx));
   ASSERT_TRUE(component_->trigger_delete(ctx));
-  const auto gone = env_.client().get(*c().type, kTestNamespace, c().object_name);
+  const auto gone = env_.cluster().get(*c().type, kTestNamespace, c().object_name);
   ASSERT_FALSE(gone);
   EXPECT_TRUE(kube::is_not_found(gone.error()));
   EXPECT_TRUE(component_->trigger_delete(ctx));
@@ -364,7 +364,7 @@ TEST_P(SingleObjectComponentContract, FailedDeleteIsTheDeleteCode) {
   const auto etcd = env_.create_etcd(c().etcd());
   auto ctx = env_.context(etcd);
   ASSERT_TRUE(component_->sync(ctx));
-  env_.server().controls().fail_next("delete", c().plural, 500);
+  env_.cluster().controls().fail_next("delete", c().plural, 500);
   const auto result = component_->trigger_delete(ctx);
   ASSERT_FALSE(result);
   EXPECT_EQ(result.error().code, c().delete_code);

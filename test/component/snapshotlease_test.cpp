@@ -53,12 +53,12 @@ class SnapshotLeaseTest : public ::testing::Test {
   ComponentPtr component = make_snapshot_lease_component();
 
   json get_lease(const std::string& name) {
-    auto lease = env.client().get(kLeases, kTestNamespace, name);
+    auto lease = env.cluster().get(kLeases, kTestNamespace, name);
     EXPECT_TRUE(lease) << lease.error().what();
     return lease ? *lease : json();
   }
   std::vector<std::string> lease_names_in_namespace() {
-    auto list = env.client().list(kLeases, kTestNamespace);
+    auto list = env.cluster().list(kLeases, kTestNamespace);
     EXPECT_TRUE(list) << list.error().what();
     std::vector<std::string> names;
     if (list) {
@@ -68,11 +68,11 @@ class SnapshotLeaseTest : public ::testing::Test {
   }
   void patch_lease(const std::string& name, const json& patch) {
     auto patched =
-        env.client().patch(kLeases, kTestNamespace, name, kube::PatchType::kMerge, patch);
+        env.cluster().patch(kLeases, kTestNamespace, name, kube::PatchType::kMerge, patch);
     ASSERT_TRUE(patched) << patched.error().what();
   }
   std::int64_t count(const std::string& verb) {
-    return env.server().controls().request_count(verb, "leases");
+    return env.cluster().controls().request_count(verb, "leases");
   }
 };
 
@@ -135,9 +135,9 @@ TEST_F(SnapshotLeaseTest, SecondSyncSendsNoWrite) {
   const auto etcd = env.create_etcd(etcd_with_store_json());
   auto ctx = env.context(etcd);
   ASSERT_TRUE(component->sync(ctx));
-  env.server().controls().reset_counts();
+  env.cluster().controls().reset_counts();
   ASSERT_TRUE(component->sync(ctx));
-  EXPECT_EQ(env.server().controls().write_count(), 0);
+  EXPECT_EQ(env.cluster().controls().write_count(), 0);
 }
 
 TEST_F(SnapshotLeaseTest, RenewedLeaseKeepsSpecWithoutWrite) {
@@ -146,9 +146,9 @@ TEST_F(SnapshotLeaseTest, RenewedLeaseKeepsSpecWithoutWrite) {
   ASSERT_TRUE(component->sync(ctx));
   patch_lease("etcd-main-full-snap", snapshot_renewal());
 
-  env.server().controls().reset_counts();
+  env.cluster().controls().reset_counts();
   ASSERT_TRUE(component->sync(ctx));
-  EXPECT_EQ(env.server().controls().write_count(), 0);
+  EXPECT_EQ(env.cluster().controls().write_count(), 0);
   const auto live = get_lease("etcd-main-full-snap");
   EXPECT_EQ(live["spec"]["holderIdentity"], "42");
   EXPECT_EQ(live["spec"]["renewTime"], "2024-05-01T10:00:00.000000Z");
@@ -161,10 +161,10 @@ TEST_F(SnapshotLeaseTest, ForeignLabelIsRemovedByOnePatchKeepingSpec) {
   patch_lease("etcd-main-delta-snap", snapshot_renewal());
   patch_lease("etcd-main-delta-snap", {{"metadata", {{"labels", {{"foreign", "x"}}}}}});
 
-  env.server().controls().reset_counts();
+  env.cluster().controls().reset_counts();
   ASSERT_TRUE(component->sync(ctx));
   EXPECT_EQ(count("patch"), 1);
-  EXPECT_EQ(env.server().controls().write_count(), 1);
+  EXPECT_EQ(env.cluster().controls().write_count(), 1);
   const auto live = get_lease("etcd-main-delta-snap");
   EXPECT_EQ(live["metadata"]["labels"],
             json(api::snapshot_lease_labels(etcd, "etcd-main-delta-snap")));
@@ -174,10 +174,10 @@ TEST_F(SnapshotLeaseTest, ForeignLabelIsRemovedByOnePatchKeepingSpec) {
 TEST_F(SnapshotLeaseTest, WithoutBackupStoreSyncCreatesNothingAndWritesNothing) {
   const auto etcd = env.create_etcd(test::base_etcd_json(3));
   auto ctx = env.context(etcd);
-  env.server().controls().reset_counts();
+  env.cluster().controls().reset_counts();
   ASSERT_TRUE(component->sync(ctx));
   EXPECT_TRUE(lease_names_in_namespace().empty());
-  EXPECT_EQ(env.server().controls().write_count(), 0);
+  EXPECT_EQ(env.cluster().controls().write_count(), 0);
 }
 
 TEST_F(SnapshotLeaseTest, BackupDisabledSyncDeletesSnapshotLeasesOnly) {
@@ -191,7 +191,7 @@ TEST_F(SnapshotLeaseTest, BackupDisabledSyncDeletesSnapshotLeasesOnly) {
   api::Etcd disabled = etcd;
   disabled.spec.backup.store.reset();
   auto disabled_ctx = env.context(disabled);
-  env.server().controls().reset_counts();
+  env.cluster().controls().reset_counts();
   auto synced = component->sync(disabled_ctx);
   ASSERT_TRUE(synced) << synced.error().description();
   EXPECT_EQ(count("deletecollection"), 1);
@@ -199,9 +199,9 @@ TEST_F(SnapshotLeaseTest, BackupDisabledSyncDeletesSnapshotLeasesOnly) {
             (std::vector<std::string>{"etcd-other-delta-snap", "etcd-other-full-snap"}));
 
   // Nothing left to delete: the next sync writes nothing.
-  env.server().controls().reset_counts();
+  env.cluster().controls().reset_counts();
   ASSERT_TRUE(component->sync(disabled_ctx));
-  EXPECT_EQ(env.server().controls().write_count(), 0);
+  EXPECT_EQ(env.cluster().controls().write_count(), 0);
 }
 
 // --- existing names ---------------------------------------------------------------
@@ -216,10 +216,10 @@ TEST_F(SnapshotLeaseTest, ExistingNamesCountsOnlyLeasesControlledByTheEtcd) {
   // etcd-main's full-snap lease, controlled by another object.
   json foreign = build_snapshot_lease(etcd, "etcd-main-full-snap");
   foreign["metadata"]["ownerReferences"][0]["uid"] = other.metadata.uid;
-  ASSERT_TRUE(env.client().create(kLeases, kTestNamespace, foreign));
+  ASSERT_TRUE(env.cluster().create(kLeases, kTestNamespace, foreign));
   // etcd-main's delta-snap lease, properly owned.
-  ASSERT_TRUE(env.client().create(kLeases, kTestNamespace,
-                                  build_snapshot_lease(etcd, "etcd-main-delta-snap")));
+  ASSERT_TRUE(env.cluster().create(kLeases, kTestNamespace,
+                                   build_snapshot_lease(etcd, "etcd-main-delta-snap")));
 
   auto ctx = env.context(etcd);
   auto names = component->existing_names(ctx);
@@ -245,7 +245,7 @@ TEST_F(SnapshotLeaseTest, TriggerDeleteDeletesBySelectorAndSparesOtherEtcds) {
   ASSERT_TRUE(component->sync(ctx));
   ASSERT_TRUE(component->sync(other_ctx));
 
-  env.server().controls().reset_counts();
+  env.cluster().controls().reset_counts();
   auto deleted = component->trigger_delete(ctx);
   ASSERT_TRUE(deleted) << deleted.error().description();
   EXPECT_EQ(count("deletecollection"), 1);
@@ -262,7 +262,7 @@ TEST_F(SnapshotLeaseTest, TriggerDeleteDeletesBySelectorAndSparesOtherEtcds) {
 TEST_F(SnapshotLeaseTest, GetErrorGivesGetSnapshotLease) {
   const auto etcd = env.create_etcd(etcd_with_store_json());
   auto ctx = env.context(etcd);
-  env.server().controls().fail_next("get", "leases", 500);
+  env.cluster().controls().fail_next("get", "leases", 500);
   auto names = component->existing_names(ctx);
   ASSERT_FALSE(names);
   EXPECT_EQ(names.error().code, error_code::kGetSnapshotLease);
@@ -274,8 +274,8 @@ TEST_F(SnapshotLeaseTest, GetErrorGivesGetSnapshotLease) {
 TEST_F(SnapshotLeaseTest, CreateErrorGivesSyncSnapshotLeaseAfterTryingBoth) {
   const auto etcd = env.create_etcd(etcd_with_store_json());
   auto ctx = env.context(etcd);
-  env.server().controls().reset_counts();
-  env.server().controls().fail_next("create", "leases", 500);
+  env.cluster().controls().reset_counts();
+  env.cluster().controls().fail_next("create", "leases", 500);
   auto synced = component->sync(ctx);
   ASSERT_FALSE(synced);
   EXPECT_EQ(synced.error().code, error_code::kSyncSnapshotLease);
@@ -291,7 +291,7 @@ TEST_F(SnapshotLeaseTest, PatchErrorGivesSyncSnapshotLease) {
   auto ctx = env.context(etcd);
   ASSERT_TRUE(component->sync(ctx));
   patch_lease("etcd-main-full-snap", {{"metadata", {{"labels", {{"foreign", "x"}}}}}});
-  env.server().controls().fail_next("patch", "leases", 500);
+  env.cluster().controls().fail_next("patch", "leases", 500);
   auto synced = component->sync(ctx);
   ASSERT_FALSE(synced);
   EXPECT_EQ(synced.error().code, error_code::kSyncSnapshotLease);
@@ -305,7 +305,7 @@ TEST_F(SnapshotLeaseTest, BackupDisabledDeleteErrorGivesSyncSnapshotLease) {
   api::Etcd disabled = etcd;
   disabled.spec.backup.store.reset();
   auto disabled_ctx = env.context(disabled);
-  env.server().controls().fail_next("deletecollection", "leases", 500);
+  env.cluster().controls().fail_next("deletecollection", "leases", 500);
   auto synced = component->sync(disabled_ctx);
   ASSERT_FALSE(synced);
   EXPECT_EQ(synced.error().code, error_code::kSyncSnapshotLease);
@@ -316,7 +316,7 @@ TEST_F(SnapshotLeaseTest, BackupDisabledDeleteErrorGivesSyncSnapshotLease) {
 TEST_F(SnapshotLeaseTest, BackupDisabledListErrorGivesSyncSnapshotLease) {
   const auto etcd = env.create_etcd(test::base_etcd_json(3));
   auto ctx = env.context(etcd);
-  env.server().controls().fail_next("list", "leases", 500);
+  env.cluster().controls().fail_next("list", "leases", 500);
   auto synced = component->sync(ctx);
   ASSERT_FALSE(synced);
   EXPECT_EQ(synced.error().code, error_code::kSyncSnapshotLease);
@@ -327,7 +327,7 @@ TEST_F(SnapshotLeaseTest, DeleteCollectionErrorGivesDeleteSnapshotLease) {
   const auto etcd = env.create_etcd(etcd_with_store_json());
   auto ctx = env.context(etcd);
   ASSERT_TRUE(component->sync(ctx));
-  env.server().controls().fail_next("deletecollection", "leases", 500);
+  env.cluster().controls().fail_next("deletecollection", "leases", 500);
   auto deleted = component->trigger_delete(ctx);
   ASSERT_FALSE(deleted);
   EXPECT_EQ(deleted.error().code, error_code::kDeleteSnapshotLease);

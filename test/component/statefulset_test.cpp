@@ -202,8 +202,7 @@ class StatefulSetComponentTest : public ::testing::Test {
 
   Context& ctx() { return *ctx_; }
   api::Etcd& etcd() { return etcd_; }
-  kube::Client& client() { return env_.client(); }
-  testing::TestApiServer& server() { return env_.server(); }
+  test::InMemoryCluster& client() { return env_.cluster(); }
 
   // The Etcd as reconciled before (observedGeneration set) with `members`.
   void mark_reconciled(int members) {
@@ -259,7 +258,7 @@ class StatefulSetComponentTest : public ::testing::Test {
   }
 
   std::int64_t count(const std::string& verb, const std::string& resource) {
-    return server().controls().request_count(verb, resource);
+    return env_.cluster().controls().request_count(verb, resource);
   }
 
   void create_object(const util::ResourceType& type, json object) {
@@ -347,9 +346,9 @@ TEST_F(StatefulSetComponentTest, CreatesTheDesiredStatefulSetOnFirstSync) {
 TEST_F(StatefulSetComponentTest, SecondSyncWritesNothing) {
   create(with_peer_tls(with_store(test::base_etcd_json(3))));
   ASSERT_TRUE(sync());
-  server().controls().reset_counts();
+  env_.cluster().controls().reset_counts();
   ASSERT_TRUE(sync()) << sync().error().description();
-  EXPECT_EQ(server().controls().write_count(), 0);
+  EXPECT_EQ(env_.cluster().controls().write_count(), 0);
 }
 
 TEST_F(StatefulSetComponentTest, DriftIsRepairedWithOnePatch) {
@@ -361,7 +360,7 @@ TEST_F(StatefulSetComponentTest, DriftIsRepairedWithOnePatch) {
        {"spec",
         {{"replicas", 5},
          {"template", {{"metadata", {{"annotations", {{"foreign", "annotation"}}}}}}}}}}));
-  server().controls().reset_counts();
+  env_.cluster().controls().reset_counts();
   ASSERT_TRUE(sync()) << sync().error().description();
   EXPECT_EQ(count("patch", "statefulsets"), 1);
   const auto repaired = *sts();
@@ -382,7 +381,7 @@ TEST_F(StatefulSetComponentTest, GateSwitchesTheUpdateStrategyWithoutANewRevisio
   const json before = *sts();
 
   env_.settings().feature_gates.quorum_aware_updates_with_on_delete = true;
-  server().controls().reset_counts();
+  env_.cluster().controls().reset_counts();
   ASSERT_TRUE(sync()) << sync().error().description();
   EXPECT_EQ(count("patch", "statefulsets"), 1);
   const json on_delete = *sts();
@@ -391,9 +390,9 @@ TEST_F(StatefulSetComponentTest, GateSwitchesTheUpdateStrategyWithoutANewRevisio
   // The pod template is untouched, so no new revision and no pod replaced.
   EXPECT_EQ(on_delete["spec"]["template"], before["spec"]["template"]);
 
-  server().controls().reset_counts();
+  env_.cluster().controls().reset_counts();
   ASSERT_TRUE(sync());
-  EXPECT_EQ(server().controls().write_count(), 0);
+  EXPECT_EQ(env_.cluster().controls().write_count(), 0);
 
   env_.settings().feature_gates.quorum_aware_updates_with_on_delete = false;
   ASSERT_TRUE(sync());
@@ -519,7 +518,7 @@ TEST_F(StatefulSetPresyncTest, HibernationCreatesASnapshotTaskOwnedByTheEtcdAndW
   EXPECT_EQ(field("/spec/config/onDemandSnapshot/type"), "full") << created->dump();
 
   // Still waiting: nothing new is created while the task has not finished.
-  server().controls().reset_counts();
+  env_.cluster().controls().reset_counts();
   expect_requeue(pre_sync(), Operation::kPreSync, kHibernation0);
   set_task_state(kHibernation0, "InProgress");
   expect_requeue(pre_sync(), Operation::kPreSync, "InProgress");
@@ -545,7 +544,7 @@ TEST_F(StatefulSetPresyncTest, ProceedsAfterThreeFailedAttempts) {
   set_task_state("etcd-main-presync-snapshot-hibernation-1", "Rejected");
   expect_requeue(pre_sync(), Operation::kPreSync, "etcd-main-presync-snapshot-hibernation-2");
   set_task_state("etcd-main-presync-snapshot-hibernation-2", "Failed");
-  server().controls().reset_counts();
+  env_.cluster().controls().reset_counts();
   ASSERT_TRUE(pre_sync()) << pre_sync().error().description();
   EXPECT_TRUE(ctx().presync_snapshot_failed);
   EXPECT_EQ(count("create", "etcdopstasks"), 0);
@@ -589,20 +588,20 @@ TEST_F(StatefulSetPresyncTest, UpgradeSnapshotOnlyWithTheGateAndANewImage) {
 
 TEST_F(StatefulSetPresyncTest, ListErrorIsErrGetEtcdOpsTask) {
   hibernating_cluster();
-  server().controls().fail_next("list", "etcdopstasks", 500);
+  env_.cluster().controls().fail_next("list", "etcdopstasks", 500);
   expect_error(pre_sync(), error_code::kGetEtcdOpsTask, Operation::kPreSync);
 }
 
 TEST_F(StatefulSetPresyncTest, CreateErrorIsErrCreateEtcdOpsTask) {
   hibernating_cluster();
-  server().controls().fail_next("create", "etcdopstasks", 500);
+  env_.cluster().controls().fail_next("create", "etcdopstasks", 500);
   expect_error(pre_sync(), error_code::kCreateEtcdOpsTask, Operation::kPreSync);
   EXPECT_FALSE(task(kHibernation0));
 }
 
 TEST_F(StatefulSetPresyncTest, StatefulSetReadErrorIsErrGetStatefulSet) {
   hibernating_cluster();
-  server().controls().fail_next("get", "statefulsets", 500);
+  env_.cluster().controls().fail_next("get", "statefulsets", 500);
   expect_error(pre_sync(), error_code::kGetStatefulSet, Operation::kPreSync);
 }
 
@@ -628,7 +627,7 @@ TEST_F(StatefulSetComponentTest, ReconciledBeforeWithoutPodsCreatesNormally) {
 TEST_F(StatefulSetComponentTest, PodListErrorIsErrSyncStatefulSet) {
   create(test::base_etcd_json(3));
   mark_reconciled(3);
-  server().controls().fail_next("list", "pods", 500);
+  env_.cluster().controls().fail_next("list", "pods", 500);
   expect_error(sync(), error_code::kSyncStatefulSet, Operation::kSync);
 }
 
@@ -665,7 +664,7 @@ TEST_F(StatefulSetComponentTest, OrphanDeleteErrorIsErrSyncStatefulSet) {
   old["spec"]["selector"]["matchLabels"]["instance"] = kTestEtcdName;
   old["spec"]["template"]["metadata"]["labels"]["instance"] = kTestEtcdName;
   create_object(kube::resources::kStatefulSets, without_nulls(old));
-  server().controls().fail_next("delete", "statefulsets", 500);
+  env_.cluster().controls().fail_next("delete", "statefulsets", 500);
   expect_error(sync(), error_code::kSyncStatefulSet, Operation::kSync);
   EXPECT_TRUE(sts());
 }
@@ -678,9 +677,9 @@ TEST_F(StatefulSetComponentTest, PeerTlsChangeWithPartlyReadyMembersWaitsWithout
   set_sts_status({{"replicas", 3}, {"readyReplicas", 1}});
   auto changed = with_peer_tls(test::base_etcd_json(3));
   etcd().spec.etcd.peer_url_tls = test::decode(changed).spec.etcd.peer_url_tls;
-  server().controls().reset_counts();
+  env_.cluster().controls().reset_counts();
   expect_requeue(sync(), Operation::kSync, "Not all etcd cluster members are ready");
-  EXPECT_EQ(server().controls().write_count(), 0);
+  EXPECT_EQ(env_.cluster().controls().write_count(), 0);
   EXPECT_TRUE(peer_tls_volume_mounts(*sts()).empty());
 }
 
@@ -695,7 +694,7 @@ TEST_F(StatefulSetComponentTest, SafeTlsChangePatchesTheTemplateKeepingReplicasA
       test::decode(with_peer_tls(test::base_etcd_json(3))).spec.etcd.peer_url_tls;
   etcd().spec.replicas = 5;
   etcd().spec.storage_capacity = api::IntOrString("32Gi");
-  server().controls().reset_counts();
+  env_.cluster().controls().reset_counts();
   expect_requeue(sync(), Operation::kSync, "Updated TLS config");
   EXPECT_EQ(count("patch", "statefulsets"), 1);
   const auto after = *sts();
@@ -721,7 +720,7 @@ TEST_F(StatefulSetComponentTest, TlsPatchErrorIsErrSyncStatefulSet) {
   ASSERT_TRUE(sync());
   etcd().spec.etcd.peer_url_tls =
       test::decode(with_peer_tls(test::base_etcd_json(3))).spec.etcd.peer_url_tls;
-  server().controls().fail_next("patch", "statefulsets", 500);
+  env_.cluster().controls().fail_next("patch", "statefulsets", 500);
   expect_error(sync(), error_code::kSyncStatefulSet, Operation::kSync);
 }
 
@@ -731,9 +730,9 @@ TEST_F(StatefulSetComponentTest, PeerTlsInSyncWaitsForEveryMemberLease) {
   create_member_lease(0, "true");
   create_member_lease(1, std::nullopt);
   create_member_lease(2, "false");
-  server().controls().reset_counts();
+  env_.cluster().controls().reset_counts();
   expect_requeue(sync(), Operation::kSync, "Peer URL TLS not enabled for #3 members");
-  EXPECT_EQ(server().controls().write_count(), 0);
+  EXPECT_EQ(env_.cluster().controls().write_count(), 0);
 
   for (int i : {1, 2}) {
     ASSERT_TRUE(
@@ -773,7 +772,7 @@ TEST_F(StatefulSetComponentTest, UnparsableLeaseAnnotationIsErrSyncStatefulSet) 
 TEST_F(StatefulSetComponentTest, LeaseListErrorIsErrSyncStatefulSet) {
   create(test::base_etcd_json(1));
   ASSERT_TRUE(sync());
-  server().controls().fail_next("list", "leases", 500);
+  env_.cluster().controls().fail_next("list", "leases", 500);
   expect_error(sync(), error_code::kSyncStatefulSet, Operation::kSync);
 }
 
@@ -790,7 +789,7 @@ TEST_F(StatefulSetComponentTest, HibernatedClusterSkipsTheTlsChecks) {
 
 TEST_F(StatefulSetComponentTest, GetErrorInExistingNamesIsErrGetStatefulSet) {
   create(test::base_etcd_json(1));
-  server().controls().fail_next("get", "statefulsets", 500);
+  env_.cluster().controls().fail_next("get", "statefulsets", 500);
   auto names = component_->existing_names(ctx());
   ASSERT_FALSE(names);
   EXPECT_EQ(names.error().code, error_code::kGetStatefulSet);
@@ -799,13 +798,13 @@ TEST_F(StatefulSetComponentTest, GetErrorInExistingNamesIsErrGetStatefulSet) {
 
 TEST_F(StatefulSetComponentTest, GetErrorInSyncIsErrSyncStatefulSet) {
   create(test::base_etcd_json(1));
-  server().controls().fail_next("get", "statefulsets", 500);
+  env_.cluster().controls().fail_next("get", "statefulsets", 500);
   expect_error(sync(), error_code::kSyncStatefulSet, Operation::kSync);
 }
 
 TEST_F(StatefulSetComponentTest, CreateErrorIsErrSyncStatefulSet) {
   create(test::base_etcd_json(1));
-  server().controls().fail_next("create", "statefulsets", 500);
+  env_.cluster().controls().fail_next("create", "statefulsets", 500);
   const auto outcome = sync();
   expect_error(outcome, error_code::kSyncStatefulSet, Operation::kSync);
   EXPECT_NE(outcome.error().message.find("shoot--dev--test/etcd-main"), std::string::npos);
@@ -816,14 +815,14 @@ TEST_F(StatefulSetComponentTest, PatchErrorIsErrSyncStatefulSet) {
   create(test::base_etcd_json(1));
   ASSERT_TRUE(sync());
   etcd().spec.labels["new"] = "label";
-  server().controls().fail_next("patch", "statefulsets", 500);
+  env_.cluster().controls().fail_next("patch", "statefulsets", 500);
   expect_error(sync(), error_code::kSyncStatefulSet, Operation::kSync);
 }
 
 TEST_F(StatefulSetComponentTest, DeleteErrorIsErrDeleteStatefulSet) {
   create(test::base_etcd_json(1));
   ASSERT_TRUE(sync());
-  server().controls().fail_next("delete", "statefulsets", 500);
+  env_.cluster().controls().fail_next("delete", "statefulsets", 500);
   expect_error(component_->trigger_delete(ctx()), error_code::kDeleteStatefulSet,
                Operation::kTriggerDelete);
   EXPECT_TRUE(sts());

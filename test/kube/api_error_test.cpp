@@ -94,6 +94,17 @@ TEST(ApiErrorTest, StatusWithoutReasonUsesItsCode) {
   EXPECT_TRUE(is_conflict(e));
 }
 
+// Found by fuzzing (test/fuzz/regressions/watch_stream): a Status whose code is
+// not a number used to throw out of from_response; the HTTP code decides instead.
+TEST(ApiErrorTest, StatusWithNonIntegerCodeUsesTheHttpCode) {
+  for (const json& code : {json("409"), json(4.5), json::array(), json(nullptr)}) {
+    json s = {{"kind", "Status"}, {"status", "Failure"}, {"message", "m"}, {"code", code}};
+    ApiError e = from_response(409, s.dump());
+    EXPECT_EQ(e.reason, ApiErrorReason::kConflict) << code;
+    EXPECT_EQ(e.message, "m");
+  }
+}
+
 TEST(ApiErrorTest, InvalidCarriesFieldCauses) {
   json details = {{"name", "e1"},
                   {"group", "druid.gardener.cloud"},

@@ -848,6 +848,25 @@ TEST(WatchStreamDecoderTest, GarbageAndMalformedFramesAreErrors) {
   EXPECT_THAT(errors[1], HasSubstr("unexpected 'x'"));
 }
 
+// Found by fuzzing (test/fuzz/regressions/watch_stream): an ERROR event whose
+// Status code is not a number used to throw out of feed(); it is an error event
+// like any other, its reason from the Status.
+TEST(WatchStreamDecoderTest, ErrorEventWithNonIntegerCodeIsAnError) {
+  WatchStreamDecoder decoder;
+  std::vector<ApiError> errors;
+  auto sink = [&](WatchStreamDecoder::Decoded&& d) {
+    if (d.error) errors.push_back(*d.error);
+    return true;
+  };
+  EXPECT_TRUE(decoder.feed(R"({"type":"ERROR","object":{"code":"410"}})", sink));
+  EXPECT_TRUE(decoder.feed(
+      R"({"type":"ERROR","object":{"kind":"Status","code":"x","reason":"Expired","message":"gone"}})",
+      sink));
+  ASSERT_EQ(errors.size(), 2u);
+  EXPECT_EQ(errors[1].reason, ApiErrorReason::kGone);
+  EXPECT_EQ(errors[1].message, "gone");
+}
+
 TEST(WatchStreamDecoderTest, StopsWhenSinkDeclines) {
   WatchStreamDecoder decoder;
   int calls = 0;

@@ -1,12 +1,12 @@
 #pragma once
-// A test API server with the druid CRDs, one namespace, an admin client, and
-// a component Context for an Etcd created in it — what component tests need
-// to run a real sync against HTTP.
+// The druid CRDs, one namespace and a component Context for an Etcd created in
+// it, over the in-memory API (in_memory_cluster.hpp): what component tests need
+// to run a real sync, without a server process.
 
 #include <gtest/gtest.h>
 
-#include <memory>
 #include <nlohmann/json.hpp>
+#include <stdexcept>
 #include <string>
 
 #include "api/image_vector.hpp"
@@ -14,41 +14,39 @@
 #include "component/context.hpp"
 #include "component/object_reader.hpp"
 #include "support/fixtures.hpp"
-#include "support/live_server.hpp"
+#include "support/in_memory_cluster.hpp"
 
 namespace druid::test {
 
 class ComponentEnv {
  public:
-  ComponentEnv() : reader_(live_.client()) {
-    live_.server().install_crds(std::filesystem::path(DRUID_SOURCE_DIR) / "config" / "crd");
-    const auto error = kube::test::create_namespace(live_.client(), kTestNamespace);
-    if (!error.empty()) throw std::runtime_error(error);
+  ComponentEnv() {
+    auto created = cluster_.create_namespace(kTestNamespace);
+    if (!created) throw std::runtime_error(created.error().what());
   }
 
-  kube::Client& client() { return live_.client(); }
-  druid::testing::TestApiServer& server() { return live_.server(); }
-  component::LiveReader& reader() { return reader_; }
+  InMemoryCluster& cluster() { return cluster_; }
+  component::ObjectReader& reader() { return cluster_.reader(); }
   component::OperatorSettings& settings() { return settings_; }
 
-  // Creates the Etcd in the server (uid and generation assigned by it) and
+  // Creates the Etcd in the cluster (uid and generation assigned by it) and
   // returns it decoded.
   api::Etcd create_etcd(nlohmann::json etcd) {
     etcd["metadata"].erase("uid");
     etcd["metadata"].erase("generation");
-    auto created = client().create(api::resources::kEtcds, kTestNamespace, etcd);
+    auto created = cluster_.create(api::resources::kEtcds, kTestNamespace, etcd);
     if (!created) throw std::runtime_error(created.error().what());
     return decode(*created);
   }
 
   // A context for `etcd`; keep `etcd` alive while using it.
   component::Context context(const api::Etcd& etcd) {
-    return component::Context{client(), reader_, settings_, api::embedded_image_vector(), etcd};
+    return component::Context{cluster_, cluster_.reader(), settings_, api::embedded_image_vector(),
+                              etcd};
   }
 
  private:
-  kube::test::LiveServer live_;
-  component::LiveReader reader_;
+  InMemoryCluster cluster_;
   component::OperatorSettings settings_;
 };
 

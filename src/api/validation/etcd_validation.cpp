@@ -847,7 +847,7 @@ FieldErrors validate(const json& input, const json* old_input, EtcdChecks which)
   if (which == EtcdChecks::kSchemaOnly) return errors;
   if (has_blocking_error(errors)) {
     if (which == EtcdChecks::kRulesOnly)
-      std::erase_if(errors, [](const FieldError& e) { return !has_blocking_error({e}); });
+      std::erase_if(errors, [](const FieldError& e) { return !is_blocking(e); });
     errors.push_back(rules_not_checked_error());
     return errors;
   }

@@ -466,12 +466,14 @@ util::Expected<std::int64_t, std::string> cel_string_to_int(std::string_view tex
   return value;
 }
 
+bool is_blocking(const FieldError& error) {
+  return error.type == FieldErrorType::kNotSupported || error.type == FieldErrorType::kRequired ||
+         error.type == FieldErrorType::kTooLong || error.type == FieldErrorType::kTooMany ||
+         error.type == FieldErrorType::kTypeInvalid;
+}
+
 bool has_blocking_error(const FieldErrors& errors) {
-  return std::any_of(errors.begin(), errors.end(), [](const FieldError& e) {
-    return e.type == FieldErrorType::kNotSupported || e.type == FieldErrorType::kRequired ||
-           e.type == FieldErrorType::kTooLong || e.type == FieldErrorType::kTooMany ||
-           e.type == FieldErrorType::kTypeInvalid;
-  });
+  return std::any_of(errors.begin(), errors.end(), is_blocking);
 }
 
 FieldError rules_not_checked_error() {

@@ -117,6 +117,7 @@ inline constexpr const char* kCelDurationConversionError =
 // apiextensions-apiserver runs no CEL rule when the schema validation found a
 // type, required, enum, maxLength or maxItems error (Invalid errors such as a
 // failed pattern do not block); it adds this error instead.
+bool is_blocking(const FieldError& error);
 bool has_blocking_error(const FieldErrors& errors);
 FieldError rules_not_checked_error();
 

@@ -81,7 +81,7 @@ struct CompactionReconciler::Run {
 
 CompactionReconciler::CompactionReconciler(CompactionDependencies dependencies,
                                            CompactionControllerConfig config)
-    : client_(dependencies.client),
+    : writer_(dependencies.writer),
       reader_(dependencies.reader),
       images_(dependencies.images),
       sidecar_(dependencies.sidecar),
@@ -172,7 +172,7 @@ kube::ReconcileOutcome CompactionReconciler::delete_job_if_present(const Run& ru
   kube::DeleteOptions options;
   options.propagation_policy = "Foreground";
   options.precondition_uid = util::string_field(util::metadata_of(**job), "uid");
-  auto deleted = client_.remove(kube::resources::kJobs, run.ns(), run.job_name(), options);
+  auto deleted = writer_.remove(kube::resources::kJobs, run.ns(), run.job_name(), options);
   if (!deleted && !kube::is_not_found(deleted.error())) {
     return failed(fmt::format("cannot delete compaction Job {}/{}: {}", run.ns(), run.job_name(),
                               deleted.error().what()));
@@ -210,7 +210,7 @@ kube::ReconcileOutcome CompactionReconciler::finish_job(Run& run, const json& jo
   kube::DeleteOptions options;
   options.propagation_policy = "Foreground";
   options.precondition_uid = job_uid;
-  auto deleted = client_.remove(kube::resources::kJobs, run.ns(), run.job_name(), options);
+  auto deleted = writer_.remove(kube::resources::kJobs, run.ns(), run.job_name(), options);
   if (!deleted && !kube::is_not_found(deleted.error())) {
     return failed(fmt::format("cannot delete the completed compaction Job {}/{}: {}", run.ns(),
                               run.job_name(), deleted.error().what()));
@@ -231,7 +231,7 @@ kube::ReconcileOutcome CompactionReconciler::finish_job(Run& run, const json& jo
 // caches no Secret payload.
 util::Expected<std::string, std::string> CompactionReconciler::backup_ca(const Run& run) {
   const auto& ca = run.etcd.spec.backup.tls->tls_ca_secret_ref;
-  auto secret = client_.get(kube::resources::kSecrets, run.ns(), ca.name);
+  auto secret = writer_.get_live(kube::resources::kSecrets, run.ns(), ca.name);
   if (!secret) {
     return util::unexpected(fmt::format("failed to get etcdbr CA secret {}/{}: {}", run.ns(),
                                         ca.name, secret.error().what()));
@@ -302,7 +302,7 @@ kube::ReconcileOutcome CompactionReconciler::take_full_snapshot(Run& run) {
 util::Expected<std::string, std::string> CompactionReconciler::local_host_path(const Run& run) {
   const auto& store = *run.etcd.spec.backup.store;
   if (!store.secret_ref) return std::string();
-  auto secret = client_.get(kube::resources::kSecrets, run.ns(), store.secret_ref->name);
+  auto secret = writer_.get_live(kube::resources::kSecrets, run.ns(), store.secret_ref->name);
   if (!secret) {
     return util::unexpected(fmt::format("cannot read backup store Secret {}/{}: {}", run.ns(),
                                         store.secret_ref->name, secret.error().what()));
@@ -340,7 +340,7 @@ kube::ReconcileOutcome CompactionReconciler::create_job(Run& run) {
     if (events_ != nullptr) events_->warning(run.object, job.error().code, text);
     return done();
   }
-  auto created = client_.create(kube::resources::kJobs, run.ns(), *job);
+  auto created = writer_.create(kube::resources::kJobs, run.ns(), *job);
   if (!created) {
     if (!kube::is_already_exists(created.error())) {
       return failed(fmt::format("cannot create compaction Job {}/{}: {}", run.ns(), run.job_name(),
@@ -420,7 +420,7 @@ util::Expected<std::monostate, std::string> CompactionReconciler::write_conditio
   // writer added meanwhile is never dropped.
   const json patch = {{"metadata", {{"resourceVersion", run.etcd.metadata.resource_version}}},
                       {"status", {{"conditions", std::move(encoded)}}}};
-  auto patched = client_.patch(api::resources::kEtcds, run.ns(), run.request.name,
+  auto patched = writer_.patch(api::resources::kEtcds, run.ns(), run.request.name,
                                kube::PatchType::kMerge, patch, "status");
   if (!patched) {
     return util::unexpected(fmt::format("cannot set condition {} of Etcd {}: {}",

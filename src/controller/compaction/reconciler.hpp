@@ -24,6 +24,7 @@
 #include "api/etcd.hpp"
 #include "api/image_vector.hpp"
 #include "component/object_reader.hpp"
+#include "component/object_writer.hpp"
 #include "controller/compaction/config.hpp"
 #include "controller/compaction/decision.hpp"
 #include "controller/compaction/metrics.hpp"
@@ -54,7 +55,7 @@ std::string full_snapshot_failed(const std::string& ns, const std::string& etcd,
 inline constexpr std::chrono::seconds kConditionCacheWait{30};
 
 struct CompactionDependencies {
-  kube::Client& client;
+  component::ObjectWriter& writer;
   // Etcds, Jobs, Leases and Pods from the caches; Secrets are read live.
   component::ObjectReader& reader;
   const api::ImageVector& images;
@@ -94,7 +95,7 @@ class CompactionReconciler final : public kube::Reconciler {
   // kConditionCacheWait (upstream polls the cache for 30 s the same way).
   bool condition_not_cached_yet(const Run& run);
 
-  kube::Client& client_;
+  component::ObjectWriter& writer_;
   component::ObjectReader& reader_;
   const api::ImageVector& images_;
   etcdopstask::BackupSidecar& sidecar_;

@@ -16,6 +16,7 @@ std::unique_ptr<CompactionController> add_compaction_controller(kube::Manager& m
                                                                 const kube::Clock* clock) {
   auto wiring = std::make_unique<CompactionController>();
   wiring->reader = std::make_unique<component::CachedReader>(manager.client());
+  wiring->writer = std::make_unique<component::ClientWriter>(manager.client());
   wiring->metrics = std::make_unique<CompactionMetrics>();
 
   // The same options as the other controllers' informers of these types.
@@ -42,7 +43,7 @@ std::unique_ptr<CompactionController> add_compaction_controller(kube::Manager& m
   options.workers = config.workers;
   options.clock = clock;
   wiring->reconciler = std::make_shared<CompactionReconciler>(
-      CompactionDependencies{manager.client(), *wiring->reader, images, sidecar,
+      CompactionDependencies{*wiring->writer, *wiring->reader, images, sidecar,
                              &manager.event_recorder(), wiring->metrics.get(), clock},
       config);
   wiring->controller = &manager.add_controller(kControllerName, wiring->reconciler, options);

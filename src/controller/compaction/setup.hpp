@@ -10,6 +10,7 @@
 
 #include "api/image_vector.hpp"
 #include "component/cached_reader.hpp"
+#include "component/object_writer.hpp"
 #include "controller/compaction/config.hpp"
 #include "controller/compaction/metrics.hpp"
 #include "controller/compaction/reconciler.hpp"
@@ -23,6 +24,7 @@ inline constexpr const char* kControllerName = "compaction-controller";
 // What the wiring owns; it must outlive the manager's run.
 struct CompactionController {
   std::unique_ptr<component::CachedReader> reader;
+  std::unique_ptr<component::ClientWriter> writer;
   std::unique_ptr<CompactionMetrics> metrics;
   std::shared_ptr<CompactionReconciler> reconciler;
   kube::Controller* controller = nullptr;

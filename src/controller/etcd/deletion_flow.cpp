@@ -90,8 +90,8 @@ StepResult EtcdReconciler::verify_components_deleted(Run& run) {
 
 StepResult EtcdReconciler::remove_finalizer(Run& run) {
   const json patch = finalizer_patch(run.etcd.metadata, api::kEtcdDruidFinalizer, false);
-  auto patched =
-      client_.patch(api::resources::kEtcds, run.ns(), run.name(), kube::PatchType::kMerge, patch);
+  auto patched = writer_.patch(api::resources::kEtcds, run.ns(), run.name(),
+                               kube::PatchType::kMerge, patch, {});
   if (patched || patched.error().reason == kube::ApiErrorReason::kNotFound) {
     return StepResult::proceed();
   }

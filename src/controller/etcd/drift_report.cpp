@@ -83,8 +83,7 @@ StepResult EtcdReconciler::report_missing_objects(Run& run) {
   // The cache can lag an object this very reconcile or the last one created;
   // only the API server's answer counts as missing. This costs requests only
   // while something is missing.
-  component::LiveReader live(client_);
-  component::Context live_ctx(client_, live, config_.settings, image_vector_, etcd);
+  component::Context live_ctx(writer_, live_reader_, config_.settings, image_vector_, etcd);
   live_ctx.now = run.ctx.now;
   for (component::Component* component : registry_.for_sync(etcd)) {
     const auto cached = missing_names(*component, run.ctx);

@@ -22,8 +22,9 @@ std::string requeue_description(const StepResult& result) {
 }  // namespace
 
 EtcdReconciler::EtcdReconciler(ReconcilerDependencies dependencies, EtcdControllerConfig config)
-    : client_(dependencies.client),
+    : writer_(dependencies.writer),
       reader_(dependencies.reader),
+      live_reader_(dependencies.live_reader),
       registry_(dependencies.registry),
       image_vector_(dependencies.image_vector),
       events_(dependencies.events),
@@ -72,7 +73,7 @@ kube::ReconcileOutcome EtcdReconciler::reconcile_etcd(const kube::Request& reque
   const auto now = std::chrono::system_clock::time_point(clock_.wall_now());
   Run run{object,
           std::move(*decoded),
-          component::Context{client_, reader_, config_.settings, image_vector_, run.etcd},
+          component::Context{writer_, reader_, config_.settings, image_vector_, run.etcd},
           OperationRecord{OperationType::kReconcile, controller::new_run_id(), now},
           request.key(),
           nullptr};
@@ -134,7 +135,7 @@ kube::ReconcileOutcome EtcdReconciler::finish(Run& run, const StepResult& spec, 
 }
 
 util::Expected<void, std::string> EtcdReconciler::patch_status(Run& run, const json& patch) {
-  auto patched = client_.patch(api::resources::kEtcds, run.ns(), run.name(),
+  auto patched = writer_.patch(api::resources::kEtcds, run.ns(), run.name(),
                                kube::PatchType::kMerge, patch, "status");
   if (!patched) {
     return util::unexpected(
@@ -146,8 +147,8 @@ util::Expected<void, std::string> EtcdReconciler::patch_status(Run& run, const j
 
 util::Expected<void, std::string> EtcdReconciler::patch_etcd(Run& run, const json& patch,
                                                              std::string_view what) {
-  auto patched =
-      client_.patch(api::resources::kEtcds, run.ns(), run.name(), kube::PatchType::kMerge, patch);
+  auto patched = writer_.patch(api::resources::kEtcds, run.ns(), run.name(),
+                               kube::PatchType::kMerge, patch, {});
   if (!patched) {
     return util::unexpected(
         fmt::format("{} of Etcd {}: {}", what, run.key, patched.error().what()));

@@ -16,6 +16,7 @@
 #include "api/image_vector.hpp"
 #include "component/context.hpp"
 #include "component/object_reader.hpp"
+#include "component/object_writer.hpp"
 #include "component/registry.hpp"
 #include "controller/etcd/config.hpp"
 #include "controller/etcd/last_operation.hpp"
@@ -37,8 +38,11 @@ inline constexpr const char* kUnknownOperationReason = "UnknownOperationAnnotati
 inline constexpr const char* kInvalidSpecReason = "InvalidSpec";
 
 struct ReconcilerDependencies {
-  kube::Client& client;
+  component::ObjectWriter& writer;
   component::ObjectReader& reader;
+  // Reads that must not come from a cache: a managed object reported missing
+  // is confirmed with the API server first.
+  component::ObjectReader& live_reader;
   const component::Registry& registry;
   const api::ImageVector& image_vector;
   kube::EventRecorder* events = nullptr;  // optional
@@ -104,8 +108,9 @@ class EtcdReconciler final : public kube::Reconciler {
                                                std::string_view what);
   void record(Run& run, const nlohmann::json& patch);
 
-  kube::Client& client_;
+  component::ObjectWriter& writer_;
   component::ObjectReader& reader_;
+  component::ObjectReader& live_reader_;
   const component::Registry& registry_;
   const api::ImageVector& image_vector_;
   kube::EventRecorder* events_;

@@ -33,6 +33,8 @@ std::unique_ptr<EtcdController> add_etcd_controller(kube::Manager& manager,
   auto wiring = std::make_unique<EtcdController>();
   wiring->registry = std::make_unique<component::Registry>();
   wiring->reader = std::make_unique<component::CachedReader>(manager.client());
+  wiring->live_reader = std::make_unique<component::LiveReader>(manager.client());
+  wiring->writer = std::make_unique<component::ClientWriter>(manager.client());
 
   kube::InformerOptions etcds;
   etcds.type = api::resources::kEtcds;
@@ -80,8 +82,9 @@ std::unique_ptr<EtcdController> add_etcd_controller(kube::Manager& manager,
   options.backoff_max = config.status_sync_period;
   options.clock = clock;
   wiring->reconciler = std::make_shared<EtcdReconciler>(
-      ReconcilerDependencies{manager.client(), *wiring->reader, *wiring->registry, image_vector,
-                             &manager.event_recorder(), clock, wiring->metrics.get()},
+      ReconcilerDependencies{*wiring->writer, *wiring->reader, *wiring->live_reader,
+                             *wiring->registry, image_vector, &manager.event_recorder(), clock,
+                             wiring->metrics.get()},
       std::move(config));
   wiring->controller = &manager.add_controller("etcd-controller", wiring->reconciler, options);
   wiring->controller->watch(etcd_informer, etcd_predicate(auto_reconcile));

@@ -9,6 +9,7 @@
 
 #include "api/image_vector.hpp"
 #include "component/cached_reader.hpp"
+#include "component/object_writer.hpp"
 #include "component/registry.hpp"
 #include "controller/etcd/config.hpp"
 #include "controller/etcd/reconciler.hpp"
@@ -29,6 +30,8 @@ inline constexpr const char* kEventInvolvedObjectName = "involvedObject.name";
 struct EtcdController {
   std::unique_ptr<component::Registry> registry;
   std::unique_ptr<component::CachedReader> reader;
+  std::unique_ptr<component::LiveReader> live_reader;
+  std::unique_ptr<component::ClientWriter> writer;
   std::unique_ptr<EtcdMetrics> metrics = std::make_unique<EtcdMetrics>();
   std::shared_ptr<EtcdReconciler> reconciler;
   kube::Controller* controller = nullptr;

@@ -87,7 +87,7 @@ struct EtcdCopyBackupsTaskReconciler::Failure {
 
 EtcdCopyBackupsTaskReconciler::EtcdCopyBackupsTaskReconciler(
     EtcdCopyBackupsTaskDependencies dependencies, EtcdCopyBackupsTaskControllerConfig config)
-    : client_(dependencies.client),
+    : writer_(dependencies.writer),
       reader_(dependencies.reader),
       images_(dependencies.images),
       events_(dependencies.events),
@@ -183,7 +183,7 @@ kube::ReconcileOutcome EtcdCopyBackupsTaskReconciler::delete_job(Run& run,
     options.propagation_policy = "Foreground";
     options.precondition_uid = util::string_field(meta, "uid");
     const std::string name = util::string_field(meta, "name");
-    auto deleted = client_.remove(kube::resources::kJobs, run.request.namespace_, name, options);
+    auto deleted = writer_.remove(kube::resources::kJobs, run.request.namespace_, name, options);
     if (deleted) {
       spdlog::info("EtcdCopyBackupsTask {}: deleting job {}", run.request.key(), name);
     } else if (!kube::is_not_found(deleted.error())) {
@@ -208,7 +208,7 @@ EtcdCopyBackupsTaskReconciler::local_host_path(const Run& run, const api::StoreS
   const std::string& name = store.secret_ref->name;
   const std::string& ns = run.request.namespace_;
   // Read live and only here: the operator caches no Secret payload.
-  auto secret = client_.get(kube::resources::kSecrets, ns, name);
+  auto secret = writer_.get_live(kube::resources::kSecrets, ns, name);
   if (!secret) {
     return util::unexpected(
         Failure{error_code::kGetStoreSecret,
@@ -247,14 +247,14 @@ EtcdCopyBackupsTaskReconciler::create_job(const Run& run) {
 
   const std::string& ns = run.request.namespace_;
   const std::string name = api::copy_backups_job_name(run.request.name);
-  auto created = client_.create(kube::resources::kJobs, ns, *job);
+  auto created = writer_.create(kube::resources::kJobs, ns, *job);
   if (created) {
     spdlog::info("EtcdCopyBackupsTask {}: created job {}/{}", run.request.key(), ns, name);
     return std::move(*created);
   }
   if (kube::is_already_exists(created.error())) {
     // Created by an earlier run the cache does not show yet: adopt it.
-    auto existing = client_.get(kube::resources::kJobs, ns, name);
+    auto existing = writer_.get_live(kube::resources::kJobs, ns, name);
     if (existing) return std::move(*existing);
     return util::unexpected(Failure{
         error_code::kGetJob,
@@ -268,8 +268,8 @@ EtcdCopyBackupsTaskReconciler::create_job(const Run& run) {
 util::Expected<std::monostate, kube::ApiError> EtcdCopyBackupsTaskReconciler::set_finalizer(
     Run& run, bool present) {
   const json patch = finalizer_patch(run.task.metadata, api::kEtcdDruidFinalizer, present);
-  auto patched = client_.patch(api::resources::kEtcdCopyBackupsTasks, run.request.namespace_,
-                               run.request.name, kube::PatchType::kMerge, patch);
+  auto patched = writer_.patch(api::resources::kEtcdCopyBackupsTasks, run.request.namespace_,
+                               run.request.name, kube::PatchType::kMerge, patch, {});
   if (!patched) return util::unexpected(patched.error());
   run.object = std::move(*patched);
   run.task.metadata.finalizers =
@@ -297,7 +297,7 @@ util::Expected<std::monostate, kube::ApiError> EtcdCopyBackupsTaskReconciler::wr
   }
   const json patch = {{"metadata", {{"resourceVersion", run.task.metadata.resource_version}}},
                       {"status", std::move(owned)}};
-  auto patched = client_.patch(api::resources::kEtcdCopyBackupsTasks, run.request.namespace_,
+  auto patched = writer_.patch(api::resources::kEtcdCopyBackupsTasks, run.request.namespace_,
                                run.request.name, kube::PatchType::kMerge, patch, "status");
   if (!patched) return util::unexpected(patched.error());
   run.object = std::move(*patched);

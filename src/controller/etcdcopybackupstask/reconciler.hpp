@@ -18,6 +18,7 @@
 #include "api/etcd_copy_backups_task.hpp"
 #include "api/image_vector.hpp"
 #include "component/object_reader.hpp"
+#include "component/object_writer.hpp"
 #include "controller/etcdcopybackupstask/config.hpp"
 #include "kube/client.hpp"
 #include "kube/controller.hpp"
@@ -29,7 +30,7 @@ namespace druid::controller::etcdcopybackupstask {
 inline constexpr const char* kJobNotCreatedReason = "CopyBackupsJobNotCreated";
 
 struct EtcdCopyBackupsTaskDependencies {
-  kube::Client& client;
+  component::ObjectWriter& writer;
   // EtcdCopyBackupsTasks and druid's Jobs, from the caches.
   component::ObjectReader& reader;
   const api::ImageVector& images;
@@ -65,7 +66,7 @@ class EtcdCopyBackupsTaskReconciler final : public kube::Reconciler {
   util::Expected<std::monostate, kube::ApiError> write_status(
       Run& run, const api::EtcdCopyBackupsTaskStatus& status);
 
-  kube::Client& client_;
+  component::ObjectWriter& writer_;
   component::ObjectReader& reader_;
   const api::ImageVector& images_;
   kube::EventRecorder* events_;

@@ -13,6 +13,7 @@ std::unique_ptr<EtcdCopyBackupsTaskController> add_etcd_copy_backups_task_contro
     EtcdCopyBackupsTaskControllerConfig config, const kube::Clock* clock) {
   auto wiring = std::make_unique<EtcdCopyBackupsTaskController>();
   wiring->reader = std::make_unique<component::CachedReader>(manager.client());
+  wiring->writer = std::make_unique<component::ClientWriter>(manager.client());
 
   kube::InformerOptions task_options;
   task_options.type = api::resources::kEtcdCopyBackupsTasks;
@@ -33,7 +34,7 @@ std::unique_ptr<EtcdCopyBackupsTaskController> add_etcd_copy_backups_task_contro
   options.workers = config.workers;
   options.clock = clock;
   wiring->reconciler = std::make_shared<EtcdCopyBackupsTaskReconciler>(
-      EtcdCopyBackupsTaskDependencies{manager.client(), *wiring->reader, images,
+      EtcdCopyBackupsTaskDependencies{*wiring->writer, *wiring->reader, images,
                                       &manager.event_recorder()},
       config);
   wiring->controller = &manager.add_controller(kControllerName, wiring->reconciler, options);

@@ -10,6 +10,7 @@
 
 #include "api/image_vector.hpp"
 #include "component/cached_reader.hpp"
+#include "component/object_writer.hpp"
 #include "controller/etcdcopybackupstask/config.hpp"
 #include "controller/etcdcopybackupstask/reconciler.hpp"
 #include "kube/manager.hpp"
@@ -21,6 +22,7 @@ inline constexpr const char* kControllerName = "etcdcopybackupstask-controller";
 // What the wiring owns; it must outlive the manager's run.
 struct EtcdCopyBackupsTaskController {
   std::unique_ptr<component::CachedReader> reader;
+  std::unique_ptr<component::ClientWriter> writer;
   std::shared_ptr<EtcdCopyBackupsTaskReconciler> reconciler;
   kube::Controller* controller = nullptr;
 };

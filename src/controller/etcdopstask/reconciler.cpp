@@ -83,7 +83,7 @@ struct EtcdOpsTaskReconciler::Verdict {
 
 EtcdOpsTaskReconciler::EtcdOpsTaskReconciler(EtcdOpsTaskDependencies dependencies,
                                              EtcdOpsTaskControllerConfig config)
-    : client_(dependencies.client),
+    : writer_(dependencies.writer),
       reader_(dependencies.reader),
       sidecar_(dependencies.sidecar),
       clock_(dependencies.clock != nullptr ? *dependencies.clock : kube::system_clock()),
@@ -140,7 +140,7 @@ kube::ReconcileOutcome EtcdOpsTaskReconciler::finish(Run& run) {
   if (deleting) return kube::ReconcileResult{};
   kube::DeleteOptions options;
   options.precondition_uid = run.task.metadata.uid;
-  auto deleted = client_.remove(api::resources::kEtcdOpsTasks, run.request.namespace_,
+  auto deleted = writer_.remove(api::resources::kEtcdOpsTasks, run.request.namespace_,
                                 run.request.name, options);
   if (deleted || kube::is_not_found(deleted.error())) {
     spdlog::info("EtcdOpsTask {} deleted {}s after it finished", task_key(run.request),
@@ -270,7 +270,7 @@ EtcdOpsTaskReconciler::Verdict EtcdOpsTaskReconciler::sidecar_ca(const Run& run,
                                                                  std::string& ca_pem) {
   const auto& ns = run.request.namespace_;
   const std::string sts_name = api::statefulset_name(etcd);
-  auto statefulset = client_.get(kube::resources::kStatefulSets, ns, sts_name);
+  auto statefulset = writer_.get_live(kube::resources::kStatefulSets, ns, sts_name);
   if (!statefulset) {
     if (kube::is_not_found(statefulset.error())) {
       return Verdict::stop(error_code::kGetCaSecret,
@@ -295,7 +295,7 @@ EtcdOpsTaskReconciler::Verdict EtcdOpsTaskReconciler::sidecar_ca(const Run& run,
                                      "Secret",
                                      ns, sts_name, component::pod::kBackupRestoreCaVolume));
   }
-  auto secret = client_.get(kube::resources::kSecrets, ns, secret_name);
+  auto secret = writer_.get_live(kube::resources::kSecrets, ns, secret_name);
   if (!secret) {
     if (kube::is_not_found(secret.error())) {
       return Verdict::stop(error_code::kGetCaSecret,
@@ -412,8 +412,8 @@ kube::ReconcileOutcome EtcdOpsTaskReconciler::execute(Run& run) {
 util::Expected<std::monostate, kube::ApiError> EtcdOpsTaskReconciler::set_finalizer(Run& run,
                                                                                     bool present) {
   const json patch = finalizer_patch(run.task.metadata, api::kEtcdOpsTaskFinalizer, present);
-  auto patched = client_.patch(api::resources::kEtcdOpsTasks, run.request.namespace_,
-                               run.request.name, kube::PatchType::kMerge, patch);
+  auto patched = writer_.patch(api::resources::kEtcdOpsTasks, run.request.namespace_,
+                               run.request.name, kube::PatchType::kMerge, patch, {});
   if (!patched) return util::unexpected(patched.error());
   run.object = std::move(*patched);
   run.task.metadata.finalizers =
@@ -435,7 +435,7 @@ util::Expected<std::monostate, kube::ApiError> EtcdOpsTaskReconciler::write_stat
   json object = run.object;
   object["status"] = api::encode(capped);
   auto updated =
-      client_.update_status(api::resources::kEtcdOpsTasks, run.request.namespace_, object);
+      writer_.update_status(api::resources::kEtcdOpsTasks, run.request.namespace_, object);
   if (!updated) return util::unexpected(updated.error());
   run.object = std::move(*updated);
   run.task.status = std::move(capped);

@@ -15,6 +15,7 @@
 
 #include "api/etcd_ops_task.hpp"
 #include "component/object_reader.hpp"
+#include "component/object_writer.hpp"
 #include "controller/etcdopstask/backup_sidecar.hpp"
 #include "controller/etcdopstask/config.hpp"
 #include "kube/client.hpp"
@@ -40,7 +41,7 @@ inline constexpr const char* kEtcdNotReady = "Etcd is not ready";
 inline constexpr std::size_t kMaxLastErrors = 3;
 
 struct EtcdOpsTaskDependencies {
-  kube::Client& client;
+  component::ObjectWriter& writer;
   // EtcdOpsTasks and Etcds, from the caches; StatefulSets and Secrets are read live.
   component::ObjectReader& reader;
   BackupSidecar& sidecar;
@@ -69,7 +70,7 @@ class EtcdOpsTaskReconciler final : public kube::Reconciler {
                                                               const api::EtcdOpsTaskStatus& status);
   kube::ReconcileOutcome requeue_after_ttl(const Run& run);
 
-  kube::Client& client_;
+  component::ObjectWriter& writer_;
   component::ObjectReader& reader_;
   BackupSidecar& sidecar_;
   const kube::Clock& clock_;

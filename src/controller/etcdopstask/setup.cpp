@@ -10,6 +10,7 @@ std::unique_ptr<EtcdOpsTaskController> add_etcd_ops_task_controller(
     const kube::Clock* clock) {
   auto wiring = std::make_unique<EtcdOpsTaskController>();
   wiring->reader = std::make_unique<component::CachedReader>(manager.client());
+  wiring->writer = std::make_unique<component::ClientWriter>(manager.client());
 
   // The same options as the Etcd controller's informers, so the manager
   // shares one cache of each.
@@ -29,7 +30,7 @@ std::unique_ptr<EtcdOpsTaskController> add_etcd_ops_task_controller(
   options.backoff_max = config.requeue_interval;
   options.clock = clock;
   wiring->reconciler = std::make_shared<EtcdOpsTaskReconciler>(
-      EtcdOpsTaskDependencies{manager.client(), *wiring->reader, sidecar, clock}, config);
+      EtcdOpsTaskDependencies{*wiring->writer, *wiring->reader, sidecar, clock}, config);
   wiring->controller = &manager.add_controller(kControllerName, wiring->reconciler, options);
   wiring->controller->watch(tasks, kube::predicates::generation_changed());
   return wiring;

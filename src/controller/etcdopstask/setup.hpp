@@ -8,6 +8,7 @@
 #include <memory>
 
 #include "component/cached_reader.hpp"
+#include "component/object_writer.hpp"
 #include "controller/etcdopstask/backup_sidecar.hpp"
 #include "controller/etcdopstask/config.hpp"
 #include "controller/etcdopstask/reconciler.hpp"
@@ -20,6 +21,7 @@ inline constexpr const char* kControllerName = "etcdopstask-controller";
 // What the wiring owns; it must outlive the manager's run.
 struct EtcdOpsTaskController {
   std::unique_ptr<component::CachedReader> reader;
+  std::unique_ptr<component::ClientWriter> writer;
   std::shared_ptr<EtcdOpsTaskReconciler> reconciler;
   kube::Controller* controller = nullptr;
 };

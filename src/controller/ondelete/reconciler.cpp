@@ -162,7 +162,7 @@ kube::ReconcileOutcome OnDeleteReconciler::reconcile(const kube::Request& reques
 
   kube::DeleteOptions options;
   options.precondition_uid = pod.uid;
-  auto removed = deps_.client.remove(kube::resources::kPods, ns, pod.name, options);
+  auto removed = deps_.writer.remove(kube::resources::kPods, ns, pod.name, options);
   if (!removed && !kube::is_not_found(removed.error())) {
     if (deps_.metrics != nullptr) deps_.metrics->count(ns, outcome::kDeleteFailed);
     const std::string message =

@@ -20,6 +20,7 @@
 #include <string>
 
 #include "component/object_reader.hpp"
+#include "component/object_writer.hpp"
 #include "controller/ondelete/leader_transfer.hpp"
 #include "controller/ondelete/pod_update_metrics.hpp"
 #include "controller/ondelete/update_procedure.hpp"
@@ -42,7 +43,7 @@ struct OnDeleteControllerConfig {
 };
 
 struct OnDeleteDependencies {
-  kube::Client& client;             // pod deletes
+  component::ObjectWriter& writer;  // pod deletes
   component::ObjectReader& reader;  // StatefulSets, Etcds, pods, leases
   kube::EventRecorder* events = nullptr;
   LeaderTransfer* leader_transfer = nullptr;  // null: the leader goes without a transfer

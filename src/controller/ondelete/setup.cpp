@@ -14,6 +14,7 @@ std::unique_ptr<OnDeleteController> add_ondelete_controller(kube::Manager& manag
                                                             const kube::Clock* clock) {
   auto wiring = std::make_unique<OnDeleteController>();
   wiring->reader = std::make_unique<component::CachedReader>(manager.client());
+  wiring->writer = std::make_unique<component::ClientWriter>(manager.client());
   wiring->metrics = std::make_unique<PodUpdateMetrics>();
 
   auto informer = [&](const util::ResourceType& type, bool managed) -> kube::Informer& {
@@ -35,7 +36,7 @@ std::unique_ptr<OnDeleteController> add_ondelete_controller(kube::Manager& manag
   options.workers = config.workers;
   options.clock = clock;
   wiring->reconciler = std::make_shared<OnDeleteReconciler>(
-      OnDeleteDependencies{manager.client(), *wiring->reader, &manager.event_recorder(),
+      OnDeleteDependencies{*wiring->writer, *wiring->reader, &manager.event_recorder(),
                            leader_transfer, wiring->metrics.get()},
       config);
   wiring->controller = &manager.add_controller(kControllerName, wiring->reconciler, options);

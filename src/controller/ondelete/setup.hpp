@@ -8,6 +8,7 @@
 #include <memory>
 
 #include "component/cached_reader.hpp"
+#include "component/object_writer.hpp"
 #include "controller/ondelete/leader_transfer.hpp"
 #include "controller/ondelete/pod_update_metrics.hpp"
 #include "controller/ondelete/reconciler.hpp"
@@ -20,6 +21,7 @@ inline constexpr const char* kControllerName = "ondelete-controller";
 // What the wiring owns; it must outlive the manager's run.
 struct OnDeleteController {
   std::unique_ptr<component::CachedReader> reader;
+  std::unique_ptr<component::ClientWriter> writer;
   std::unique_ptr<PodUpdateMetrics> metrics;
   std::shared_ptr<OnDeleteReconciler> reconciler;
   kube::Controller* controller = nullptr;

@@ -92,8 +92,8 @@ kube::ReconcileOutcome SecretReconciler::reconcile(const kube::Request& request)
   }
 
   const json patch = finalizer_patch(metadata, api::kEtcdDruidFinalizer, referenced);
-  auto patched = deps_.client.patch(kube::resources::kSecrets, request.namespace_, request.name,
-                                    kube::PatchType::kMerge, patch);
+  auto patched = deps_.writer.patch(kube::resources::kSecrets, request.namespace_, request.name,
+                                    kube::PatchType::kMerge, patch, {});
   if (!patched) {
     if (patched.error().reason == kube::ApiErrorReason::kNotFound) return done;
     // A conflict included: the cache was behind; the retry reads the next version.

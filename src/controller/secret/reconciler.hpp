@@ -17,6 +17,7 @@
 #include <string>
 
 #include "component/object_reader.hpp"
+#include "component/object_writer.hpp"
 #include "kube/client.hpp"
 #include "kube/controller.hpp"
 
@@ -29,7 +30,7 @@ struct SecretControllerConfig {
 };
 
 struct SecretDependencies {
-  kube::Client& client;             // finalizer patches
+  component::ObjectWriter& writer;  // finalizer patches
   component::ObjectReader& reader;  // Secrets (metadata), Etcds
 };
 

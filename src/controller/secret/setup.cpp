@@ -31,6 +31,7 @@ std::unique_ptr<SecretController> add_secret_controller(kube::Manager& manager,
                                                         const kube::Clock* clock) {
   auto wiring = std::make_unique<SecretController>();
   wiring->reader = std::make_unique<component::CachedReader>(manager.client());
+  wiring->writer = std::make_unique<component::ClientWriter>(manager.client());
 
   kube::InformerOptions secrets;
   secrets.type = kube::resources::kSecrets;
@@ -50,7 +51,7 @@ std::unique_ptr<SecretController> add_secret_controller(kube::Manager& manager,
   options.workers = config.workers;
   options.clock = clock;
   wiring->reconciler =
-      std::make_shared<SecretReconciler>(SecretDependencies{manager.client(), *wiring->reader});
+      std::make_shared<SecretReconciler>(SecretDependencies{*wiring->writer, *wiring->reader});
   wiring->controller = &manager.add_controller(kControllerName, wiring->reconciler, options);
   wiring->controller->watch(*wiring->secrets);
   // An edit maps the old Etcd as well as the new one: the Secret it stopped

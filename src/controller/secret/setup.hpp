@@ -10,6 +10,7 @@
 #include <memory>
 
 #include "component/cached_reader.hpp"
+#include "component/object_writer.hpp"
 #include "controller/secret/reconciler.hpp"
 #include "kube/manager.hpp"
 
@@ -18,6 +19,7 @@ namespace druid::controller::secret {
 // What the wiring owns; it must outlive the manager's run.
 struct SecretController {
   std::unique_ptr<component::CachedReader> reader;
+  std::unique_ptr<component::ClientWriter> writer;
   std::shared_ptr<SecretReconciler> reconciler;
   kube::Informer* secrets = nullptr;
   kube::Controller* controller = nullptr;

@@ -1,0 +1,24 @@
+// The JSON codec of Etcd (api/etcd.hpp) on arbitrary JSON text, as read from an
+// API server, a watch or druid-validate. Whatever decodes must re-encode to
+// JSON that decodes again and re-encodes to the same JSON (read-modify-write
+// never changes an object it does not mean to change).
+
+#include <nlohmann/json.hpp>
+
+#include "api/etcd.hpp"
+#include "fuzz_support.hpp"
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  const auto json = nlohmann::json::parse(druid::fuzz::as_text(data, size), nullptr, false);
+  if (json.is_discarded()) return 0;
+  auto decoded = druid::api::decode_etcd(json);
+  if (!decoded) {
+    FUZZ_CHECK(!decoded.error().empty());  // a refusal always says why
+    return 0;
+  }
+  const nlohmann::json encoded = druid::api::encode_etcd(*decoded);
+  auto again = druid::api::decode_etcd(encoded);
+  FUZZ_CHECK(again.has_value());
+  FUZZ_CHECK(druid::api::encode_etcd(*again) == encoded);
+  return 0;
+}
