@@ -9,6 +9,7 @@
 #include <condition_variable>
 #include <cstring>
 #include <deque>
+#include <exception>
 #include <mutex>
 
 #include "kube/stream_multiplexer.hpp"
@@ -390,6 +391,10 @@ std::optional<util::Expected<StreamResult, TransportError>> HttpTransport::strea
 
   bool removing = false;
   bool consumer_stopped = false;
+  // A consumer that throws ends its stream like one that stops; the exception is
+  // thrown on once the transfer has left the multi handle, which still writes to
+  // `shared` and the handle until then.
+  std::exception_ptr consumer_failure;
   std::deque<std::string> chunks;
   for (;;) {
     bool done = false;
@@ -407,7 +412,12 @@ std::optional<util::Expected<StreamResult, TransportError>> HttpTransport::strea
     if (resume && !done) mux->resume(easy);
     for (const auto& chunk : chunks) {
       if (consumer_stopped) break;
-      if (!on_data(chunk)) consumer_stopped = true;
+      try {
+        if (!on_data(chunk)) consumer_stopped = true;
+      } catch (...) {
+        consumer_failure = std::current_exception();
+        consumer_stopped = true;
+      }
     }
     chunks.clear();
     if (done) break;
@@ -418,9 +428,10 @@ std::optional<util::Expected<StreamResult, TransportError>> HttpTransport::strea
     }
   }
   // The handle has left the multi handle: it is the caller's again.
+  curl_easy_setopt(easy, CURLOPT_PIPEWAIT, 0L);
+  if (consumer_failure) std::rethrow_exception(consumer_failure);
   finish_response(easy, result.response);
   result.response.body = std::move(shared.error_body);
-  curl_easy_setopt(easy, CURLOPT_PIPEWAIT, 0L);
   if (consumer_stopped) {
     result.end = StreamEnd::kConsumerStopped;
   } else if (!removing && shared.result != CURLE_OK) {

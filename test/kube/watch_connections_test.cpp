@@ -19,6 +19,7 @@
 #include <memory>
 #include <mutex>
 #include <sstream>
+#include <stdexcept>
 #include <string>
 #include <thread>
 #include <vector>
@@ -295,6 +296,20 @@ TEST_F(WatchConnectionsTest, OverHttp2ASlowWatchHoldsUpNoOtherAndLosesNothing) {
   fast.join();
   EXPECT_TRUE(slow_end && *slow_end == WatchEnd::kStopRequested);
   EXPECT_TRUE(fast_end && *fast_end == WatchEnd::kStopRequested);
+}
+
+// A consumer that throws gets its exception back from watch() once the stream has ended, and
+// the client's next watch runs as usual.
+TEST_F(WatchConnectionsTest, AConsumerThatThrowsEndsOnlyItsOwnWatch) {
+  auto client = client_for(live_.server().url(), live_.server().ca_pem());
+  create_one_of_each();
+  EXPECT_THROW((void)client->watch(
+                   resources::kConfigMaps, "default", {},
+                   [](const WatchEvent&) -> bool { throw std::runtime_error("consumer failed"); }),
+               std::runtime_error);
+  Watches watches(*client, kWatchedTypes);
+  ASSERT_TRUE(test::eventually([&] { return watches.every_one_saw_an_event(); }, 20s));
+  EXPECT_TRUE(watches.stop());
 }
 
 TEST_F(WatchConnectionsTest, OverHttp1EachWatchHasItsOwnConnection) {
