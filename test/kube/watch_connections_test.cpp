@@ -75,6 +75,9 @@ class Http2Front {
     process_ = std::make_unique<ChildProcess>(
         binary(),
         std::vector<std::string>{
+            // Not Debian's /etc/nghttpx/nghttpx.conf: it adds a front end on port 3000 (where
+            // another test's server may listen, and then nghttpx exits) and logs to syslog.
+            "--conf=/dev/null", "--errorlog-file=/dev/stderr",
             "--frontend=127.0.0.1," + std::to_string(port_),
             "--backend=127.0.0.1," + url_port(backend_url) + ";;tls",
             "--insecure",  // the backend's certificate is the test server's own
