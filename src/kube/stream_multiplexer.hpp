@@ -7,11 +7,8 @@
 // transport hands each one its chunks (http_transport.cpp), this class only
 // runs the transfers.
 
-#include <atomic>
-#include <condition_variable>
 #include <functional>
 #include <map>
-#include <memory>
 #include <mutex>
 #include <thread>
 #include <vector>
