@@ -12,7 +12,7 @@ namespace druid::component {
 
 class CachedReader final : public ObjectReader {
  public:
-  explicit CachedReader(kube::Client& client) : live_(client) {}
+  explicit CachedReader(LiveApi& live) : live_(live) {}
 
   // Reads of `type` are answered from `cache` (which must outlive the reader).
   // The cache must hold every object of the type the components look for, e.g.

@@ -25,9 +25,9 @@ std::string field_selector_string(std::string_view path, std::string_view value)
 
 kube::ApiResult<kube::ObjectPtr> LiveReader::get(const util::ResourceType& type,
                                                  std::string_view ns, std::string_view name) {
-  auto object = client_.get(type, ns, name);
+  auto object = api_.get_live(type, ns, name);
   if (object) return std::make_shared<const nlohmann::json>(std::move(*object));
-  if (object.error().reason == kube::ApiErrorReason::kNotFound) return kube::ObjectPtr{};
+  if (kube::is_not_found(object.error())) return kube::ObjectPtr{};
   return util::unexpected(object.error());
 }
 
@@ -49,7 +49,7 @@ kube::ApiResult<std::vector<kube::ObjectPtr>> LiveReader::list_by_field(
 
 kube::ApiResult<std::vector<kube::ObjectPtr>> LiveReader::list_with(
     const util::ResourceType& type, std::string_view ns, const kube::ListOptions& options) {
-  auto listed = client_.list(type, ns, options);
+  auto listed = api_.list_live(type, ns, options);
   if (!listed) return util::unexpected(listed.error());
   std::vector<kube::ObjectPtr> objects;
   for (auto& item : (*listed)["items"]) {

@@ -1,8 +1,9 @@
 #pragma once
 // Where components read the current state of the objects they manage. The
 // operator reads from its informers' caches (no request per reconcile); tests
-// and tools can read live from the API server. Writes always go through the
-// client, so a stale read costs at most one redundant, idempotent patch.
+// and tools can read live from the API server. Writes always go to the API
+// server (object_writer.hpp), so a stale read costs at most one redundant,
+// idempotent patch.
 
 #include <string_view>
 #include <vector>
@@ -32,10 +33,25 @@ class ObjectReader {
       std::string_view value) = 0;
 };
 
-// Reads with GET/LIST requests.
+// The API server's own answers to GET and LIST, never from a cache: what
+// LiveReader reads through. The operator's ClientWriter sends them as requests;
+// the unit tests' in-memory API answers them in-process.
+class LiveApi {
+ public:
+  virtual ~LiveApi() = default;
+  // A missing object is a kNotFound error.
+  virtual kube::ApiResult<nlohmann::json> get_live(const util::ResourceType& type,
+                                                   std::string_view ns, std::string_view name) = 0;
+  // The List object, with its items.
+  virtual kube::ApiResult<nlohmann::json> list_live(const util::ResourceType& type,
+                                                    std::string_view ns,
+                                                    const kube::ListOptions& options) = 0;
+};
+
+// An ObjectReader over GET and LIST requests.
 class LiveReader final : public ObjectReader {
  public:
-  explicit LiveReader(kube::Client& client) : client_(client) {}
+  explicit LiveReader(LiveApi& api) : api_(api) {}
   kube::ApiResult<kube::ObjectPtr> get(const util::ResourceType& type, std::string_view ns,
                                        std::string_view name) override;
   kube::ApiResult<std::vector<kube::ObjectPtr>> list(const util::ResourceType& type,
@@ -51,7 +67,7 @@ class LiveReader final : public ObjectReader {
                                                           std::string_view ns,
                                                           const kube::ListOptions& options);
 
-  kube::Client& client_;
+  LiveApi& api_;
 };
 
 // `k1=v1,k2=v2` in key order, for label-selector query parameters.

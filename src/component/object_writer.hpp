@@ -7,14 +7,17 @@
 #include <nlohmann/json.hpp>
 #include <string_view>
 
+#include "component/object_reader.hpp"
 #include "kube/client.hpp"
 #include "kube/resource.hpp"
 
 namespace druid::component {
 
-class ObjectWriter {
+// A writer reads live too (LiveApi): get_live is what a write that met
+// AlreadyExists or a conflict continues from, and what reads payloads no cache
+// holds (Secret data).
+class ObjectWriter : public LiveApi {
  public:
-  virtual ~ObjectWriter() = default;
   // The object's metadata.name (or generateName) names it.
   virtual kube::ApiResult<nlohmann::json> create(const util::ResourceType& type,
                                                  std::string_view ns,
@@ -36,14 +39,9 @@ class ObjectWriter {
                                                             std::string_view ns,
                                                             const kube::ListOptions& selection,
                                                             const kube::DeleteOptions& options) = 0;
-  // The object as the API server holds it now, never from a cache: what a
-  // write that met AlreadyExists or a conflict continues from, and payloads no
-  // cache holds (Secret data). A missing object is a kNotFound error.
-  virtual kube::ApiResult<nlohmann::json> get_live(const util::ResourceType& type,
-                                                   std::string_view ns, std::string_view name) = 0;
 };
 
-// Writes with requests of the operator's client.
+// Writes (and reads live) with requests of the operator's client.
 class ClientWriter final : public ObjectWriter {
  public:
   explicit ClientWriter(kube::Client& client) : client_(client) {}
@@ -76,6 +74,10 @@ class ClientWriter final : public ObjectWriter {
   kube::ApiResult<nlohmann::json> get_live(const util::ResourceType& type, std::string_view ns,
                                            std::string_view name) override {
     return client_.get(type, ns, name);
+  }
+  kube::ApiResult<nlohmann::json> list_live(const util::ResourceType& type, std::string_view ns,
+                                            const kube::ListOptions& options) override {
+    return client_.list(type, ns, options);
   }
 
  private:

@@ -207,33 +207,35 @@ class WatchConnectionsTest : public ::testing::Test {
   TempDir dir_;
 };
 
-TEST_F(WatchConnectionsTest, OverHttp2AllWatchesShareOneConnection) {
-  if (Http2Front::binary().empty()) {
-    GTEST_SKIP() << "nghttpx (Debian package nghttp2-proxy) is not installed: no HTTP/2 server";
+// The same behind nghttpx: a client that speaks HTTP/2 to the front.
+class Http2WatchConnectionsTest : public WatchConnectionsTest {
+ protected:
+  void SetUp() override {
+    if (Http2Front::binary().empty()) {
+      GTEST_SKIP() << "nghttpx (Debian package nghttp2-proxy) is not installed: no HTTP/2 server";
+    }
+    front_ = std::make_unique<Http2Front>(live_.server().url(), dir_.path());
+    ASSERT_TRUE(front_->ready()) << front_->log();
+    client_ = client_for("https://127.0.0.1:" + std::to_string(front_->port()), front_->ca_pem());
   }
-  Http2Front front(live_.server().url(), dir_.path());
-  ASSERT_TRUE(front.ready()) << front.log();
-  auto client = client_for("https://127.0.0.1:" + std::to_string(front.port()), front.ca_pem());
 
-  Watches watches(*client, kWatchedTypes);
+  std::unique_ptr<Http2Front> front_;
+  std::unique_ptr<Client> client_;
+};
+
+TEST_F(Http2WatchConnectionsTest, AllWatchesShareOneConnection) {
+  Watches watches(*client_, kWatchedTypes);
   create_one_of_each();
   ASSERT_TRUE(test::eventually([&] { return watches.every_one_saw_an_event(); }, 20s))
-      << front.log();
-  EXPECT_EQ(established_connections_to(front.port()), 1)
-      << read_text("/proc/net/tcp") << front.log();
+      << front_->log();
+  EXPECT_EQ(established_connections_to(front_->port()), 1)
+      << read_text("/proc/net/tcp") << front_->log();
   EXPECT_TRUE(watches.stop());
 }
 
 // A consumer that falls behind pauses its own stream (HTTP/2 flow control per stream): the
 // other watches of the connection go on, and the slow one loses nothing once it catches up.
-TEST_F(WatchConnectionsTest, OverHttp2ASlowWatchHoldsUpNoOtherAndLosesNothing) {
-  if (Http2Front::binary().empty()) {
-    GTEST_SKIP() << "nghttpx (Debian package nghttp2-proxy) is not installed: no HTTP/2 server";
-  }
-  Http2Front front(live_.server().url(), dir_.path());
-  ASSERT_TRUE(front.ready()) << front.log();
-  auto client = client_for("https://127.0.0.1:" + std::to_string(front.port()), front.ca_pem());
-
+TEST_F(Http2WatchConnectionsTest, ASlowWatchHoldsUpNoOtherAndLosesNothing) {
   std::promise<void> release;
   std::shared_future<void> released = release.get_future().share();
   std::mutex names_mutex;
@@ -243,7 +245,7 @@ TEST_F(WatchConnectionsTest, OverHttp2ASlowWatchHoldsUpNoOtherAndLosesNothing) {
   ApiResult<WatchEnd> slow_end = WatchEnd::kServerClosed;
   ApiResult<WatchEnd> fast_end = WatchEnd::kServerClosed;
   std::thread slow([&] {
-    slow_end = client->watch(
+    slow_end = client_->watch(
         resources::kConfigMaps, "default", {},
         [&](const WatchEvent& event) {
           released.wait();  // blocked until the test has written far more than is queued
@@ -254,7 +256,7 @@ TEST_F(WatchConnectionsTest, OverHttp2ASlowWatchHoldsUpNoOtherAndLosesNothing) {
         &stop);
   });
   std::thread fast([&] {
-    fast_end = client->watch(
+    fast_end = client_->watch(
         resources::kSecrets, "default", {},
         [&](const WatchEvent&) {
           ++fast_events;
@@ -271,7 +273,7 @@ TEST_F(WatchConnectionsTest, OverHttp2ASlowWatchHoldsUpNoOtherAndLosesNothing) {
     ASSERT_TRUE(stored) << stored.error().message;
   };
   put(resources::kSecrets, "first", 10);
-  ASSERT_TRUE(test::eventually([&] { return fast_events.load() == 1; }, 20s)) << front.log();
+  ASSERT_TRUE(test::eventually([&] { return fast_events.load() == 1; }, 20s)) << front_->log();
 
   // 48 ConfigMaps of 128 KiB: 6 MiB for a consumer that takes none of it.
   constexpr int kConfigMaps = 48;
@@ -279,7 +281,7 @@ TEST_F(WatchConnectionsTest, OverHttp2ASlowWatchHoldsUpNoOtherAndLosesNothing) {
     put(resources::kConfigMaps, "cm-" + std::to_string(100 + i), 128 << 10);
   }
   put(resources::kSecrets, "second", 10);
-  EXPECT_TRUE(test::eventually([&] { return fast_events.load() == 2; }, 20s)) << front.log();
+  EXPECT_TRUE(test::eventually([&] { return fast_events.load() == 2; }, 20s)) << front_->log();
 
   release.set_value();
   EXPECT_TRUE(test::eventually(

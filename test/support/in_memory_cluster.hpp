@@ -30,8 +30,7 @@ namespace druid::test {
 class InMemoryCluster final : public component::ObjectWriter {
  public:
   // The repository's CRDs installed (with CEL rules unless `rules` says otherwise).
-  explicit InMemoryCluster(druid::testing::CrdRules rules = druid::testing::CrdRules::kCel)
-      : reader_(*this) {
+  explicit InMemoryCluster(druid::testing::CrdRules rules = druid::testing::CrdRules::kCel) {
     druid::testing::install_crds(core_, std::filesystem::path(DRUID_SOURCE_DIR) / "config" / "crd",
                                  rules);
   }
@@ -48,7 +47,7 @@ class InMemoryCluster final : public component::ObjectWriter {
                   {{"apiVersion", "v1"}, {"kind", "Namespace"}, {"metadata", {{"name", name}}}});
   }
 
-  // --- component::ObjectWriter
+  // --- component::ObjectWriter (and its LiveApi)
   kube::ApiResult<nlohmann::json> create(const util::ResourceType& type, std::string_view ns,
                                          const nlohmann::json& object) override {
     return send("POST", type.path(ns.empty() ? namespace_of(object) : std::string(ns)), {},
@@ -83,6 +82,10 @@ class InMemoryCluster final : public component::ObjectWriter {
                                            std::string_view name) override {
     return get(type, ns, name);
   }
+  kube::ApiResult<nlohmann::json> list_live(const util::ResourceType& type, std::string_view ns,
+                                            const kube::ListOptions& options) override {
+    return list(type, ns, options);
+  }
 
   // --- as kube::Client has them
   kube::ApiResult<nlohmann::json> get(const util::ResourceType& type, std::string_view ns,
@@ -109,47 +112,6 @@ class InMemoryCluster final : public component::ObjectWriter {
   }
 
  private:
-  // ObjectReader over GET and LIST requests, as component::LiveReader reads.
-  class Reader final : public component::ObjectReader {
-   public:
-    explicit Reader(InMemoryCluster& cluster) : cluster_(cluster) {}
-    kube::ApiResult<kube::ObjectPtr> get(const util::ResourceType& type, std::string_view ns,
-                                         std::string_view name) override {
-      auto object = cluster_.get(type, ns, name);
-      if (object) return std::make_shared<const nlohmann::json>(std::move(*object));
-      if (kube::is_not_found(object.error())) return kube::ObjectPtr{};
-      return util::unexpected(object.error());
-    }
-    kube::ApiResult<std::vector<kube::ObjectPtr>> list(const util::ResourceType& type,
-                                                       std::string_view ns,
-                                                       const util::Labels& selector) override {
-      kube::ListOptions options;
-      options.label_selector = component::selector_string(selector);
-      return items(cluster_.list(type, ns, options));
-    }
-    kube::ApiResult<std::vector<kube::ObjectPtr>> list_by_field(const util::ResourceType& type,
-                                                                std::string_view ns,
-                                                                std::string_view path,
-                                                                std::string_view value) override {
-      kube::ListOptions options;
-      options.field_selector = component::field_selector_string(path, value);
-      return items(cluster_.list(type, ns, options));
-    }
-
-   private:
-    static kube::ApiResult<std::vector<kube::ObjectPtr>> items(
-        kube::ApiResult<nlohmann::json> listed) {
-      if (!listed) return util::unexpected(listed.error());
-      std::vector<kube::ObjectPtr> objects;
-      for (auto& item : (*listed)["items"]) {
-        objects.push_back(std::make_shared<const nlohmann::json>(std::move(item)));
-      }
-      return objects;
-    }
-
-    InMemoryCluster& cluster_;
-  };
-
   static std::string namespace_of(const nlohmann::json& object) {
     return object.contains("metadata") ? object["metadata"].value("namespace", "") : "";
   }
@@ -192,7 +154,7 @@ class InMemoryCluster final : public component::ObjectWriter {
   }
 
   druid::testing::ApiCore core_;
-  Reader reader_;
+  component::LiveReader reader_{*this};
 };
 
 }  // namespace druid::test

@@ -15,8 +15,8 @@ std::unique_ptr<CompactionController> add_compaction_controller(kube::Manager& m
                                                                 CompactionControllerConfig config,
                                                                 const kube::Clock* clock) {
   auto wiring = std::make_unique<CompactionController>();
-  wiring->reader = std::make_unique<component::CachedReader>(manager.client());
   wiring->writer = std::make_unique<component::ClientWriter>(manager.client());
+  wiring->reader = std::make_unique<component::CachedReader>(*wiring->writer);
   wiring->metrics = std::make_unique<CompactionMetrics>();
 
   // The same options as the other controllers' informers of these types.

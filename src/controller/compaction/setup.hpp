@@ -23,8 +23,8 @@ inline constexpr const char* kControllerName = "compaction-controller";
 
 // What the wiring owns; it must outlive the manager's run.
 struct CompactionController {
-  std::unique_ptr<component::CachedReader> reader;
   std::unique_ptr<component::ClientWriter> writer;
+  std::unique_ptr<component::CachedReader> reader;
   std::unique_ptr<CompactionMetrics> metrics;
   std::shared_ptr<CompactionReconciler> reconciler;
   kube::Controller* controller = nullptr;

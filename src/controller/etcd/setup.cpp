@@ -32,9 +32,9 @@ std::unique_ptr<EtcdController> add_etcd_controller(kube::Manager& manager,
                                                     const kube::Clock* clock) {
   auto wiring = std::make_unique<EtcdController>();
   wiring->registry = std::make_unique<component::Registry>();
-  wiring->reader = std::make_unique<component::CachedReader>(manager.client());
-  wiring->live_reader = std::make_unique<component::LiveReader>(manager.client());
   wiring->writer = std::make_unique<component::ClientWriter>(manager.client());
+  wiring->reader = std::make_unique<component::CachedReader>(*wiring->writer);
+  wiring->live_reader = std::make_unique<component::LiveReader>(*wiring->writer);
 
   kube::InformerOptions etcds;
   etcds.type = api::resources::kEtcds;

@@ -29,9 +29,9 @@ inline constexpr const char* kEventInvolvedObjectName = "involvedObject.name";
 // What the wiring owns; it must outlive the manager's run.
 struct EtcdController {
   std::unique_ptr<component::Registry> registry;
+  std::unique_ptr<component::ClientWriter> writer;
   std::unique_ptr<component::CachedReader> reader;
   std::unique_ptr<component::LiveReader> live_reader;
-  std::unique_ptr<component::ClientWriter> writer;
   std::unique_ptr<EtcdMetrics> metrics = std::make_unique<EtcdMetrics>();
   std::shared_ptr<EtcdReconciler> reconciler;
   kube::Controller* controller = nullptr;

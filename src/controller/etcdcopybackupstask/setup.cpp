@@ -12,8 +12,8 @@ std::unique_ptr<EtcdCopyBackupsTaskController> add_etcd_copy_backups_task_contro
     kube::Manager& manager, const api::ImageVector& images,
     EtcdCopyBackupsTaskControllerConfig config, const kube::Clock* clock) {
   auto wiring = std::make_unique<EtcdCopyBackupsTaskController>();
-  wiring->reader = std::make_unique<component::CachedReader>(manager.client());
   wiring->writer = std::make_unique<component::ClientWriter>(manager.client());
+  wiring->reader = std::make_unique<component::CachedReader>(*wiring->writer);
 
   kube::InformerOptions task_options;
   task_options.type = api::resources::kEtcdCopyBackupsTasks;

@@ -21,8 +21,8 @@ inline constexpr const char* kControllerName = "etcdcopybackupstask-controller";
 
 // What the wiring owns; it must outlive the manager's run.
 struct EtcdCopyBackupsTaskController {
-  std::unique_ptr<component::CachedReader> reader;
   std::unique_ptr<component::ClientWriter> writer;
+  std::unique_ptr<component::CachedReader> reader;
   std::shared_ptr<EtcdCopyBackupsTaskReconciler> reconciler;
   kube::Controller* controller = nullptr;
 };

@@ -9,8 +9,8 @@ std::unique_ptr<EtcdOpsTaskController> add_etcd_ops_task_controller(
     kube::Manager& manager, BackupSidecar& sidecar, EtcdOpsTaskControllerConfig config,
     const kube::Clock* clock) {
   auto wiring = std::make_unique<EtcdOpsTaskController>();
-  wiring->reader = std::make_unique<component::CachedReader>(manager.client());
   wiring->writer = std::make_unique<component::ClientWriter>(manager.client());
+  wiring->reader = std::make_unique<component::CachedReader>(*wiring->writer);
 
   // The same options as the Etcd controller's informers, so the manager
   // shares one cache of each.

@@ -20,8 +20,8 @@ inline constexpr const char* kControllerName = "etcdopstask-controller";
 
 // What the wiring owns; it must outlive the manager's run.
 struct EtcdOpsTaskController {
-  std::unique_ptr<component::CachedReader> reader;
   std::unique_ptr<component::ClientWriter> writer;
+  std::unique_ptr<component::CachedReader> reader;
   std::shared_ptr<EtcdOpsTaskReconciler> reconciler;
   kube::Controller* controller = nullptr;
 };

@@ -13,8 +13,8 @@ std::unique_ptr<OnDeleteController> add_ondelete_controller(kube::Manager& manag
                                                             OnDeleteControllerConfig config,
                                                             const kube::Clock* clock) {
   auto wiring = std::make_unique<OnDeleteController>();
-  wiring->reader = std::make_unique<component::CachedReader>(manager.client());
   wiring->writer = std::make_unique<component::ClientWriter>(manager.client());
+  wiring->reader = std::make_unique<component::CachedReader>(*wiring->writer);
   wiring->metrics = std::make_unique<PodUpdateMetrics>();
 
   auto informer = [&](const util::ResourceType& type, bool managed) -> kube::Informer& {

@@ -20,8 +20,8 @@ inline constexpr const char* kControllerName = "ondelete-controller";
 
 // What the wiring owns; it must outlive the manager's run.
 struct OnDeleteController {
-  std::unique_ptr<component::CachedReader> reader;
   std::unique_ptr<component::ClientWriter> writer;
+  std::unique_ptr<component::CachedReader> reader;
   std::unique_ptr<PodUpdateMetrics> metrics;
   std::shared_ptr<OnDeleteReconciler> reconciler;
   kube::Controller* controller = nullptr;

@@ -30,8 +30,8 @@ std::unique_ptr<SecretController> add_secret_controller(kube::Manager& manager,
                                                         SecretControllerConfig config,
                                                         const kube::Clock* clock) {
   auto wiring = std::make_unique<SecretController>();
-  wiring->reader = std::make_unique<component::CachedReader>(manager.client());
   wiring->writer = std::make_unique<component::ClientWriter>(manager.client());
+  wiring->reader = std::make_unique<component::CachedReader>(*wiring->writer);
 
   kube::InformerOptions secrets;
   secrets.type = kube::resources::kSecrets;

@@ -18,8 +18,8 @@ namespace druid::controller::secret {
 
 // What the wiring owns; it must outlive the manager's run.
 struct SecretController {
-  std::unique_ptr<component::CachedReader> reader;
   std::unique_ptr<component::ClientWriter> writer;
+  std::unique_ptr<component::CachedReader> reader;
   std::shared_ptr<SecretReconciler> reconciler;
   kube::Informer* secrets = nullptr;
   kube::Controller* controller = nullptr;

@@ -8,6 +8,7 @@
 
 #include "api/resources.hpp"
 #include "component/cached_reader.hpp"
+#include "component/object_writer.hpp"
 #include "controller/etcd/metrics.hpp"
 #include "kube/cache.hpp"
 #include "kube/resource.hpp"
@@ -199,7 +200,8 @@ TEST(CollectEtcdSeries, ReadsStatusAndSnapshotLeasesFromTheCaches) {
       json{{"metadata", {{"name", "etcd-main-full-snap"}, {"namespace", test::kTestNamespace}}},
            {"spec", json::object()}}));  // no full snapshot yet
   kube::Client client(kube::RestConfig{});
-  component::CachedReader reader(client);
+  component::ClientWriter live(client);
+  component::CachedReader reader(live);
   reader.add_cache(api::resources::kEtcds, etcds);
   reader.add_cache(kube::resources::kLeases, leases);
   EtcdMetrics recorded;
