@@ -210,7 +210,8 @@ void ObjectLifecycle::after_erase(const ObjectKey& key, const json& last) {
   // Owners deleting in the foreground may have been waiting for this object.
   for (const auto& owner : owner_uids(last)) {
     auto it = by_uid_.find(owner);
-    if (it != by_uid_.end()) settle(it->second);
+    // A copy: settling may delete the owner, whose by_uid_ entry goes with it.
+    if (it != by_uid_.end()) settle(ObjectKey(it->second));
   }
   if (!key.ns.empty()) {
     ObjectKey ns_key{kNamespacesStorage, "", key.ns};

@@ -6,11 +6,15 @@
 #     headers of src/util, src/api and src/kube; every header an installed header
 #     includes is installed too; nothing of test/ is; and the example program
 #     compiles and links against the installed tree alone.
-# Usage: product_build_test.sh BUILD_DIR SOURCE_DIR. Exit 77 (skipped) without cmake.
+# Usage: product_build_test.sh BUILD_DIR SOURCE_DIR [FLAG...]. Exit 77 (skipped) without cmake.
+# FLAGs go to the example's compile and link: a sanitized build (DRUID_SANITIZE)
+# installs instrumented libraries, which link only into an instrumented program.
 set -euo pipefail
 
 build_dir=$1
 source_dir=$2
+shift 2
+extra_flags=("$@")
 command -v cmake >/dev/null || { echo "SKIPPED: cmake is not installed"; exit 77; }
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
@@ -64,7 +68,8 @@ echo "installed: $headers headers, $missing unresolved includes"
 
 # A library user's program: the example, compiled against the install tree only.
 if command -v g++ >/dev/null; then
-  if ! g++ -std=c++20 -O0 -I"$include_root" "$source_dir/examples/create-etcd/main.cpp" \
+  if ! g++ -std=c++20 -O0 "${extra_flags[@]}" -I"$include_root" \
+    "$source_dir/examples/create-etcd/main.cpp" \
     -L"$prefix/lib" -ldruid_kube -ldruid_api -ldruid_util \
     $(pkg-config --libs libcurl openssl yaml-cpp fmt spdlog) -pthread \
     -o "$work/create-etcd" >"$work/compile.log" 2>&1; then

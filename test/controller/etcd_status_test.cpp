@@ -471,7 +471,8 @@ TEST_F(EtcdStatusTest, HibernationMarksConditionsNotChecked) {
   const json etcd = env_.etcd();
   const auto types = types_of(etcd);
   EXPECT_EQ(types.size(), 6u);
-  for (const auto& c : status_of(etcd)["conditions"]) {
+  const json status = status_of(etcd);  // the loop reads into it: not a temporary
+  for (const auto& c : status["conditions"]) {
     EXPECT_EQ(c["reason"], "NotChecked") << c.dump();
     EXPECT_EQ(c["message"], "etcd cluster has been scaled down") << c.dump();
   }

@@ -301,7 +301,7 @@ TEST(ControllerInformerTest, PredicatesDecideWhichInformerEventsEnqueue) {
                            json{{"metadata", {{"labels", {{"touched", "yes"}}}}}}));
   ASSERT_TRUE(eventually([&] {
     auto cached = informer.cache().get("ctl", "s");
-    return cached && (*cached)["metadata"]["labels"].contains("touched");
+    return cached && cached->at("metadata").value("labels", json::object()).contains("touched");
   }));
   EXPECT_TRUE(never([&] { return reconciler->calls("ctl/s") > 1; }, 100ms));
 
