@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <mutex>
+#include <set>
 
 #include "util/json_access.hpp"
 
@@ -241,7 +242,7 @@ const Cache::KeySet* Cache::candidates_locked(const util::Selector& selector,
       // single-value requirement narrows the search already.
       for (const auto& value : requirement.values) {
         if (const KeySet* keys = keys_of(requirement.key, value)) {
-          scratch.insert(keys->begin(), keys->end());
+          scratch.insert_all(*keys);
         }
       }
       best = &scratch;

@@ -5,9 +5,9 @@
 // tree, whose every key and value is a node of its own) and unpacked on each
 // read: a reader gets a shared immutable tree of the version
 // it looked up and may keep it as long as it likes, while the store holds only
-// the bytes. Labels, owner references and the resourceVersion are kept beside
-// the bytes, so selectors, owner lookups and relists never unpack. One writer
-// (the informer thread), many readers.
+// the bytes. Indexes by label, owner and chosen fields narrow a read to the
+// objects it can match before any is unpacked. One writer (the informer
+// thread), many readers.
 
 #include <cstddef>
 #include <cstdint>
@@ -15,13 +15,13 @@
 #include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
-#include <set>
 #include <shared_mutex>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
 
+#include "kube/key_set.hpp"
 #include "kube/object_packer.hpp"
 #include "kube/string_pool.hpp"
 #include "util/label_selector.hpp"
@@ -77,13 +77,8 @@ class Cache {
 
  private:
   using Interned = StringPool::Handle;
-  // An object's key as the objects_ map holds it (map nodes do not move), so
-  // index sets hold pointers and still iterate in key order.
-  using KeyRef = const std::string*;
-  struct KeyRefLess {
-    bool operator()(KeyRef a, KeyRef b) const { return *a < *b; }
-  };
-  using KeySet = std::set<KeyRef, KeyRefLess>;
+  // Index entries hold pointers to the objects_ map's keys (key_set.hpp).
+  using KeySet = kube::KeySet;
   using Label = std::pair<Interned, Interned>;  // key, value (interned)
   struct LabelLess {  // std::less gives pointers a total order; pair's < does not promise one
     bool operator()(const Label& a, const Label& b) const {

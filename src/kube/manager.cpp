@@ -196,7 +196,16 @@ util::Expected<std::monostate, ManagerError> Manager::run() {
 
   {
     std::unique_lock lock(mutex_);
-    cv_.wait(lock, [this] { return stop_requested_; });
+    if (!options_.housekeeping) cv_.wait(lock, [this] { return stop_requested_; });
+    auto next_housekeeping = clock_.now() + options_.housekeeping_interval;
+    while (!stop_requested_) {
+      clock_.wait_until(cv_, lock, next_housekeeping);
+      if (stop_requested_ || clock_.now() < next_housekeeping) continue;  // woken early
+      lock.unlock();
+      options_.housekeeping();
+      lock.lock();
+      next_housekeeping = clock_.now() + options_.housekeeping_interval;
+    }
   }
   spdlog::info("manager: stopping");
   shut_down();

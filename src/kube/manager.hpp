@@ -11,6 +11,7 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -34,6 +35,11 @@ struct ManagerOptions {
   Clock::Duration cache_sync_timeout = std::chrono::minutes(2);
   EventRecorderOptions events;
   const Clock* clock = nullptr;  // null: the system clock
+  // Called every `housekeeping_interval` on the thread in run(), which only
+  // waits otherwise, from start until stop: process-wide chores the runtime
+  // knows nothing of (the operator returns freed heap to the system).
+  std::function<void()> housekeeping;
+  Clock::Duration housekeeping_interval = std::chrono::seconds(30);
 };
 
 enum class ManagerErrorReason {

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <future>
 #include <mutex>
 #include <set>
@@ -200,6 +201,19 @@ TEST_F(ManagerTest, ReturnsAnErrorWhenLeadershipIsLost) {
   ASSERT_FALSE(result.has_value());
   EXPECT_EQ(result.error().reason, ManagerErrorReason::kLeaderElectionLost);
   EXPECT_FALSE(op.manager.is_leader());
+}
+
+TEST_F(ManagerTest, HousekeepingRunsEveryIntervalWhileRunningAndNotAfter) {
+  std::atomic<int> chores{0};
+  ManagerOptions options;
+  options.housekeeping = [&] { ++chores; };
+  options.housekeeping_interval = 20ms;
+  Operator op(live_.client(), std::move(options));
+  op.run();
+  ASSERT_TRUE(eventually([&] { return chores.load() >= 3; }));
+  EXPECT_TRUE(op.finish().has_value());
+  const int at_stop = chores.load();
+  EXPECT_TRUE(never([&] { return chores.load() > at_stop; }, 100ms));
 }
 
 TEST_F(ManagerTest, StopBeforeSyncEndsRunCleanly) {

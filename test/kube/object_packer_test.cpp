@@ -49,7 +49,7 @@ TEST(ObjectPackerTest, ObjectsUnlikeTheFirstAndLargerThanTheWindowReadBack) {
   for (int i = 0; i < 2000; ++i) {
     large["data"]["key-" + std::to_string(i)] = std::string(40, static_cast<char>('a' + i % 26));
   }
-  ASSERT_GT(json::to_msgpack(large).size(), 64u * 1024);  // beyond deflate's 32 KiB window
+  ASSERT_GT(json::to_msgpack(large).size(), 64u * 1024);  // beyond the packer's 16 KiB window
   EXPECT_EQ(packer.unpack(packer.pack(large)), large);
   const json other = {{"numbers", {-1, 0, 18446744073709551615ULL, 0.1}},
                       {"text", "gr\u00fc\u00dfe"},
