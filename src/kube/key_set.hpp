@@ -3,8 +3,9 @@
 // cache's object map holds (map nodes do not move), kept sorted by the text
 // they point to, so index lookups iterate in key order. A sorted vector takes
 // 8 bytes per key where a std::set node took 48 (three pointers, a colour and
-// the allocator's header): with 1,000 Etcds and ~23 cached objects each, every
-// one under ~8 label, owner and field index entries, that is ~7 MB less heap.
+// the allocator's header): with 1,000 Etcds, ~90,000 index entries (one per
+// cached object and label, owner or indexed field), ~4 MB less heap
+// (docs/benchmarks.md, "Index entries, deflate streams and freed heap").
 // Inserts and erases move the tail, which for the largest set (every object
 // that carries app.kubernetes.io/managed-by=etcd-druid) is a few thousand
 // pointers: microseconds, once per watch event.

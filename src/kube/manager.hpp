@@ -36,8 +36,9 @@ struct ManagerOptions {
   EventRecorderOptions events;
   const Clock* clock = nullptr;  // null: the system clock
   // Called every `housekeeping_interval` on the thread in run(), which only
-  // waits otherwise, from start until stop: process-wide chores the runtime
-  // knows nothing of (the operator returns freed heap to the system).
+  // waits otherwise, from when the controllers start until stop: process-wide
+  // chores the runtime knows nothing of (the operator returns freed heap to
+  // the system).
   std::function<void()> housekeeping;
   Clock::Duration housekeeping_interval = std::chrono::seconds(30);
 };

@@ -210,7 +210,7 @@ class OperatorRun {
     // glibc keeps freed heap inside its arenas: after a burst (creating
     // hundreds of Etcds, a relist) the memory stays resident though unused.
     // Returning it every 30 s keeps RSS at what is live, as Go's scavenger
-    // does for Go druid (docs/benchmarks.md, "Index entries, deflate streams").
+    // does for Go druid (docs/benchmarks.md, "Index entries, deflate streams and freed heap").
     options.housekeeping = [] { malloc_trim(0); };
     manager_ = std::make_unique<kube::Manager>(*client_, std::move(options));
     etcd_controller_ = controller::etcd::add_etcd_controller(
