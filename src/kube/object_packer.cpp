@@ -18,7 +18,8 @@ using nlohmann::json;
 // 3-5 KB of MessagePack), and with memLevel 6 each cache's stream takes
 // ~96 KB instead of zlib's default ~256 KB (window, chain and hash tables and
 // the pending buffer; zlib.h's deflateInit2): 2 MB less for the operator's
-// dozen informers, with the same packed sizes (docs/benchmarks.md).
+// dozen informers (docs/benchmarks.md, "Index entries, deflate streams and
+// freed heap").
 constexpr int kWindowBits = -14;
 constexpr int kLevel = 1;
 constexpr int kMemLevel = 6;
